@@ -1,0 +1,77 @@
+"""The tutorial's 2-layer network (3-4-1, 60000 iterations): smallnet's public API vs the raw loop.
+
+Both run in this process, alternating round by round; prints microseconds per
+iteration (median and range over rounds) and the ratio smallnet / raw.
+
+    python benchmarks/tiny.py [--rounds 5] [--iterations 60000]
+"""
+import argparse
+import statistics
+import time
+
+import numpy as np
+
+from smallnet import datasets, tutorial
+
+X_INT = np.array([[0, 0, 1], [0, 1, 1], [1, 0, 1], [1, 1, 1]])
+Y_INT = np.array([[0, 0, 1, 1]]).T
+
+
+def raw_loop(iterations):
+    """The tutorial's own loop, line for line (its prints collected instead)."""
+    def nonlin(x, deriv=False):
+        if deriv:
+            return x * (1 - x)
+        return 1 / (1 + np.exp(-x))
+
+    X, y = X_INT, Y_INT
+    rng = np.random.RandomState(1)  # what np.random.seed(1) seeds, without touching global state
+    syn0 = 2 * rng.random_sample((3, 4)) - 1
+    syn1 = 2 * rng.random_sample((4, 1)) - 1
+    errors = []
+    for j in range(iterations):
+        l0 = X
+        l1 = nonlin(np.dot(l0, syn0))
+        l2 = nonlin(np.dot(l1, syn1))
+        l2_error = y - l2
+        if (j % 10000) == 0:
+            errors.append(np.mean(np.abs(l2_error)))
+        l2_delta = l2_error * nonlin(l2, deriv=True)
+        l1_error = l2_delta.dot(syn1.T)
+        l1_delta = l1_error * nonlin(l1, deriv=True)
+        syn1 += l1.T.dot(l2_delta)
+        syn0 += l0.T.dot(l1_delta)
+    return errors
+
+
+def smallnet_fit(iterations, metrics=()):
+    X, y = datasets.tutorial()
+    return tutorial.network(hidden=(4,), metrics=metrics).fit(X, y, epochs=iterations)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--iterations", type=int, default=60000)
+    args = parser.parse_args(argv)
+    contenders = {
+        "raw tutorial loop": lambda: raw_loop(args.iterations),
+        "smallnet fit (loss history)": lambda: smallnet_fit(args.iterations),
+        "smallnet fit (loss + mae history, the demo)": lambda: smallnet_fit(args.iterations, ["mae"]),
+    }
+    times = {name: [] for name in contenders}
+    for _ in range(args.rounds):
+        for name, run in contenders.items():
+            start = time.perf_counter()
+            run()
+            times[name].append((time.perf_counter() - start) / args.iterations * 1e6)
+    raw = statistics.median(times["raw tutorial loop"])
+    print(f"tutorial 3-4-1 network, {args.iterations} iterations, {args.rounds} alternated rounds")
+    print(f"{'contender':45s} {'us/iter (median)':>17s} {'min-max':>14s} {'ratio to raw':>13s}")
+    for name, ts in times.items():
+        med = statistics.median(ts)
+        print(f"{name:45s} {med:17.2f} {min(ts):6.2f}-{max(ts):<7.2f} {med / raw:12.2f}x")
+
+
+if __name__ == "__main__":
+    main()

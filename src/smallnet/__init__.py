@@ -1,0 +1,21 @@
+"""smallnet: a small, fast, readable neural-network library on NumPy.
+
+>>> import smallnet as sn
+>>> net = sn.Network([sn.Dense(4, activation="sigmoid"), sn.Dense(1, activation="sigmoid")],
+...                  loss="sse", optimizer=sn.SGD(learning_rate=1.0), seed=1)
+"""
+from .activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
+from .gradcheck import gradcheck
+from .layers import Dense, Layer
+from .losses import BinaryCrossEntropy, CategoricalCrossEntropy, MeanSquaredError, SumSquaredError
+from .network import Network
+from .optimizers import SGD, Adam
+from .training import Callback, History
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Adam", "BinaryCrossEntropy", "Callback", "CategoricalCrossEntropy", "Dense", "History", "Identity",
+    "Layer", "LeakyReLU", "MeanSquaredError", "Network", "ReLU", "SGD", "Sigmoid", "Softmax",
+    "SumSquaredError", "Tanh", "gradcheck",
+]

@@ -1,0 +1,118 @@
+"""Optimizers: how a layer's steps become weight changes.
+
+A *step* is what the tutorial adds to its weights, ``l1.T.dot(l2_delta)``:
+minus the loss gradient. ``update(params, steps)`` changes each parameter array
+in place; it may overwrite the step arrays (they are scratch once applied).
+Per-parameter state (velocities, moments) lives on the optimizer, in the order
+of `params`, and is created on the first update.
+"""
+import numpy as np
+
+from .validation import check_number, lookup
+
+
+class Optimizer:
+    """Base class with a positive `learning_rate` (schedules may change it between epochs)."""
+
+    name = None
+
+    def __init__(self, learning_rate):
+        self.learning_rate = check_number("learning_rate", learning_rate, low=0)
+
+
+    def config(self):
+        return {"name": self.name, "learning_rate": self.learning_rate}
+
+    def __repr__(self):
+        args = ", ".join(f"{k}={v!r}" for k, v in self.config().items() if k != "name")
+        return f"{type(self).__name__}({args})"
+
+
+class SGD(Optimizer):
+    """Gradient descent, optionally with (Nesterov) momentum.
+
+    With momentum 0 this is the tutorial's update, ``syn0 += lr * l0.T.dot(l1_delta)``.
+    With momentum mu: ``velocity = mu * velocity + lr * step; w += velocity``
+    (Nesterov: ``w += mu * velocity + lr * step``).
+    """
+
+    name = "sgd"
+
+    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False):
+        super().__init__(learning_rate)
+        self.momentum = check_number("momentum", momentum, low=0, low_inclusive=True, high=1, high_inclusive=False)
+        self.nesterov = bool(nesterov)
+        self.velocities = None
+
+    def update(self, params, steps):
+        lr, mu = self.learning_rate, self.momentum
+        if lr != 1:  # at the tutorial's rate of 1 the step is added as it is
+            for s in steps:
+                s *= lr
+        if not mu:
+            for w, s in zip(params, steps):
+                w += s  # syn0 += l0.T.dot(l1_delta)
+            return
+        if self.velocities is None:
+            self.velocities = [np.zeros_like(w) for w in params]
+        for w, s, v in zip(params, steps, self.velocities):
+            v *= mu
+            v += s
+            if self.nesterov:
+                s += mu * v
+                w += s
+            else:
+                w += v
+
+    def config(self):
+        return {**super().config(), "momentum": self.momentum, "nesterov": self.nesterov}
+
+
+class Adam(Optimizer):
+    """Adam (Kingma & Ba), in the bias-corrected step-size form scikit-learn uses."""
+
+    name = "adam"
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
+        super().__init__(learning_rate)
+        self.beta_1 = check_number("beta_1", beta_1, low=0, low_inclusive=True, high=1, high_inclusive=False)
+        self.beta_2 = check_number("beta_2", beta_2, low=0, low_inclusive=True, high=1, high_inclusive=False)
+        self.epsilon = check_number("epsilon", epsilon, low=0)
+        self.t = 0
+        self.moments = None
+
+    def update(self, params, steps):
+        if self.moments is None:
+            self.moments = [(np.zeros_like(w), np.zeros_like(w)) for w in params]
+        self.t += 1
+        b1, b2 = self.beta_1, self.beta_2
+        lr_t = self.learning_rate * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
+        for w, s, (m, v) in zip(params, steps, self.moments):
+            m *= b1
+            m += (1 - b1) * s  # first moment of the step
+            s *= s
+            v *= b2
+            v += (1 - b2) * s  # second moment
+            np.sqrt(v, out=s)
+            s += self.epsilon
+            np.divide(m, s, out=s)
+            s *= lr_t
+            w += s
+
+
+    def config(self):
+        return {**super().config(), "beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon}
+
+
+OPTIMIZERS = {c.name: c for c in (SGD, Adam)}
+
+
+def get(optimizer):
+    """An Optimizer from a name (see OPTIMIZERS), a config dict, or an instance."""
+    if isinstance(optimizer, dict):
+        config = dict(optimizer)
+        cls = OPTIMIZERS.get(str(config.pop("name", "")).lower())
+        if cls is None:
+            raise ValueError(f"unknown optimizer {optimizer!r}; valid names are: {', '.join(sorted(OPTIMIZERS))}")
+        return cls(**config)
+    return lookup("optimizer", optimizer, OPTIMIZERS, Optimizer)

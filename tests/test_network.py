@@ -1,0 +1,345 @@
+"""Network behaviour: determinism, dtypes, validation, numerics, optimizers, summary."""
+import numpy as np
+import pytest
+
+import smallnet as sn
+from smallnet import activations, datasets, losses
+
+
+def _blobs(n=60, seed=0, dtype=np.float64):
+    rng = np.random.RandomState(seed)
+    X = rng.normal(size=(n, 2)).astype(dtype)
+    y = (X[:, :1] + X[:, 1:] > 0).astype(dtype)
+    return X, y
+
+
+def _net(seed=0, **kw):
+    return sn.Network([sn.Dense(8, activation="tanh"), sn.Dense(1, activation="sigmoid")],
+                      loss="binary_crossentropy", optimizer=kw.pop("optimizer", "adam"), seed=seed, **kw)
+
+
+# -- determinism -------------------------------------------------------------------------------
+
+def test_same_seed_gives_bit_identical_weights():
+    X, y = _blobs()
+    a, b = _net(seed=7), _net(seed=7)
+    a.fit(X, y, epochs=20, batch_size=16)
+    b.fit(X, y, epochs=20, batch_size=16)
+    for p, q in zip(a.params, b.params):
+        np.testing.assert_array_equal(p, q)
+
+
+def test_different_seeds_differ():
+    X, y = _blobs()
+    a, b = _net(seed=1), _net(seed=2)
+    a.fit(X, y, epochs=2)
+    b.fit(X, y, epochs=2)
+    assert not np.array_equal(a.params[0], b.params[0])
+
+
+def test_global_random_state_untouched():
+    X, y = _blobs()
+    state = np.random.get_state()[1].copy()
+    _net(seed=None).fit(X, y, epochs=3, batch_size=8)
+    np.testing.assert_array_equal(np.random.get_state()[1], state)
+
+
+def test_generator_instances_are_accepted():
+    X, y = _blobs()
+    _net(seed=np.random.default_rng(3)).fit(X, y, epochs=2, batch_size=8)
+    _net(seed=np.random.RandomState(3)).fit(X, y, epochs=2, batch_size=8)
+
+
+# -- training ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("optimizer", [sn.SGD(learning_rate=0.5), sn.SGD(learning_rate=0.1, momentum=0.9),
+                                       sn.SGD(learning_rate=0.1, momentum=0.9, nesterov=True), sn.Adam(0.05)])
+def test_optimizers_learn_a_separable_problem(optimizer):
+    X, y = _blobs(seed=1)
+    net = _net(optimizer=optimizer, metrics=["accuracy"])
+    history = net.fit(X, y, epochs=100)
+    assert history["loss"][-1] < 0.5 * history["loss"][0]
+    assert net.evaluate(X, y)["accuracy"] >= 0.95
+
+
+def test_xor_needs_a_hidden_layer_and_learns_with_one():
+    X, y = datasets.xor()
+    net = sn.Network([sn.Dense(4, activation="tanh"), sn.Dense(1, activation="sigmoid")],
+                     loss="binary_crossentropy", optimizer=sn.Adam(0.05), seed=0)
+    net.fit(X, y, epochs=500)
+    np.testing.assert_array_equal(net.predict(X) > 0.5, y > 0.5)
+
+
+def test_momentum_matches_hand_computation():
+    X = np.array([[1.0, 2.0], [3.0, -1.0]])
+    y = np.array([[1.0], [0.0]])
+    net = sn.Network([sn.Dense(1, use_bias=False)], loss="sse", optimizer=sn.SGD(0.1, momentum=0.5), seed=0)
+    net.build(2)
+    w = net.layers[0].weights.copy()
+    v = np.zeros_like(w)
+    for _ in range(3):
+        step = X.T @ (y - X @ w)
+        v = 0.5 * v + 0.1 * step
+        w = w + v
+        net.fit(X, y, epochs=1)
+    np.testing.assert_allclose(net.layers[0].weights, w, rtol=1e-12)
+
+
+def test_adam_matches_hand_computation():
+    X = np.array([[1.0, 2.0], [3.0, -1.0]])
+    y = np.array([[1.0], [0.0]])
+    net = sn.Network([sn.Dense(1, use_bias=False)], loss="sse", optimizer=sn.Adam(0.01), seed=0)
+    net.build(2)
+    w = net.layers[0].weights.copy()
+    m = v = np.zeros_like(w)
+    for t in range(1, 4):
+        g = -(X.T @ (y - X @ w))
+        m = 0.9 * m + 0.1 * g
+        v = 0.999 * v + 0.001 * g * g
+        w = w - 0.01 * (m / (1 - 0.9**t)) / (np.sqrt(v / (1 - 0.999**t)) + 1e-8 / np.sqrt(1 - 0.999**t))
+        net.fit(X, y, epochs=1)
+    np.testing.assert_allclose(net.layers[0].weights, w, rtol=1e-10)
+
+
+def test_minibatches_cover_every_row_and_average_the_loss():
+    X, y = _blobs(n=50)
+    net = _net(metrics=["accuracy"])
+    seen = []
+
+    class Count(sn.Callback):
+        def on_batch_end(self, batch, logs=None):
+            seen.append(len(self.network.layers[0].input))
+
+    history = net.fit(X, y, epochs=1, batch_size=16, callbacks=[Count()])
+    assert seen == [16, 16, 16, 2]
+    assert len(history["loss"]) == 1 and 0 <= history["accuracy"][0] <= 1
+
+
+def test_history_records_every_epoch_and_log_every_prints(capsys):
+    X, y = _blobs()
+    history = _net(metrics=["accuracy", "mae"]).fit(X, y, epochs=5, log_every=2)
+    assert set(history.history) == {"loss", "accuracy", "mae"}
+    assert history.epoch == [0, 1, 2, 3, 4]
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(" - ")[0] for line in lines] == ["epoch 1/5", "epoch 3/5", "epoch 5/5"]
+    assert "\x1b" not in "".join(lines) and "\r" not in "".join(lines)
+
+
+def test_callback_can_stop_training():
+    class StopAt3(sn.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == 2:
+                self.network.stop_training = True
+
+    X, y = _blobs()
+    assert len(_net().fit(X, y, epochs=10, callbacks=[StopAt3()])["loss"]) == 3
+
+
+def test_fit_continues_from_current_weights():
+    X, y = _blobs()
+    net = _net()
+    first = net.fit(X, y, epochs=30)["loss"][-1]
+    assert net.fit(X, y, epochs=1)["loss"][0] <= first * 1.05
+
+
+def test_evaluate_and_predict_shapes():
+    X, y = _blobs()
+    net = _net(metrics=["accuracy"])
+    net.fit(X, y.ravel(), epochs=2)  # 1-D y is one output column
+    assert net.predict(X).shape == (60, 1)
+    result = net.evaluate(X, y)
+    assert set(result) == {"loss", "accuracy"}
+
+
+def test_softmax_classifier_with_categorical_crossentropy():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(90, 2))
+    labels = np.digitize(X[:, 0], [-0.5, 0.5])
+    y = np.eye(3)[labels]
+    net = sn.Network([sn.Dense(16, activation="relu", initializer="he_normal"), sn.Dense(3, activation="softmax")],
+                     loss="categorical_crossentropy", optimizer=sn.Adam(0.05), metrics=["accuracy"], seed=0)
+    net.fit(X, y, epochs=200)
+    assert net.evaluate(X, y)["accuracy"] > 0.95
+    np.testing.assert_allclose(net.predict(X).sum(axis=1), 1.0)
+
+
+# -- dtypes ------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("optimizer", ["sgd", "adam", sn.SGD(0.1, momentum=0.9, nesterov=True)])
+def test_float32_data_stays_float32(optimizer):
+    X, y = _blobs(dtype=np.float32)
+    net = _net(optimizer=optimizer, metrics=["accuracy"])
+    history = net.fit(X, y, epochs=3, batch_size=16)
+    assert all(p.dtype == np.float32 for p in net.params)
+    assert all(s.dtype == np.float32 for layer in net.layers for s in layer.steps)
+    assert history.last_output.dtype == np.float32
+    assert net.predict(X).dtype == np.float32
+    state = getattr(net.optimizer, "velocities", None) or getattr(net.optimizer, "moments", None) or []
+    assert all(a.dtype == np.float32 for a in np.ravel(np.array(state, dtype=object)) if a is not None)
+
+
+def test_network_dtype_float32_casts_float64_data():
+    X, y = _blobs()
+    net = _net(dtype="float32")
+    net.fit(X, y, epochs=2)
+    assert net.params[0].dtype == np.float32 and net.predict(X).dtype == np.float32
+
+
+def test_default_dtype_is_float64_for_int_data():
+    X, y = datasets.tutorial()
+    net = _net()
+    net.fit(X.astype(int), y.astype(int), epochs=1)
+    assert net.params[0].dtype == np.float64
+
+
+# -- numerics ----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("name", ["sigmoid", "softmax", "tanh", "relu", "leaky_relu", "identity"])
+def test_activations_at_extreme_inputs_are_finite_without_warnings(name, dtype):
+    z = np.array([[-1000.0, 1000.0, 0.0], [1000.0, -1000.0, 1.0]], dtype=dtype)
+    act = activations.get(name)
+    out = act.forward(z.copy())
+    assert np.isfinite(out).all() and out.dtype == dtype
+    assert np.isfinite(act.backward(out, np.ones_like(out))).all()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("loss,output", [("binary_crossentropy", "sigmoid"), ("categorical_crossentropy", "softmax"),
+                                         ("binary_crossentropy", "softmax"), ("categorical_crossentropy", "sigmoid")])
+def test_crossentropies_at_extreme_logits_are_finite(loss, output, dtype):
+    out = activations.get(output).forward(np.array([[-1000.0, 1000.0], [1000.0, -1000.0]], dtype=dtype))
+    y = np.array([[1.0, 0.0], [1.0, 0.0]], dtype=dtype)
+    fn = losses.get(loss)
+    assert np.isfinite(fn(y, out))
+    assert np.isfinite(fn.error(y, out)).all()
+    assert np.isfinite(fn.delta(y, out)).all()
+
+
+def test_training_with_huge_inputs_stays_finite():
+    X, y = _blobs()
+    net = _net()
+    history = net.fit(X * 1e4, y, epochs=3)
+    assert np.isfinite(history["loss"]).all() and np.isfinite(net.predict(X * 1e4)).all()
+
+
+def test_sigmoid_matches_the_tutorial_formula_bit_for_bit():
+    z = np.random.RandomState(0).normal(scale=5, size=(50, 7))
+    np.testing.assert_array_equal(activations.Sigmoid().forward(z.copy()), 1 / (1 + np.exp(-z)))
+
+
+# -- validation --------------------------------------------------------------------------------
+
+def _raises(exc, match, fn, *args, **kw):
+    with pytest.raises(exc, match=match):
+        fn(*args, **kw)
+
+
+def test_row_counts_must_match():
+    X, y = _blobs()
+    _raises(ValueError, "X has 60, y has 59", _net().fit, X, y[:-1])
+
+
+def test_width_must_match_first_layer():
+    X, y = _blobs()
+    net = sn.Network([sn.Dense(3, input_dim=4), sn.Dense(1)], seed=0)
+    _raises(ValueError, "X has 2 features.*expects input_dim=4", net.fit, X, y)
+    net = _net()
+    net.fit(X, y, epochs=1)
+    _raises(ValueError, "X has 3 features.*expects 2", net.predict, np.ones((2, 3)))
+
+
+def test_y_width_must_match_output():
+    X, _ = _blobs()
+    _raises(ValueError, "y has 2 columns.*1 units", _net().fit, X, np.zeros((60, 2)))
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_nan_and_inf_are_rejected_with_position(bad):
+    X, y = _blobs()
+    X[5, 1] = bad
+    _raises(ValueError, r"X contains NaN or inf \(first at row 5, column 1", _net().fit, X, y)
+    X, y = _blobs()
+    y[7] = bad
+    _raises(ValueError, "y contains NaN or inf", _net().fit, X, y)
+
+
+def test_non_numeric_data_is_rejected():
+    _raises(TypeError, "X must hold real numbers, got string", _net().fit, [["a", "b"]], [1])
+    _raises(TypeError, "got object", _net().fit, np.array([[1, None]], dtype=object), [1])
+    _raises(TypeError, "got complex", _net().fit, np.ones((2, 2)) * 1j, [1, 0])
+
+
+def test_empty_and_wrong_dimension_data():
+    _raises(ValueError, "X is empty", _net().fit, np.empty((0, 2)), np.empty((0, 1)))
+    _raises(ValueError, "X must be 2-D, got a 1-D array.*reshape", _net().fit, np.ones(4), np.ones(4))
+    _raises(ValueError, "X must be 2-D, got a 3-D", _net().fit, np.ones((2, 2, 2)), np.ones(2))
+    _raises(ValueError, "could not be read", _net().fit, [[1, 2], [3]], [1, 2])
+
+
+@pytest.mark.parametrize("maker,kind", [
+    (lambda: sn.Dense(3, activation="sigmoidd"), "activation"),
+    (lambda: sn.Network([sn.Dense(1)], loss="hinge"), "loss"),
+    (lambda: sn.Network([sn.Dense(1)], optimizer="rmsprop"), "optimizer"),
+    (lambda: sn.Dense(3, initializer="orthogonal"), "initializer"),
+    (lambda: sn.Network([sn.Dense(1)], metrics=["f1"]), "metric"),
+])
+def test_unknown_names_list_the_valid_ones(maker, kind):
+    with pytest.raises(ValueError, match=f"unknown {kind} .*valid names are: .+"):
+        maker()
+
+
+def test_unknown_activation_message_lists_all():
+    with pytest.raises(ValueError) as info:
+        sn.Dense(1, activation="swish")
+    for name in ["sigmoid", "tanh", "relu", "leaky_relu", "softmax", "identity"]:
+        assert name in str(info.value)
+
+
+@pytest.mark.parametrize("lr", [0, -0.1])
+def test_learning_rate_must_be_positive(lr):
+    _raises(ValueError, "learning_rate must be > 0", sn.SGD, learning_rate=lr)
+    _raises(ValueError, "learning_rate must be > 0", sn.Adam, learning_rate=lr)
+
+
+@pytest.mark.parametrize("epochs,exc", [(0, ValueError), (-3, ValueError), (2.5, TypeError), ("10", TypeError)])
+def test_epochs_must_be_a_positive_integer(epochs, exc):
+    X, y = _blobs()
+    _raises(exc, "epochs must be", _net().fit, X, y, epochs=epochs)
+
+
+def test_layer_sizes_must_chain():
+    _raises(ValueError, "don't chain: 'dense_1' expects 5 inputs, but 'dense_0' below it has 4 units",
+            sn.Network, [sn.Dense(4, input_dim=3), sn.Dense(2, input_dim=5)])
+
+
+def test_other_argument_errors():
+    _raises(ValueError, "units must be >= 1", sn.Dense, 0)
+    _raises(TypeError, "units must be an integer", sn.Dense, 2.5)
+    _raises(ValueError, "at least one layer", sn.Network, [])
+    _raises(TypeError, "must be a smallnet Layer", sn.Network, ["dense"])
+    layer = sn.Dense(2)
+    _raises(ValueError, "same layer object appears twice", sn.Network, [layer, layer])
+    _raises(ValueError, "dtype must be 'float32' or 'float64'", sn.Network, [sn.Dense(1)], dtype="int8")
+    _raises(ValueError, "seed must be", sn.Network, [sn.Dense(1)], seed=-1)
+    _raises(ValueError, r"needs targets in \[0, 1\]", _net().fit, np.ones((3, 2)), [0, 2, 1])
+    _raises(RuntimeError, "call fit", _net().predict, np.ones((3, 2)))
+    _raises(ValueError, "momentum must be < 1", sn.SGD, momentum=1.0)
+    X, y = _blobs()
+    _raises(ValueError, "batch_size must be >= 1", _net().fit, X, y, batch_size=0)
+    _raises(TypeError, "Callback", _net().fit, X, y, callbacks=[print])
+
+
+# -- summary -----------------------------------------------------------------------------------
+
+def test_summary_lists_layers_shapes_and_params():
+    net = sn.Network([sn.Dense(4, input_dim=3, activation="sigmoid", use_bias=False), sn.Dense(2)], seed=0)
+    lines = []
+    net.summary(print_fn=lines.append)
+    assert "?" in lines[0]
+    net.build()
+    lines.clear()
+    net.summary(print_fn=lines.append)
+    text = lines[0]
+    assert "dense_0 (Dense)" in text and "(None, 4)" in text and "sigmoid" in text
+    assert "Total params: 22" in text  # 3*4 + (4*2 + 2)
