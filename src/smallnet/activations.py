@@ -142,10 +142,4 @@ ACTIVATIONS["linear"] = Identity
 
 def get(activation):
     """An Activation from a name (see ACTIVATIONS), a config dict, or an instance."""
-    if isinstance(activation, dict):
-        config = dict(activation)
-        cls = ACTIVATIONS.get(str(config.pop("name", "")).lower())
-        if cls is None:
-            raise ValueError(f"unknown activation {activation!r}; valid names are: {', '.join(sorted(ACTIVATIONS))}")
-        return cls(**config)
     return lookup("activation", activation, ACTIVATIONS, Activation)

@@ -109,10 +109,4 @@ OPTIMIZERS = {c.name: c for c in (SGD, Adam)}
 
 def get(optimizer):
     """An Optimizer from a name (see OPTIMIZERS), a config dict, or an instance."""
-    if isinstance(optimizer, dict):
-        config = dict(optimizer)
-        cls = OPTIMIZERS.get(str(config.pop("name", "")).lower())
-        if cls is None:
-            raise ValueError(f"unknown optimizer {optimizer!r}; valid names are: {', '.join(sorted(OPTIMIZERS))}")
-        return cls(**config)
     return lookup("optimizer", optimizer, OPTIMIZERS, Optimizer)

@@ -82,18 +82,17 @@ def check_number(name, value, low=0, integer=False, low_inclusive=False, high=No
 
 
 def lookup(kind, value, table, base):
-    """Resolve a name from `table` (or pass an instance of `base` through).
-
-    Classes in the table are instantiated with their defaults.
-    """
+    """Resolve `value` against `table`: a name, a config dict ``{"name": ..., **arguments}``,
+    or an instance of `base` (passed through). Unknown names list the valid ones."""
     if isinstance(value, base):
         return value
-    if isinstance(value, str):
-        key = value.lower()
-        if key in table:
-            return table[key]()
-        raise ValueError(f"unknown {kind} {value!r}; valid names are: {', '.join(sorted(table))}")
-    raise TypeError(f"{kind} must be a name ({', '.join(sorted(table))}) or a {base.__name__}, got {value!r}")
+    config = dict(value) if isinstance(value, dict) else {"name": value}
+    name = config.pop("name", None)
+    if not isinstance(name, str):
+        raise TypeError(f"{kind} must be a name ({', '.join(sorted(table))}) or a {base.__name__}, got {value!r}")
+    if name.lower() not in table:
+        raise ValueError(f"unknown {kind} {name!r}; valid names are: {', '.join(sorted(table))}")
+    return table[name.lower()](**config)
 
 
 def check_dtype(dtype):
