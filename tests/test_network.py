@@ -343,3 +343,9 @@ def test_summary_lists_layers_shapes_and_params():
     text = lines[0]
     assert "dense_0 (Dense)" in text and "(None, 4)" in text and "sigmoid" in text
     assert "Total params: 22" in text  # 3*4 + (4*2 + 2)
+
+
+def test_datasets_load_by_name():
+    X, y = datasets.load("xor")
+    assert X.shape == (4, 2) and y.shape == (4, 1)
+    _raises(ValueError, "unknown dataset 'mnist'; valid names are: tutorial, xor", datasets.load, "mnist")

@@ -17,3 +17,13 @@ def xor():
     X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float64)
     y = np.array([[0], [1], [1], [0]], dtype=np.float64)
     return X, y
+
+
+DATASETS = {"tutorial": tutorial, "xor": xor}
+
+
+def load(name):
+    """(X, y) of the shipped data set `name` (see DATASETS); unknown names list the valid ones."""
+    if name not in DATASETS:
+        raise ValueError(f"unknown dataset {name!r}; valid names are: {', '.join(sorted(DATASETS))}")
+    return DATASETS[name]()
