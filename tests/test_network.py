@@ -174,8 +174,9 @@ def test_float32_data_stays_float32(optimizer):
     assert all(s.dtype == np.float32 for layer in net.layers for s in layer.steps)
     assert history.last_output.dtype == np.float32
     assert net.predict(X).dtype == np.float32
-    state = getattr(net.optimizer, "velocities", None) or getattr(net.optimizer, "moments", None) or []
-    assert all(a.dtype == np.float32 for a in np.ravel(np.array(state, dtype=object)) if a is not None)
+    opt = net.optimizer
+    state = opt.velocities or [] if isinstance(opt, sn.SGD) else [a for pair in opt.moments for a in pair]
+    assert all(a.dtype == np.float32 for a in state)
 
 
 def test_network_dtype_float32_casts_float64_data():

@@ -5,17 +5,20 @@
 ...                  loss="sse", optimizer=sn.SGD(learning_rate=1.0), seed=1)
 """
 from .activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
+from .callbacks import EarlyStopping, HistoryLogger
 from .gradcheck import gradcheck
-from .layers import Dense, Layer
+from .layers import Dense, Dropout, Layer
 from .losses import BinaryCrossEntropy, CategoricalCrossEntropy, MeanSquaredError, SumSquaredError
 from .network import Network
 from .optimizers import SGD, Adam
-from .training import Callback, History
+from .schedules import CosineDecay, ExponentialDecay, ReduceLROnPlateau, StepDecay
+from .training import Callback, DivergenceGuard, DivergenceWarning, History
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Adam", "BinaryCrossEntropy", "Callback", "CategoricalCrossEntropy", "Dense", "History", "Identity",
-    "Layer", "LeakyReLU", "MeanSquaredError", "Network", "ReLU", "SGD", "Sigmoid", "Softmax",
-    "SumSquaredError", "Tanh", "gradcheck",
+    "Adam", "BinaryCrossEntropy", "Callback", "CategoricalCrossEntropy", "CosineDecay", "Dense",
+    "DivergenceGuard", "DivergenceWarning", "Dropout", "EarlyStopping", "ExponentialDecay", "History",
+    "HistoryLogger", "Identity", "Layer", "LeakyReLU", "MeanSquaredError", "Network", "ReLU",
+    "ReduceLROnPlateau", "SGD", "Sigmoid", "Softmax", "StepDecay", "SumSquaredError", "Tanh", "gradcheck",
 ]

@@ -27,7 +27,6 @@ def gradcheck(network, X, y, epsilon=1e-4):
     float
     """
     X, y = network._check_X(X, y)
-    loss = network.loss
     network.backward(y, network.forward(X))
     analytic = [-s for layer in network.layers for s in layer.steps]  # steps are minus gradients
     worst = 0.0
@@ -36,9 +35,9 @@ def gradcheck(network, X, y, epsilon=1e-4):
         for idx in np.ndindex(param.shape):
             original = param[idx]
             param[idx] = original + epsilon
-            plus = loss(y, network.forward(X))
+            plus = network.objective(y, network.forward(X))
             param[idx] = original - epsilon
-            minus = loss(y, network.forward(X))
+            minus = network.objective(y, network.forward(X))
             param[idx] = original
             numeric[idx] = (plus - minus) / (2 * epsilon)
         scale = np.linalg.norm(grad) + np.linalg.norm(numeric)

@@ -15,18 +15,69 @@ from .validation import check_number
 
 
 class Layer:
-    """Base class: `params` and `steps` are parallel lists of arrays."""
+    """Base class: `params` and `steps` are parallel lists of arrays.
+
+    A layer is built once its input size is known: ``build(input_dim, dtype, rng)``
+    sets `input_dim` and `units` (its output size) and draws its parameters.
+    """
 
     params = ()
     steps = ()
+    input_dim = units = None
 
     def __init__(self, name=None):
         self.name = name
+
+    def output_dim(self, input_dim):
+        """The output size for `input_dim` inputs (None when not yet known)."""
+        return self.units
+
+    def bind(self, params, steps):
+        """Adopt `params` and `steps`, views into the network's flat buffers, keeping the values.
+
+        One flat array for all parameters lets an optimizer update a whole network
+        in a handful of array operations, however many layers it has.
+        """
+        for view, own in zip(params, self.params):
+            view[...] = own
+        self.params, self.steps = params, steps
 
     @property
     def n_params(self):
         return sum(p.size for p in self.params)
 
+
+class Dropout(Layer):
+    """Zeroes a random share `rate` of its inputs in training, scaling the rest by 1 / (1 - rate).
+
+    Outside training it passes its input through unchanged. The masks are drawn
+    from the network's generator, so a seed fixes them too.
+    """
+
+    def __init__(self, rate, name=None):
+        super().__init__(name)
+        self.rate = check_number("rate", rate, low=0, low_inclusive=True, high=1, high_inclusive=False)
+        self.mask = None
+
+    def output_dim(self, input_dim):
+        return input_dim
+
+    def build(self, input_dim, dtype, rng):
+        self.input_dim = self.units = input_dim
+        self.rng = rng
+
+    def forward(self, x, training=False):
+        if not training or self.rate == 0:
+            self.mask = None
+            return x
+        keep = 1 - self.rate
+        self.mask = ((self.rng.random(x.shape) < keep) / keep).astype(x.dtype, copy=False)
+        return x * self.mask
+
+    def backward(self, error, error_below=True):
+        if not error_below:
+            return None
+        return error if self.mask is None else np.multiply(error, self.mask, out=error)
 
 class Dense(Layer):
     """A fully connected layer: ``activation(x @ weights + bias)``.
@@ -67,6 +118,11 @@ class Dense(Layer):
         self.params = [self.weights, self.bias] if self.use_bias else [self.weights]
         self.steps = [np.zeros_like(p) for p in self.params]
         self._rows = None
+
+    def bind(self, params, steps):
+        super().bind(params, steps)
+        self.weights = params[0]
+        self.bias = params[1] if self.use_bias else None
 
     def _reserve(self, rows):
         """Buffers for batches of `rows` samples, reused until the batch size changes."""

@@ -5,6 +5,9 @@ is the tutorial's ``l2_error = y - l2``: minus the loss gradient with respect to
 the network's output, the direction the output should move. Arrays have shape
 (n_samples, n_outputs).
 
+Every loss is a sum (the tutorial's) or a mean over samples of a per-sample
+term, ``loss.per_sample(y, out)``; optional sample weights scale those terms.
+
 Cross-entropies paired with their natural output activation (sigmoid for the
 binary one, softmax for the categorical one) skip the activation's slope:
 ``loss.delta(y, out)`` gives the error at the activation's *input* directly,
@@ -20,6 +23,14 @@ class Loss:
 
     name = None
     fused_activation = None
+    summed = False  # a sum over samples (the tutorial's) rather than a mean
+
+    def __call__(self, y, out, weights=None):
+        """The loss value; `weights` (n,) scale each sample's term."""
+        terms = self.per_sample(y, out)
+        if weights is not None:
+            terms = terms * weights
+        return float(terms.sum() if self.summed else terms.mean())
 
     def value_and_error(self, y, out):
         """``(loss(y, out), error(y, out))``; losses whose value follows from the error share the work."""
@@ -33,10 +44,10 @@ class SumSquaredError(Loss):
     """The tutorial's loss: half the sum of squared errors, so that error = y - out exactly."""
 
     name = "sse"
+    summed = True
 
-    def __call__(self, y, out):
-        e = y - out
-        return 0.5 * float(np.vdot(e, e))
+    def per_sample(self, y, out):
+        return 0.5 * np.square(y - out).sum(axis=1)
 
     def error(self, y, out):
         return y - out
@@ -51,9 +62,8 @@ class MeanSquaredError(Loss):
 
     name = "mse"
 
-    def __call__(self, y, out):
-        e = y - out
-        return float(np.vdot(e, e)) / e.size
+    def per_sample(self, y, out):
+        return np.square(y - out).mean(axis=1)
 
     def error(self, y, out):
         return self.value_and_error(y, out)[1]
@@ -66,8 +76,10 @@ class MeanSquaredError(Loss):
 
 
 def _clipped(out):
+    """out kept inside [eps, 1 - eps], so that logs and divisions stay finite."""
     eps = np.finfo(out.dtype).eps
-    return np.clip(out, eps, 1 - eps)
+    p = np.maximum(out, eps)
+    return np.minimum(p, 1 - eps, out=p)
 
 
 class BinaryCrossEntropy(Loss):
@@ -76,9 +88,9 @@ class BinaryCrossEntropy(Loss):
     name = "binary_crossentropy"
     fused_activation = "sigmoid"
 
-    def __call__(self, y, out):
+    def per_sample(self, y, out):
         p = _clipped(out)
-        return -float(np.mean(y * np.log(p) + (1 - y) * np.log1p(-p)))
+        return -(y * np.log(p) + (1 - y) * np.log1p(-p)).mean(axis=1)
 
     def error(self, y, out):
         p = _clipped(out)
@@ -96,8 +108,13 @@ class CategoricalCrossEntropy(Loss):
     name = "categorical_crossentropy"
     fused_activation = "softmax"
 
-    def __call__(self, y, out):
+    def __call__(self, y, out, weights=None):
+        if weights is not None:
+            return super().__call__(y, out, weights)
         return -float(np.vdot(y, np.log(_clipped(out)))) / len(y)
+
+    def per_sample(self, y, out):
+        return -(y * np.log(_clipped(out))).sum(axis=1)
 
     def error(self, y, out):
         return y / (_clipped(out) * len(y))

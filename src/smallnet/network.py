@@ -12,7 +12,7 @@ import numpy as np
 
 from . import losses, metrics as metric_fns, optimizers
 from .layers import Layer
-from .training import Callback, History, PrintLogger
+from .training import Callback, DivergenceGuard, History, progress_callbacks
 from .validation import check_array, check_dtype, check_number, check_X_y, make_rng
 
 
@@ -23,15 +23,19 @@ class Network:
     ----------
     layers : list of Layer
         In order from input to output. Sizes must chain: each layer's input_dim
-        (where given) equals the units of the layer below.
+        (where given) equals the output size of the layer below.
     loss : str or Loss
         "sse" (the tutorial's), "mse", "binary_crossentropy" or "categorical_crossentropy".
     optimizer : str or Optimizer
         "sgd" or "adam", or an instance such as ``SGD(learning_rate=1.0)``.
     metrics : list of str or callables
         Recorded in History each epoch: "mae", "mse", "accuracy", "binary_accuracy", "r2".
+    l2 : float
+        L2 weight decay: ``0.5 * l2 * sum(weights**2)`` (biases excluded) is added
+        to each step's loss, so every step also shrinks the weights by ``l2 * weights``.
     seed : int, numpy generator or None
-        Drives every random draw (initial weights in layer order, shuffling).
+        Drives every random draw (initial weights in layer order, shuffling,
+        validation split, dropout masks).
     dtype : {None, "float32", "float64"}
         None: the dtype of the first training data (float32 stays float32,
         anything else becomes float64).
@@ -45,7 +49,7 @@ class Network:
     ...               loss="sse", optimizer=SGD(learning_rate=1.0), seed=1)
     """
 
-    def __init__(self, layers, loss="mse", optimizer="adam", metrics=(), seed=None, dtype=None):
+    def __init__(self, layers, loss="mse", optimizer="adam", metrics=(), l2=0.0, seed=None, dtype=None):
         self.layers = list(layers)
         if not self.layers:
             raise ValueError("a network needs at least one layer")
@@ -56,13 +60,16 @@ class Network:
                 layer.name = f"{type(layer).__name__.lower()}_{i}"
         if len({id(layer) for layer in self.layers}) < len(self.layers):
             raise ValueError("the same layer object appears twice; create one layer per position")
-        for below, above in zip(self.layers, self.layers[1:]):
-            if above.input_dim is not None and above.input_dim != below.units:
-                raise ValueError(f"layer sizes don't chain: {above.name!r} expects {above.input_dim} inputs, "
-                                 f"but {below.name!r} below it has {below.units} units")
+        dim, below = self.layers[0].input_dim, None
+        for layer in self.layers:
+            if below is not None and None not in (dim, layer.input_dim) and layer.input_dim != dim:
+                raise ValueError(f"layer sizes don't chain: {layer.name!r} expects {layer.input_dim} inputs, "
+                                 f"but {below.name!r} below it has {dim} units")
+            dim, below = layer.output_dim(layer.input_dim if dim is None else dim), layer
         self.loss = losses.get(loss)
         self.optimizer = optimizers.get(optimizer)
         self.metrics = [metric_fns.get(m) for m in metrics]
+        self.l2 = check_number("l2", l2, low=0, low_inclusive=True)
         self.seed = seed
         self.rng = make_rng(seed)
         self.dtype = check_dtype(dtype)
@@ -82,7 +89,10 @@ class Network:
 
     @property
     def output_dim(self):
-        return self.layers[-1].units
+        dim = self.input_dim
+        for layer in self.layers:
+            dim = layer.output_dim(dim)
+        return dim
 
     def build(self, input_dim=None, dtype=None):
         """Draw fresh weights for every layer, in order, from the network's generator."""
@@ -96,16 +106,44 @@ class Network:
         for layer in self.layers:
             layer.build(input_dim, dtype, self.rng)
             input_dim = layer.units
-        self._params = [p for layer in self.layers for p in layer.params]
-        self._steps = [s for layer in self.layers for s in layer.steps]
+        # All parameters (and all steps) live in one flat array each; layers hold views.
+        shapes = [p.shape for layer in self.layers for p in layer.params]
+        flat_params = np.empty(sum(int(np.prod(s)) for s in shapes), dtype)
+        flat_steps = np.zeros_like(flat_params)
+        offset = 0
+        for layer in self.layers:
+            views, step_views = [], []
+            for p in layer.params:
+                views.append(flat_params[offset:offset + p.size].reshape(p.shape))
+                step_views.append(flat_steps[offset:offset + p.size].reshape(p.shape))
+                offset += p.size
+            layer.bind(views, step_views)
+        self._params, self._steps = [flat_params], [flat_steps]
+        self._decayed = [(layer.weights, layer.steps[0]) for layer in self.layers if getattr(layer, "weights", None)
+                         is not None]
         last = self.layers[-1]
         self._fused = getattr(getattr(last, "activation", None), "name", None) == self.loss.fused_activation
+        self.optimizer.reset()
         return self
 
     @property
     def params(self):
-        """All trainable arrays, layer by layer (weights, then bias)."""
-        return list(self._params or [])
+        """All trainable arrays, layer by layer (weights, then bias); views of one flat array."""
+        return [p for layer in self.layers for p in layer.params]
+
+    def get_weights(self):
+        """Copies of all parameters, as a list in `params` order."""
+        return [p.copy() for p in self.params]
+
+    def set_weights(self, weights):
+        """Copy `weights` (as from get_weights) into the network's parameters."""
+        params = self.params
+        if len(weights) != len(params):
+            raise ValueError(f"expected {len(params)} arrays, got {len(weights)}")
+        for i, (p, w) in enumerate(zip(params, weights)):
+            if np.shape(w) != p.shape:
+                raise ValueError(f"weights[{i}] has shape {np.shape(w)}, but the network's has {p.shape}")
+            p[...] = w
 
     def _check_X(self, X, y=None):
         """Validate the data, build on first use, and check it fits the network."""
@@ -136,9 +174,21 @@ class Network:
             X = layer.forward(X, training)
         return X
 
-    def backward(self, y, out):
+    def objective(self, y, out, weights=None):
+        """The loss that training minimizes: the data loss plus the L2 penalty."""
+        return self.loss(y, out, weights) + self._penalty()
+
+    def _penalty(self):
+        if not self.l2:
+            return 0.0
+        return 0.5 * self.l2 * sum(float(np.vdot(w, w)) for w, _ in self._decayed)
+
+    def backward(self, y, out, weights=None):
         """Backpropagate from `out` towards `y`, filling each layer's steps (minus the gradients)."""
-        self._backpropagate(self.loss.delta(y, out) if self._fused else self.loss.error(y, out))
+        top = self.loss.delta(y, out) if self._fused else self.loss.error(y, out)
+        if weights is not None:
+            top *= weights[:, None]
+        self._backpropagate(top)
 
     def _backpropagate(self, top):
         """`top`: the error at the output, or the delta below the output activation when the loss fuses with it."""
@@ -149,21 +199,34 @@ class Network:
             error = layers[-1].backward(top, len(layers) > 1)
         for i in range(len(layers) - 2, -1, -1):
             error = layers[i].backward(error, i > 0)
+        if self.l2:
+            for w, step in self._decayed:
+                step -= self.l2 * w
 
-    def train_step(self, X, y):
-        """One forward pass, backward pass and update; returns (loss, outputs before the update)."""
+    def train_step(self, X, y, weights=None):
+        """One forward pass, backward pass and update; returns (loss, outputs before the update).
+
+        `weights` (n,) scale each sample's share of the loss (mean 1 keeps its scale).
+        """
         out = self.forward(X, training=True)
-        if self._fused:
-            loss, top = self.loss(y, out), self.loss.delta(y, out)
+        if weights is not None:
+            loss = self.objective(y, out, weights)
+            self.backward(y, out, weights)
         else:
-            loss, top = self.loss.value_and_error(y, out)  # l2_error = y - l2
-        self._backpropagate(top)
+            if self._fused:
+                loss, top = self.loss(y, out), self.loss.delta(y, out)
+            else:
+                loss, top = self.loss.value_and_error(y, out)  # l2_error = y - l2
+            if self.l2:
+                loss += self._penalty()
+            self._backpropagate(top)
         self.optimizer.update(self._params, self._steps)
         return loss, out
 
     # -- training and use ----------------------------------------------------------------------
 
-    def fit(self, X, y, epochs=1, batch_size=None, shuffle=True, callbacks=(), log_every=0):
+    def fit(self, X, y, epochs=1, batch_size=None, shuffle=True, validation_split=0.0, validation_data=None,
+            sample_weight=None, callbacks=(), verbose=0, log_every=None):
         """Train on (X, y) and return the History.
 
         Parameters
@@ -176,67 +239,115 @@ class Network:
             Rows per step; None (the default, as in the tutorial) takes them all at once.
         shuffle : bool
             Reorder the rows each epoch from the network's generator (minibatches only).
+        validation_split : float in [0, 1)
+            Share of rows held out for validation, chosen after a shuffle from the
+            network's generator. With a cross-entropy loss the split is stratified:
+            each class (each distinct label row, for multi-label targets) keeps its share.
+        validation_data : (X_val, y_val) or (X_val, y_val, sample_weight_val), optional
+            Explicit validation data (instead of validation_split).
+        sample_weight : array-like, shape (n_samples,), optional
+            Non-negative weight of each sample in the loss. Within each step the
+            weights are rescaled to mean 1, so the loss is a weighted average.
         callbacks : list of Callback
-        log_every : int
-            Print a line every this many epochs; 0 prints nothing.
+            Called at train/epoch/batch begin and end (see smallnet.training).
+        verbose : {0, 1, 2}
+            0 silent; 1 a progress bar on a terminal (plain lines every `log_every`
+            epochs, default a tenth of them, elsewhere); 2 one plain line every
+            `log_every` epochs (default every epoch).
+        log_every : int, optional
+            Epochs between plain progress lines; giving it alone turns them on.
+
+        Returns
+        -------
+        History
+            ``history.history["loss"]`` (and each metric, ``val_`` prefixed for
+            validation) per epoch; `last_output` holds the last step's outputs.
 
         Calling fit again continues from the current weights.
         """
         X, y = self._check_X(X, y)
         epochs = check_number("epochs", epochs, low=1, low_inclusive=True, integer=True)
-        log_every = check_number("log_every", log_every, low=0, low_inclusive=True, integer=True)
         n = len(X)
-        if batch_size is None:
-            batch_size = n
-        batch_size = min(check_number("batch_size", batch_size, low=1, low_inclusive=True, integer=True), n)
+        weights = None if sample_weight is None else self._check_sample_weight(sample_weight, n)
+        if validation_data is not None and validation_split:
+            raise ValueError("give validation_split or validation_data, not both")
+        validation_split = check_number("validation_split", validation_split, low=0, low_inclusive=True,
+                                        high=1, high_inclusive=False)
+        if validation_split:
+            X, y, weights, validation = self._split_validation(X, y, weights, validation_split)
+            n = len(X)
+        else:
+            validation = self._check_validation_data(validation_data)
+        batch_size = n if batch_size is None else min(
+            check_number("batch_size", batch_size, low=1, low_inclusive=True, integer=True), n)
         history = History()
-        callbacks = [history, *callbacks] + ([PrintLogger(log_every, epochs)] if log_every else [])
-        for cb in callbacks:
+        user_callbacks = list(callbacks)
+        for cb in user_callbacks:
             if not isinstance(cb, Callback):
                 raise TypeError(f"callbacks must be smallnet Callback instances, got {cb!r}")
+        guard = [] if any(isinstance(cb, DivergenceGuard) for cb in user_callbacks) else [DivergenceGuard()]
+        callbacks = [history, *guard, *user_callbacks, *progress_callbacks(verbose, log_every, epochs)]
+        for cb in callbacks:
             cb.network = self
-        batch_callbacks = [cb for cb in callbacks if type(cb).on_batch_begin is not Callback.on_batch_begin
-                           or type(cb).on_batch_end is not Callback.on_batch_end]
         self.history, self.stop_training = history, False
-        epoch_callbacks = [cb for cb in callbacks if type(cb).on_epoch_begin is not Callback.on_epoch_begin]
-        metrics = self.metrics
         for cb in callbacks:
             cb.on_train_begin()
-        for epoch in range(epochs):
-            for cb in epoch_callbacks:
-                cb.on_epoch_begin(epoch)
-            if batch_size == n:  # the tutorial's full batch: one step per epoch
-                loss, out = self.train_step(X, y)
-                for cb in batch_callbacks:
-                    cb.on_batch_end(0, {"loss": loss})
-                y_seen, outputs = y, out
-            else:
-                loss, out, y_seen, outputs = self._fit_minibatches(X, y, batch_size, shuffle, batch_callbacks)
-            logs = {"loss": loss}
-            for name, fn in metrics:
-                logs[name] = fn(y_seen, outputs)
-            for cb in callbacks:
-                cb.on_epoch_end(epoch, logs)
-            if self.stop_training:
-                break
+        # A diverging run overflows; the DivergenceGuard says so once, in words, instead of
+        # NumPy warning at every operation.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            out = self._run_epochs(X, y, weights, validation, epochs, batch_size, shuffle, callbacks)
         history.last_output = out.copy()  # out lives in a training buffer
         for cb in callbacks:
             cb.on_train_end()
         return history
 
-    def _fit_minibatches(self, X, y, batch_size, shuffle, batch_callbacks):
+    def _run_epochs(self, X, y, weights, validation, epochs, batch_size, shuffle, callbacks):
+        """The epoch loop of fit; returns the last step's outputs."""
+        n, metrics = len(X), self.metrics
+        batch_callbacks = [cb for cb in callbacks if type(cb).on_batch_begin is not Callback.on_batch_begin
+                           or type(cb).on_batch_end is not Callback.on_batch_end]
+        epoch_callbacks = [cb for cb in callbacks if type(cb).on_epoch_begin is not Callback.on_epoch_begin]
+        for epoch in range(epochs):
+            for cb in epoch_callbacks:
+                cb.on_epoch_begin(epoch)
+            if batch_size == n:  # the tutorial's full batch: one step per epoch
+                w = None if weights is None else weights / weights.mean()
+                loss, out = self.train_step(X, y, w)
+                for cb in batch_callbacks:
+                    cb.on_batch_end(0, {"loss": loss})
+                y_seen, outputs = y, out
+            else:
+                loss, out, y_seen, outputs = self._fit_minibatches(X, y, weights, batch_size, shuffle,
+                                                                   batch_callbacks)
+            logs = {"loss": loss}
+            for name, fn in metrics:
+                logs[name] = fn(y_seen, outputs)
+            if validation is not None:
+                logs.update(self._validation_logs(*validation))
+            for cb in callbacks:
+                cb.on_epoch_end(epoch, logs)
+            if self.stop_training:
+                break
+        return out
+
+    def _fit_minibatches(self, X, y, weights, batch_size, shuffle, batch_callbacks):
         """One epoch of minibatch steps: (mean loss, last outputs, y in the order seen, all outputs or None)."""
         n = len(X)
         if shuffle:  # one permuted copy per epoch, then contiguous slices
             order = self.rng.permutation(n)
             X, y = X[order], y[order]
+            weights = None if weights is None else weights[order]
         outputs = np.empty_like(y) if self.metrics else None
         total = 0.0
         for batch, start in enumerate(range(0, n, batch_size)):
             for cb in batch_callbacks:
                 cb.on_batch_begin(batch)
             stop = start + batch_size
-            loss, out = self.train_step(X[start:stop], y[start:stop])
+            w = None
+            if weights is not None:
+                w = weights[start:stop]
+                w = w / w.mean() if w.any() else w
+            loss, out = self.train_step(X[start:stop], y[start:stop], w)
             total += loss * len(out)
             if outputs is not None:
                 outputs[start:stop] = out
@@ -244,26 +355,74 @@ class Network:
                 cb.on_batch_end(batch, {"loss": loss})
         return total / n, out, y, outputs
 
+    def _check_sample_weight(self, sample_weight, n):
+        weights = check_array(sample_weight, "sample_weight", dtype=self.dtype, ndim=1)
+        if len(weights) != n:
+            raise ValueError(f"sample_weight has {len(weights)} entries, but X has {n} rows")
+        if weights.min() < 0:
+            raise ValueError(f"sample_weight must be non-negative, got {weights.min():g}")
+        if not weights.any():
+            raise ValueError("sample_weight is zero everywhere: no sample would count")
+        return weights
+
+    def _check_validation_data(self, data):
+        if data is None:
+            return None
+        if not isinstance(data, (tuple, list)) or len(data) not in (2, 3):
+            raise ValueError("validation_data must be (X_val, y_val) or (X_val, y_val, sample_weight_val)")
+        X, y = self._check_X(data[0], data[1])
+        weights = None if len(data) == 2 or data[2] is None else self._check_sample_weight(data[2], len(X))
+        return X, y, weights
+
+    def _split_validation(self, X, y, weights, fraction):
+        """Hold out `fraction` of the rows after a seeded shuffle, stratified by class for cross-entropies."""
+        n = len(X)
+        n_val = int(round(fraction * n))
+        if not 1 <= n_val < n:
+            raise ValueError(f"validation_split={fraction} of {n} rows leaves {n_val} for validation and "
+                             f"{n - n_val} for training; both need at least one")
+        order = self.rng.permutation(n)
+        if self.loss.fused_activation:  # classification: interleave the classes before cutting
+            _, labels = np.unique(y[order] > 0.5, axis=0, return_inverse=True)
+            labels = labels.ravel()
+            counts = np.bincount(labels)
+            rank = np.empty(n)
+            for k in range(len(counts)):
+                rank[labels == k] = (np.arange(counts[k]) + 0.5) / counts[k]
+            order = order[np.argsort(rank, kind="stable")]
+        held_out = np.zeros(n, dtype=bool)
+        held_out[order[:n_val]] = True
+        train = ~held_out
+        validation = (X[held_out], y[held_out], None if weights is None else weights[held_out])
+        return X[train], y[train], None if weights is None else weights[train], validation
+
+    def _validation_logs(self, X, y, weights):
+        out = self.forward(X)
+        return {"val_loss": self.loss(y, out, weights), **{f"val_{name}": fn(y, out) for name, fn in self.metrics}}
+
     def predict(self, X):
         """Network outputs, shape (n_samples, output_dim)."""
         if not self.built:
             raise RuntimeError("the network has no weights yet: call fit (or build) first")
         return self.forward(self._check_X(X))
 
-    def evaluate(self, X, y):
+    def evaluate(self, X, y, sample_weight=None):
         """{"loss": ..., metric: ...} of the network on (X, y)."""
         if not self.built:
             raise RuntimeError("the network has no weights yet: call fit (or build) first")
         X, y = self._check_X(X, y)
+        weights = None if sample_weight is None else self._check_sample_weight(sample_weight, len(X))
         out = self.forward(X)
-        return {"loss": self.loss(y, out), **{name: fn(y, out) for name, fn in self.metrics}}
+        return {"loss": self.loss(y, out, weights), **{name: fn(y, out) for name, fn in self.metrics}}
 
     def summary(self, print_fn=print):
         """Print the layers with their output shapes and parameter counts."""
         rows = [("Layer (type)", "Output shape", "Activation", "Params")]
+        dim = self.input_dim
         for layer in self.layers:
+            dim = layer.output_dim(dim)
             act = getattr(layer, "activation", None)
-            rows.append((f"{layer.name} ({type(layer).__name__})", f"(None, {layer.units})",
+            rows.append((f"{layer.name} ({type(layer).__name__})", f"(None, {'?' if dim is None else dim})",
                          act.name if act else "", str(layer.n_params) if self.built else "?"))
         widths = [max(len(r[i]) for r in rows) for i in range(4)]
         line = "-" * (sum(widths) + 6)
@@ -272,5 +431,5 @@ class Network:
         text.insert(2, line)
         total = sum(layer.n_params for layer in self.layers) if self.built else "? (not built)"
         text += [line, f"Input size: {self.input_dim}", f"Total params: {total}",
-                 f"Loss: {self.loss.name}  Optimizer: {self.optimizer!r}"]
+                 f"Loss: {self.loss.name}  Optimizer: {self.optimizer!r}" + (f"  L2: {self.l2:g}" if self.l2 else "")]
         print_fn("\n".join(text))

@@ -20,6 +20,9 @@ class Optimizer:
         self.learning_rate = check_number("learning_rate", learning_rate, low=0)
 
 
+    def reset(self):
+        """Forget per-parameter state (the network calls this when it draws new weights)."""
+
     def config(self):
         return {"name": self.name, "learning_rate": self.learning_rate}
 
@@ -42,6 +45,9 @@ class SGD(Optimizer):
         super().__init__(learning_rate)
         self.momentum = check_number("momentum", momentum, low=0, low_inclusive=True, high=1, high_inclusive=False)
         self.nesterov = bool(nesterov)
+        self.reset()
+
+    def reset(self):
         self.velocities = None
 
     def update(self, params, steps):
@@ -78,6 +84,9 @@ class Adam(Optimizer):
         self.beta_1 = check_number("beta_1", beta_1, low=0, low_inclusive=True, high=1, high_inclusive=False)
         self.beta_2 = check_number("beta_2", beta_2, low=0, low_inclusive=True, high=1, high_inclusive=False)
         self.epsilon = check_number("epsilon", epsilon, low=0)
+        self.reset()
+
+    def reset(self):
         self.t = 0
         self.moments = None
 

@@ -1,16 +1,25 @@
-"""What watches training: the Callback hooks and the History every fit returns.
+"""What watches training: the Callback hooks, the History every fit returns,
+the divergence guard every fit runs, and progress output.
 
 A callback's hooks are called by `Network.fit` in this order::
 
     on_train_begin
       on_epoch_begin(epoch)
         on_batch_begin(batch) ... on_batch_end(batch, logs)   (once per step)
-      on_epoch_end(epoch, logs)      logs: {"loss": ..., metric names: ...}
+      on_epoch_end(epoch, logs)      logs: {"loss": ..., metric names: ..., "val_loss": ...}
     on_train_end
 
 A callback sees the network as `self.network` and may set
 ``self.network.stop_training = True`` to end training after the current epoch.
 """
+import math
+import sys
+import time
+import warnings
+
+import numpy as np
+
+from .validation import check_number
 
 
 class Callback:
@@ -65,13 +74,85 @@ class History(Callback):
         return f"History(epochs={len(self.epoch)}, keys={list(self.history)})"
 
 
+class DivergenceWarning(RuntimeWarning):
+    """Training stopped because the loss became NaN or infinite."""
+
+
+class DivergenceGuard(Callback):
+    """Stops training when the loss becomes NaN or inf, and puts back the last finite weights.
+
+    Every fit runs one. The weights are copied at the start of each epoch (one
+    flat array); when that epoch's loss is not finite they are restored, the
+    optimizer's state is reset, and a DivergenceWarning says what happened.
+    """
+
+    diverged_epoch = None
+
+    def on_train_begin(self, logs=None):
+        self._snapshot = np.empty_like(self.network._params[0])
+
+    def on_epoch_begin(self, epoch, logs=None):
+        np.copyto(self._snapshot, self.network._params[0])
+
+    def on_epoch_end(self, epoch, logs=None):
+        loss = logs["loss"]
+        if not math.isfinite(loss):
+            np.copyto(self.network._params[0], self._snapshot)
+            self.network.optimizer.reset()
+            self.network.stop_training = True
+            self.diverged_epoch = epoch
+            warnings.warn(f"training diverged in epoch {epoch + 1}: the loss became {loss}; stopped and put back "
+                          f"the weights from the start of that epoch (a lower learning rate may help)",
+                          DivergenceWarning, stacklevel=2)
+
+
 class PrintLogger(Callback):
-    """Prints one plain line every `every` epochs (and after the last one)."""
+    """One plain line every `every` epochs (and after the last): no control characters, fit for log files."""
 
     def __init__(self, every, epochs, file=None):
         self.every, self.epochs, self.file = every, epochs, file
 
     def on_epoch_end(self, epoch, logs=None):
-        if epoch % self.every == 0 or epoch + 1 == self.epochs:
+        if epoch % self.every == 0 or epoch + 1 == self.epochs or self.network.stop_training:
             values = " - ".join(f"{k}: {v:.6g}" for k, v in logs.items())
-            print(f"epoch {epoch + 1}/{self.epochs} - {values}", file=self.file, flush=True)
+            print(f"epoch {epoch + 1}/{self.epochs} - {values}", file=self.file or sys.stdout, flush=True)
+
+
+class ProgressBar(Callback):
+    """A tqdm progress bar over epochs with the latest loss and metrics (needs the `tqdm` package)."""
+
+    def __init__(self, epochs, file=None):
+        self.epochs, self.file = epochs, file
+
+    def on_train_begin(self, logs=None):
+        from tqdm import tqdm
+        self.bar = tqdm(total=self.epochs, unit="epoch", file=self.file, dynamic_ncols=True)
+        self._shown = 0.0
+
+    def on_epoch_end(self, epoch, logs=None):
+        now = time.monotonic()
+        if now - self._shown > 0.1 or epoch + 1 == self.epochs:  # formatting every epoch would cost more than tiny epochs
+            self.bar.set_postfix({k: f"{v:.4g}" for k, v in logs.items()}, refresh=False)
+            self._shown = now
+        self.bar.update(1)
+
+    def on_train_end(self, logs=None):
+        self.bar.close()
+
+
+def progress_callbacks(verbose, log_every, epochs):
+    """The progress output `Network.fit` adds for its `verbose` and `log_every` arguments."""
+    if verbose not in (0, 1, 2):  # True and False are 1 and 0
+        raise ValueError(f"verbose must be 0, 1 or 2, got {verbose!r}")
+    if log_every is not None:
+        log_every = check_number("log_every", log_every, low=1, low_inclusive=True, integer=True)
+    if not verbose and log_every is None:
+        return []
+    if verbose == 1 and sys.stderr.isatty():
+        try:
+            import tqdm  # noqa: F401  (the bar needs it; plain lines otherwise)
+            return [ProgressBar(epochs, sys.stderr)]
+        except ImportError:
+            pass
+    every = log_every or (max(1, epochs // 10) if verbose == 1 else 1)
+    return [PrintLogger(every, epochs)]

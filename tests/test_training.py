@@ -1,0 +1,358 @@
+"""Training features: minibatches, validation, sample weights, regularization, callbacks, progress."""
+import csv
+import json
+import math
+
+import numpy as np
+import pytest
+
+import smallnet as sn
+from smallnet import metrics
+
+
+def _classes(n=120, k=3, seed=0):
+    rng = np.random.RandomState(seed)
+    labels = rng.randint(k, size=n)
+    X = rng.normal(size=(n, 2)) + 3 * np.eye(k, 2)[labels]
+    return X, np.eye(k)[labels], labels
+
+
+def _clf(seed=0, **kw):
+    return sn.Network([sn.Dense(16, activation="relu"), sn.Dense(3, activation="softmax")],
+                      loss="categorical_crossentropy", optimizer=kw.pop("optimizer", sn.Adam(0.02)),
+                      metrics=["accuracy"], seed=seed, **kw)
+
+
+def _reg_data(n=100, seed=0):
+    rng = np.random.RandomState(seed)
+    X = rng.uniform(-1, 1, size=(n, 3))
+    return X, X @ [[1.0], [-2.0], [0.5]] + 0.3
+
+
+def _reg(seed=0, **kw):
+    return sn.Network([sn.Dense(8, activation="tanh"), sn.Dense(1)], loss="mse",
+                      optimizer=kw.pop("optimizer", sn.Adam(0.02)), metrics=["mae", "r2"], seed=seed, **kw)
+
+
+# -- validation ---------------------------------------------------------------------------------
+
+def test_validation_split_is_stratified_and_logged():
+    X, Y, labels = _classes(n=90)
+    Y = np.eye(3)[np.repeat([0, 1, 2], [60, 20, 10])]
+    net = _clf()
+    history = net.fit(X, Y, epochs=3, validation_split=0.2)
+    assert {"loss", "accuracy", "val_loss", "val_accuracy"} <= set(history.history)
+    # 20% of 60/20/10 rows per class: 12, 4 and 2 held out.
+    X_train, Y_train, _, (X_val, Y_val, _) = net._split_validation(X, Y, None, 0.2)
+    assert np.bincount(Y_val.argmax(axis=1), minlength=3).tolist() == [12, 4, 2]
+    assert len(X_train) == 72 and len(X_val) == 18
+
+
+def test_validation_split_is_seeded():
+    X, Y, _ = _classes()
+    a = _clf(seed=3)._split_validation(X, Y, None, 0.25)[3][0]
+    b = _clf(seed=3)._split_validation(X, Y, None, 0.25)[3][0]
+    c = _clf(seed=4)._split_validation(X, Y, None, 0.25)[3][0]
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, c)
+
+
+def test_validation_data_metrics_match_evaluate():
+    X, Y, _ = _classes()
+    Xv, Yv, _ = _classes(seed=1)
+    net = _clf()
+    history = net.fit(X, Y, epochs=2, validation_data=(Xv, Yv))
+    result = net.evaluate(Xv, Yv)
+    # The last epoch's validation numbers are measured after its update: the final weights.
+    assert history["val_loss"][-1] == pytest.approx(result["loss"])
+    assert history["val_accuracy"][-1] == pytest.approx(result["accuracy"])
+
+
+def test_validation_errors():
+    X, Y, _ = _classes()
+    with pytest.raises(ValueError, match="not both"):
+        _clf().fit(X, Y, validation_split=0.1, validation_data=(X, Y))
+    with pytest.raises(ValueError, match="validation_split must be < 1"):
+        _clf().fit(X, Y, validation_split=1.0)
+    with pytest.raises(ValueError, match="leaves 0 for validation"):
+        _clf().fit(X[:4], Y[:4], validation_split=0.1)
+    with pytest.raises(ValueError, match=r"validation_data must be \(X_val, y_val\)"):
+        _clf().fit(X, Y, validation_data=X)
+    with pytest.raises(ValueError, match="X has 3 features"):
+        net = _clf()
+        net.fit(X, Y, validation_data=(np.ones((5, 3)), Y[:5]))
+
+
+# -- sample weights -----------------------------------------------------------------------------
+
+def test_integer_sample_weights_equal_repeated_rows_full_batch():
+    X, y = _reg_data(n=30)
+    w = np.random.RandomState(0).randint(1, 4, size=30)
+    a, b = _reg(), _reg()
+    a.fit(X, y, epochs=20, sample_weight=w)
+    b.fit(np.repeat(X, w, axis=0), np.repeat(y, w, axis=0), epochs=20)
+    np.testing.assert_allclose(a.predict(X), b.predict(X), rtol=1e-9)
+
+
+def test_zero_weight_rows_are_ignored():
+    X, y = _reg_data(n=30)
+    noisy = y.copy()
+    noisy[:10] = 100.0
+    a, b = _reg(), _reg()
+    a.fit(X, noisy, epochs=30, sample_weight=np.r_[np.zeros(10), np.ones(20)])
+    b.fit(X[10:], y[10:], epochs=30)
+    np.testing.assert_allclose(a.predict(X), b.predict(X), rtol=1e-9)
+
+
+def test_sample_weight_errors():
+    X, y = _reg_data(n=10)
+    with pytest.raises(ValueError, match="sample_weight has 9 entries, but X has 10 rows"):
+        _reg().fit(X, y, sample_weight=np.ones(9))
+    with pytest.raises(ValueError, match="non-negative"):
+        _reg().fit(X, y, sample_weight=-np.ones(10))
+    with pytest.raises(ValueError, match="zero everywhere"):
+        _reg().fit(X, y, sample_weight=np.zeros(10))
+    with pytest.raises(ValueError, match="sample_weight contains NaN"):
+        _reg().fit(X, y, sample_weight=np.full(10, np.nan))
+
+
+def test_weighted_minibatches_train():
+    X, Y, _ = _classes()
+    history = _clf().fit(X, Y, epochs=20, batch_size=16, sample_weight=np.linspace(0.5, 2, len(X)))
+    assert history["loss"][-1] < history["loss"][0]
+
+
+# -- metrics ------------------------------------------------------------------------------------
+
+def test_metric_values():
+    y = np.array([[1.0], [2.0], [3.0]])
+    out = np.array([[1.5], [2.0], [2.0]])
+    assert metrics.mae(y, out) == pytest.approx(0.5)
+    assert metrics.mse(y, out) == pytest.approx(1.25 / 3)
+    assert metrics.r2(y, out) == pytest.approx(1 - 1.25 / 2)
+    onehot = np.eye(3)[[0, 1, 2, 2]]
+    assert metrics.accuracy(onehot, np.eye(3)[[0, 1, 1, 2]]) == 0.75
+    assert metrics.binary_accuracy(np.array([[1, 0], [0, 1.0]]), np.array([[0.9, 0.6], [0.2, 0.7]])) == 0.75
+    assert metrics.accuracy(np.array([[1.0], [0.0]]), np.array([[0.7], [0.6]])) == 0.5
+
+
+def test_metrics_are_recorded_for_train_and_validation():
+    X, y = _reg_data()
+    history = _reg().fit(X, y, epochs=3, batch_size=32, validation_split=0.2)
+    assert set(history.history) == {"loss", "mae", "r2", "val_loss", "val_mae", "val_r2"}
+    assert all(len(v) == 3 for v in history.history.values())
+
+
+# -- regularization -------------------------------------------------------------------------------
+
+def test_l2_shrinks_weights_and_adds_to_loss():
+    X, y = _reg_data()
+    plain, decayed = _reg(), _reg(l2=0.1)
+    plain.fit(X, y, epochs=50)
+    history = decayed.fit(X, y, epochs=50)
+    assert np.linalg.norm(decayed.layers[0].weights) < np.linalg.norm(plain.layers[0].weights)
+    assert history["loss"][-1] > decayed.evaluate(X, y)["loss"]  # the training loss carries the penalty
+
+
+def test_l2_gradient_is_checked():
+    X, y = _reg_data(n=8)
+    assert sn.gradcheck(_reg(l2=0.3), X, y) < 1e-6
+
+
+def test_dropout_only_in_training_and_seeded():
+    X, Y, _ = _classes()
+    net = sn.Network([sn.Dense(32, activation="relu"), sn.Dropout(0.5), sn.Dense(3, activation="softmax")],
+                     loss="categorical_crossentropy", seed=0)
+    net.fit(X, Y, epochs=2)
+    np.testing.assert_array_equal(net.predict(X), net.predict(X))  # inference is deterministic
+    drop = net.layers[1]
+    out = drop.forward(np.ones((1000, 4)), training=True)
+    assert set(np.unique(out)) == {0.0, 2.0}
+    assert abs((out == 0).mean() - 0.5) < 0.05
+    twin = sn.Network([sn.Dense(32, activation="relu"), sn.Dropout(0.5), sn.Dense(3, activation="softmax")],
+                      loss="categorical_crossentropy", seed=0)
+    twin.fit(X, Y, epochs=2)
+    np.testing.assert_array_equal(twin.params[0], net.params[0])
+
+
+def test_dropout_backward_uses_the_mask():
+    drop = sn.Dropout(0.3)
+    drop.build(5, np.float64, np.random.RandomState(0))
+    out = drop.forward(np.ones((4, 5)), training=True)
+    np.testing.assert_array_equal(drop.backward(np.ones((4, 5))), out)
+    with pytest.raises(ValueError, match="rate must be < 1"):
+        sn.Dropout(1.0)
+
+
+def test_dropout_in_summary_and_chain():
+    net = sn.Network([sn.Dense(4, input_dim=3), sn.Dropout(0.1), sn.Dense(2, input_dim=4)], seed=0)
+    lines = []
+    net.build()
+    net.summary(print_fn=lines.append)
+    assert "dropout_1 (Dropout)" in lines[0] and net.output_dim == 2
+    with pytest.raises(ValueError, match="don't chain"):
+        sn.Network([sn.Dense(4, input_dim=3), sn.Dropout(0.1), sn.Dense(2, input_dim=5)])
+
+
+# -- schedules ------------------------------------------------------------------------------------
+
+def _rates(schedule, epochs=6, lr=0.1):
+    net = _reg(optimizer=sn.SGD(lr))
+    X, y = _reg_data(n=10)
+    seen = []
+
+    class Record(sn.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            seen.append(self.network.optimizer.learning_rate)
+
+    net.fit(X, y, epochs=epochs, callbacks=[schedule, Record()])
+    return seen
+
+
+def test_step_exponential_and_cosine_schedules():
+    assert _rates(sn.StepDecay(2, 0.5)) == pytest.approx([0.1, 0.1, 0.05, 0.05, 0.025, 0.025])
+    assert _rates(sn.ExponentialDecay(0.5), epochs=3) == pytest.approx([0.1, 0.05, 0.025])
+    cosine = _rates(sn.CosineDecay(4, min_lr=0.01), epochs=6)
+    assert cosine[0] == pytest.approx(0.1) and cosine[2] == pytest.approx(0.055)
+    assert cosine[4:] == pytest.approx([0.01, 0.01])
+
+
+def test_reduce_on_plateau():
+    net = _reg(optimizer=sn.SGD(0.1))
+    plateau = sn.ReduceLROnPlateau(monitor="loss", factor=0.5, patience=1)
+    plateau.network = net
+    plateau.on_train_begin()
+    for epoch, loss in enumerate([1.0, 0.5, 0.6, 0.7, 0.8, 0.4]):
+        plateau.on_epoch_end(epoch, {"loss": loss})
+    assert net.optimizer.learning_rate == pytest.approx(0.05)  # epochs 2,3 without improvement -> one cut
+    with pytest.raises(ValueError, match="monitors 'val_loss'.*validation_split"):
+        X, y = _reg_data(n=10)
+        net.fit(X, y, epochs=2, callbacks=[sn.ReduceLROnPlateau()])
+
+
+# -- callbacks --------------------------------------------------------------------------------------
+
+def test_early_stopping_stops_and_restores_best():
+    X, y = _reg_data()
+    stop = sn.EarlyStopping(monitor="loss", patience=2, restore_best_weights=True)
+    net = _reg(optimizer=sn.SGD(0.5))
+
+    class Worsen(sn.Callback):  # make the loss rise after epoch 5 by scrambling the weights
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch >= 5:
+                for p in self.network.params:
+                    p += 0.5
+
+    history = net.fit(X, y, epochs=50, callbacks=[stop, Worsen()])
+    assert stop.stopped_epoch is not None and len(history["loss"]) == stop.stopped_epoch + 1
+    assert stop.best_epoch <= 6
+    net_loss = net.evaluate(X, y)["loss"]
+    assert net_loss < history["loss"][-1]
+
+
+def test_early_stopping_restores_when_epochs_run_out():
+    X, y = _reg_data()
+    stop = sn.EarlyStopping(monitor="loss", patience=100, restore_best_weights=True)
+    net = _reg()
+    kept = []
+
+    class Spy(sn.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == 7:
+                kept.extend(self.network.get_weights())  # the last epoch's weights
+            if epoch == 3:
+                logs["loss"] = -1.0  # pretend epoch 3 was the best
+
+    net.fit(X, y, epochs=8, callbacks=[Spy(), stop])
+    assert stop.stopped_epoch is None and stop.best_epoch == 3
+    # the weights stored at the best epoch's end are back, not the last epoch's
+    np.testing.assert_array_equal(net.get_weights()[0], stop.best_weights[0])
+    assert not np.array_equal(kept[0], net.get_weights()[0])
+
+
+def test_early_stopping_needs_validation_for_val_metrics():
+    X, y = _reg_data()
+    with pytest.raises(ValueError, match="EarlyStopping monitors 'val_loss'"):
+        _reg().fit(X, y, epochs=3, callbacks=[sn.EarlyStopping()])
+    with pytest.raises(ValueError, match="mode must be"):
+        sn.EarlyStopping(mode="up")
+
+
+def test_divergence_guard_restores_last_finite_weights():
+    X, y = _reg_data()
+    net = _reg(optimizer=sn.SGD(1e6))
+    with pytest.warns(sn.DivergenceWarning, match="diverged in epoch .*lower learning rate"):
+        history = net.fit(X, y, epochs=50)
+    assert not math.isfinite(history["loss"][-1]) and len(history["loss"]) < 50
+    assert all(np.isfinite(p).all() for p in net.params)
+    assert np.isfinite(net.predict(X)).all()
+
+
+def test_history_logger_writes_csv_and_json(tmp_path):
+    X, y = _reg_data()
+    net = _reg()
+    net.fit(X, y, epochs=4, validation_split=0.2,
+            callbacks=[sn.HistoryLogger(tmp_path / "h.csv"), sn.HistoryLogger(tmp_path / "h.json", every=3)])
+    with (tmp_path / "h.csv").open() as f:
+        rows = list(csv.DictReader(f))
+    assert [r["epoch"] for r in rows] == ["1", "2", "3", "4"] and "val_r2" in rows[0]
+    data = json.loads((tmp_path / "h.json").read_text())
+    assert data["epoch"] == [1, 2, 3, 4] and len(data["val_loss"]) == 4
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["h.csv", "h.json"]  # no temporary files left
+    with pytest.raises(ValueError, match=".csv or .json"):
+        sn.HistoryLogger(tmp_path / "h.txt")
+
+
+def test_all_hooks_called_in_order():
+    X, y = _reg_data(n=20)
+    calls = []
+
+    class Spy(sn.Callback):
+        def on_train_begin(self, logs=None):
+            calls.append("train_begin")
+
+        def on_epoch_begin(self, epoch, logs=None):
+            calls.append(f"epoch_begin {epoch}")
+
+        def on_batch_begin(self, batch, logs=None):
+            calls.append(f"batch_begin {batch}")
+
+        def on_batch_end(self, batch, logs=None):
+            calls.append(f"batch_end {batch}")
+
+        def on_epoch_end(self, epoch, logs=None):
+            calls.append(f"epoch_end {epoch}")
+
+        def on_train_end(self, logs=None):
+            calls.append("train_end")
+
+    _reg().fit(X, y, epochs=1, batch_size=10, callbacks=[Spy()])
+    assert calls == ["train_begin", "epoch_begin 0", "batch_begin 0", "batch_end 0", "batch_begin 1",
+                     "batch_end 1", "epoch_end 0", "train_end"]
+
+
+# -- progress ---------------------------------------------------------------------------------------
+
+def test_verbose_lines_in_a_log_have_no_control_characters(capsys):
+    X, y = _reg_data()
+    _reg().fit(X, y, epochs=20, verbose=1)
+    out = capsys.readouterr()
+    lines = out.out.splitlines()
+    assert len(lines) == 11 and lines[0].startswith("epoch 1/20 - loss: ")  # every 2 epochs, plus the last
+    assert not any(c in out.out + out.err for c in "\r\x1b")
+    _reg().fit(X, y, epochs=3, verbose=2)
+    assert len(capsys.readouterr().out.splitlines()) == 3
+    _reg().fit(X, y, epochs=3)
+    assert capsys.readouterr().out == ""
+    with pytest.raises(ValueError, match="verbose must be 0, 1 or 2"):
+        _reg().fit(X, y, verbose=3)
+
+
+def test_verbose_on_a_terminal_shows_a_tqdm_bar(monkeypatch, capsys):
+    pytest.importorskip("tqdm")
+    import sys
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
+    X, y = _reg_data()
+    _reg().fit(X, y, epochs=5, verbose=1)
+    err = capsys.readouterr().err
+    assert "5/5" in err and "loss=" in err
