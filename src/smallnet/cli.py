@@ -9,12 +9,31 @@ def _demo(args):
     tutorial.run()
 
 
+def _tutorial_network(dataset, X, hidden, metrics=("mae",)):
+    """The tutorial's recipe for `dataset`: its constant third input is the bias, other data get real ones."""
+    from . import tutorial
+    return tutorial.network(tuple(hidden), metrics=metrics, input_dim=X.shape[1], use_bias=dataset != "tutorial")
+
+
+def _trace(args):
+    from . import datasets
+    X, y = datasets.load(args.dataset)
+    _tutorial_network(args.dataset, X, args.hidden).trace(X, y, step=args.step)
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="smallnet", description="A small, fast, readable neural-network library.")
     parser.add_argument("--debug", action="store_true", help="show the full traceback on errors")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     demo = sub.add_parser("demo", help="train the tutorial's two networks and print their results")
     demo.set_defaults(func=_demo)
+
+    trace = sub.add_parser("trace", help="print one training step of the tutorial's network in the tutorial's words")
+    trace.add_argument("--dataset", default="tutorial", help="tutorial (default) or xor")
+    trace.add_argument("--step", type=int, default=0, help="the step to show, from 0 (the ones before run quietly)")
+    trace.add_argument("--hidden", type=int, nargs="*", default=[4], metavar="UNITS",
+                       help="hidden layer sizes (default 4: the 3-4-1 network; none: the 3-1 network)")
+    trace.set_defaults(func=_trace)
     return parser
 
 

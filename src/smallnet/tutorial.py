@@ -10,14 +10,16 @@ from .network import Network
 from .optimizers import SGD
 
 
-def network(hidden=(), seed=1, metrics=("mae",)):
+def network(hidden=(), seed=1, metrics=("mae",), input_dim=3, use_bias=False):
     """The tutorial's network with the given hidden layer sizes: () for 3-1, (4,) for 3-4-1.
 
     `metrics` defaults to the tutorial's error, mean(|y - out|), recorded each epoch.
+    `input_dim` and `use_bias` carry the recipe over to other data: the tutorial's
+    constant third input acts as a bias, so data without one (xor) wants biases.
     """
     sizes = (*hidden, 1)
-    layers = [Dense(units, activation="sigmoid", use_bias=False, initializer="uniform") for units in sizes]
-    layers[0].input_dim = 3
+    layers = [Dense(units, activation="sigmoid", use_bias=use_bias, initializer="uniform") for units in sizes]
+    layers[0].input_dim = input_dim
     return Network(layers, loss="sse", optimizer=SGD(learning_rate=1.0), metrics=metrics, seed=seed)
 
 
