@@ -6,7 +6,31 @@ import sys
 
 def _demo(args):
     from . import tutorial
-    tutorial.run()
+    if args.plot:
+        os.makedirs(args.plot, exist_ok=True)  # a bad folder fails before the training, not after
+    trained = tutorial.run()
+    if args.plot:
+        _demo_plots(args.plot, trained[-1])
+
+
+def _demo_plots(folder, tutorial_trained):
+    """PNG pictures of the tutorial's 3-4-1 network and of the same recipe learning xor, into `folder`."""
+    from . import datasets, plot, tutorial
+    net, history = tutorial_trained
+    X, y = datasets.xor()
+    xor_net = _tutorial_network("xor", X, (4,), metrics=("accuracy",))
+    xor_net.fit(X, y, epochs=10000)
+    pictures = {
+        "tutorial_loss.png": lambda path: plot.loss_curve(history, path=path, title="The tutorial's 3-4-1 network"),
+        "tutorial_network.png": lambda path: plot.network_diagram(net, path=path),
+        "xor_boundary.png": lambda path: plot.decision_boundary(xor_net, X, y, path=path, title="xor, learned"),
+        "xor_network.png": lambda path: plot.network_diagram(xor_net, X, path=path),
+    }
+    print()
+    for name, draw in pictures.items():
+        path = os.path.join(folder, name)
+        draw(path)
+        print(f"wrote {path}")
 
 
 def _tutorial_network(dataset, X, hidden, metrics=("mae",)):
@@ -26,6 +50,8 @@ def build_parser():
     parser.add_argument("--debug", action="store_true", help="show the full traceback on errors")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     demo = sub.add_parser("demo", help="train the tutorial's two networks and print their results")
+    demo.add_argument("--plot", metavar="DIR", help="also write PNG pictures of the tutorial's network and of xor "
+                                                    "learned the same way into DIR (needs smallnet[plot])")
     demo.set_defaults(func=_demo)
 
     trace = sub.add_parser("trace", help="print one training step of the tutorial's network in the tutorial's words")
@@ -46,7 +72,7 @@ def main(argv=None):
     except BrokenPipeError:  # the reader went away (`smallnet demo | head`): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
-    except (ValueError, TypeError, OSError, RuntimeError) as exc:
+    except (ValueError, TypeError, OSError, RuntimeError, ImportError) as exc:
         if args.debug:
             raise
         print(f"smallnet {args.command}: error: {exc}", file=sys.stderr)
