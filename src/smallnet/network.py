@@ -433,3 +433,15 @@ class Network:
         text += [line, f"Input size: {self.input_dim}", f"Total params: {total}",
                  f"Loss: {self.loss.name}  Optimizer: {self.optimizer!r}" + (f"  L2: {self.l2:g}" if self.l2 else "")]
         print_fn("\n".join(text))
+
+    # -- teaching mode -------------------------------------------------------------------------
+
+    def trace(self, X, y, step=0, print_fn=print):
+        """Train `step` full-batch steps quietly, then print step number `step` in the tutorial's words.
+
+        Every array of that step (``l0``, ``l1``, ``l1_error``, ``l1_delta``, ``syn0_update``, ...)
+        is printed with its shape and returned in a `smallnet.trace.StepTrace`. The network keeps
+        all ``step + 1`` updates, as after ``fit(X, y, epochs=step + 1)``.
+        """
+        from .trace import trace  # teaching mode loads only when asked for
+        return trace(self, X, y, step, print_fn)

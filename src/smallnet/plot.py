@@ -1,0 +1,408 @@
+"""Pictures of training and of what a network has learned, for readers who would rather look.
+
+Every function draws a fresh matplotlib Figure on the Agg canvas (no pyplot, no
+window, no display needed), returns it, and also saves it when given ``path=``
+(PNG or SVG by the file's extension; the file is replaced in one move, never
+left half written). matplotlib is the optional extra ``smallnet[plot]`` and is
+imported only when a picture is drawn.
+
+Colours keep one meaning throughout: class k is ``CLASS_COLORS[k]`` in every
+background and every point, and in the network diagram blue is low (negative
+weights, small activations) and orange high, as class 0 and class 1 are.
+"""
+import math
+import os
+import tempfile
+
+import numpy as np
+
+from .metrics import r2
+from .validation import check_array, check_X_y
+
+CLASS_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+                "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")  # matplotlib's tab10, class k -> k % 10
+_MID = "#e8e8e8"  # the middle of the blue-orange scale: light enough for zero, still visible on white
+
+
+# -- training ----------------------------------------------------------------------------------
+
+def loss_curve(history, metrics=None, log=None, path=None, figsize=None, dpi=100, title=None):
+    """Loss (and metrics) per epoch; validation values, where recorded, dashed beside them.
+
+    Parameters
+    ----------
+    history : History or dict of lists
+        What `Network.fit` returns, or its ``.history``: "loss", metric names,
+        and "val_loss" / "val_<metric>" when validation data were given.
+    metrics : list of str or None
+        The metrics to draw, one panel each after the loss; None draws all of them, () none.
+    log : bool or None
+        Logarithmic y axes; None chooses per panel: log when the values are
+        positive and span more than two orders of magnitude.
+    path : str or path-like, optional
+        Save the figure here (.png or .svg).
+    figsize : (width, height) in inches, optional
+        Default: 4.5 x 3.6 per panel, at most three panels a row.
+    dpi : float
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    logs = getattr(history, "history", history)
+    if "loss" not in logs:
+        raise ValueError(f"the history has no 'loss'; it holds: {', '.join(logs) or 'nothing'}")
+    if metrics is None:
+        metrics = [key for key in logs if key != "loss" and not key.startswith("val_")]
+    for key in metrics:
+        if key not in logs:
+            raise ValueError(f"the history has no metric {key!r}; it holds: {', '.join(logs)}")
+    keys = ["loss", *metrics]
+    cols = min(len(keys), 3)
+    rows = math.ceil(len(keys) / cols)
+    fig = _figure(figsize or (4.5 * cols, 3.6 * rows), dpi)
+    for i, key in enumerate(keys):
+        ax = fig.add_subplot(rows, cols, i + 1)
+        train = np.asarray(logs[key], dtype=float)
+        epochs = np.arange(1, len(train) + 1)
+        ax.plot(epochs, train, color=CLASS_COLORS[0], label="train")
+        values = train
+        if f"val_{key}" in logs:
+            val = np.asarray(logs[f"val_{key}"], dtype=float)
+            ax.plot(np.arange(1, len(val) + 1), val, color=CLASS_COLORS[1], linestyle="--", label="validation")
+            ax.legend(fontsize="small")
+            values = np.concatenate([train, val])
+        if log or (log is None and _spans_decades(values)):
+            ax.set_yscale("log")
+        ax.set(xlabel="epoch", ylabel=key)
+        ax.grid(alpha=0.3)
+    fig.suptitle(title or f"Training ({len(logs['loss'])} epochs)")
+    return _finish(fig, path)
+
+
+# -- classification ------------------------------------------------------------------------------
+
+def decision_boundary(network, X, y, resolution=200, feature_names=("x0", "x1"), path=None, figsize=(5.6, 4.6),
+                      dpi=100, title=None):
+    """The predicted class over the plane of two features, with the data on top.
+
+    One output column is the probability of class 1: the background shades from
+    class 0's colour through white (0.5, where a line marks the boundary) to
+    class 1's. Several columns: each point of the plane takes its argmax class's colour.
+
+    Parameters
+    ----------
+    network : Network
+        Trained, with two inputs.
+    X : array-like, shape (n_samples, 2)
+    y : array-like, shape (n_samples,) or (n_samples, n_outputs)
+        Class labels 0, 1, ..., probabilities of class 1 (split at 0.5), or one-hot rows.
+    resolution : int
+        Grid points along each axis.
+    feature_names : (str, str)
+        Axis labels.
+    path, figsize, dpi, title
+        As for `loss_curve`.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    X = _two_features(X, "decision_boundary")
+    labels = _classes(y, len(X))
+    (xs, ys), grid = _plane(X, resolution)
+    out = network.predict(grid)
+    fig = _figure(figsize, dpi)
+    ax = fig.add_subplot()
+    extent = _extent(xs, ys)
+    if out.shape[1] == 1:
+        p = out[:, 0].reshape(len(ys), len(xs))
+        image = ax.imshow(p, origin="lower", extent=extent, aspect="auto", interpolation="nearest",
+                          cmap=_scale([_light(CLASS_COLORS[0]), "white", _light(CLASS_COLORS[1])]), vmin=0, vmax=1)
+        if p.min() < 0.5 < p.max():
+            ax.contour(xs, ys, p, levels=[0.5], colors="0.3", linewidths=1)
+        fig.colorbar(image, ax=ax, label="P(class 1)", shrink=0.8)
+    else:
+        light = np.array([_light(c) for c in CLASS_COLORS])
+        ax.imshow(light[out.argmax(axis=1).reshape(len(ys), len(xs)) % 10], origin="lower", extent=extent,
+                  aspect="auto", interpolation="nearest")
+    size = float(np.clip(4000 / len(X), 10, 70))
+    for k in np.unique(labels):
+        mine = labels == k
+        ax.scatter(X[mine, 0], X[mine, 1], s=size, color=CLASS_COLORS[k % 10], edgecolors="white", linewidths=0.8,
+                   label=f"class {k}")
+    ax.legend(loc="lower left", bbox_to_anchor=(0, 1), ncols=min(len(np.unique(labels)), 5), frameon=False,
+              fontsize="small", borderaxespad=0.3, handletextpad=0.2, markerscale=np.sqrt(50 / size))
+    ax.set(xlabel=feature_names[0], ylabel=feature_names[1])
+    accuracy = np.mean(_predicted(network.predict(X)) == labels)
+    fig.suptitle(title or f"Decision boundary (accuracy {accuracy:.0%})")
+    return _finish(fig, path)
+
+
+# -- the network ---------------------------------------------------------------------------------
+
+def network_diagram(network, X=None, resolution=48, feature_names=None, path=None, figsize=None, dpi=100, title=None):
+    """Neurons in columns, one line per weight: width |w|, colour its sign (blue negative, orange positive).
+
+    When the network has two inputs and `X` is given, each neuron shows its own
+    activation over the plane X spans, as TensorFlow Playground does: blue low,
+    orange high, over the activation's whole range where it has one (sigmoid,
+    softmax: 0 to 1, tanh: -1 to 1), else from the neuron's own lowest to highest
+    value. Otherwise a neuron's fill shows its bias (white: none).
+
+    Each layer's neurons are one marker collection with gid ``"l<k>"`` (``l0`` the
+    inputs), each weight matrix one line collection with gid ``"syn<k>"``.
+
+    Parameters
+    ----------
+    network : Network
+        Built (fitted, or `build` called).
+    X : array-like, shape (n_samples, 2), optional
+    resolution : int
+        Grid points along each axis of a neuron's picture.
+    feature_names : list of str, optional
+        Input labels; default x0, x1, ...
+    path, figsize, dpi, title
+        As for `loss_curve`; the default size grows with the network.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.collections import EllipseCollection, LineCollection
+    from matplotlib.colors import Normalize
+    from matplotlib.patches import Circle
+
+    if not network.built:
+        raise RuntimeError("the network has no weights yet: call fit (or build) first")
+    layers = network.layers
+    sizes = [network.input_dim] + [layer.units for layer in layers]
+    maps = _activation_maps(network, X, resolution) if X is not None and network.input_dim == 2 else None
+    tallest = max(sizes)
+    dx, radius = max(3.0, tallest / 4), 0.4  # columns dx apart, neurons 1 apart
+    centres = [np.column_stack([np.full(n, k * dx), (n - 1) / 2 - np.arange(n)]) for k, n in enumerate(sizes)]
+    left, right = -radius - 1.0, (len(sizes) - 1) * dx + radius + 0.3  # room for the input names
+    bottom, top = -(tallest - 1) / 2 - radius - 0.2, (tallest - 1) / 2 + 1.6  # and for the layer names
+    # about 0.8 inch per unit, plus the title and the colour bar
+    fig = _figure(figsize or (min(max(0.8 * (right - left) + 0.6, 4), 14), min(max(0.8 * (top - bottom) + 1.1, 3), 12)),
+                  dpi)
+    ax = fig.add_subplot()
+    ax.set_aspect("equal")
+    ax.axis("off")
+    scale = _scale([CLASS_COLORS[0], _MID, CLASS_COLORS[1]])
+    biggest = max(float(np.abs(layer.weights).max()) for layer in layers) or 1.0
+    weights = Normalize(-biggest, biggest)
+    for k, layer in enumerate(layers):
+        w = layer.weights
+        i, j = np.meshgrid(np.arange(w.shape[0]), np.arange(w.shape[1]), indexing="ij")
+        segments = np.stack([centres[k][i.ravel()], centres[k + 1][j.ravel()]], axis=1)
+        order = np.argsort(np.abs(w.ravel()))  # the strongest weights on top
+        ax.add_collection(LineCollection(segments[order], colors=scale(weights(w.ravel()[order])),
+                                         linewidths=0.4 + 3.6 * np.abs(w.ravel()[order]) / biggest, zorder=1,
+                                         gid=f"syn{k}"))
+        ax.text((k + 0.5) * dx, (tallest - 1) / 2 + 0.9, f"syn{k}", ha="center", va="bottom", fontsize="small",
+                color="0.35")
+    for k, xy in enumerate(centres):
+        if maps is not None:
+            faces = "none"  # the pictures fill them
+        elif k and layers[k - 1].use_bias:
+            faces = scale(weights(layers[k - 1].bias))
+        else:
+            faces = "white"
+        ax.add_collection(EllipseCollection(2 * radius, 2 * radius, 0, units="xy", offsets=xy,
+                                            offset_transform=ax.transData, facecolors=faces, edgecolors="0.25",
+                                            linewidths=1, zorder=3, gid=f"l{k}"))
+        kind = "input" if k == 0 else layers[k - 1].activation.name
+        ax.text(k * dx, (tallest - 1) / 2 + 0.9, f"l{k}\n{kind}", ha="center", va="bottom", fontsize="small",
+                fontweight="bold")
+        if maps is not None:
+            for (values, low, high), (cx, cy) in zip(maps[k], xy):
+                image = ax.imshow(values, origin="lower", extent=(cx - radius, cx + radius, cy - radius, cy + radius),
+                                  cmap=scale, vmin=low, vmax=high, interpolation="bilinear", zorder=2)
+                image.set_clip_path(Circle((cx, cy), radius, transform=ax.transData))
+    names = feature_names or [f"x{i}" for i in range(sizes[0])]
+    for name, (cx, cy) in zip(names, centres[0]):
+        ax.text(cx - radius - 0.15, cy, name, ha="right", va="center", fontsize="small")
+    ax.set_xlim(left, right)
+    ax.set_ylim(bottom, top)
+    fig.colorbar(ScalarMappable(weights, scale), ax=ax, orientation="horizontal", shrink=0.45, aspect=30,
+                 label="weight")
+    fig.suptitle(title or "Network " + " \u2192 ".join(map(str, sizes)))
+    return _finish(fig, path)
+
+
+def _activation_maps(network, X, resolution):
+    """Per layer (inputs first), per neuron: (its activation over X's plane, low, high of its colour scale)."""
+    X = _two_features(X, "network_diagram")
+    (xs, ys), grid = _plane(X, resolution)
+    shape = (len(ys), len(xs))
+    bounded = {"sigmoid": (0.0, 1.0), "softmax": (0.0, 1.0), "tanh": (-1.0, 1.0)}
+    maps, a = [], grid.astype(network.dtype)
+    names = ["input"] + [layer.activation.name for layer in network.layers]
+    for k, name in enumerate(names):
+        if k:
+            a = network.layers[k - 1].forward(a)  # outside training: a fresh array each layer
+        pictures = []
+        for column in a.T:
+            # bounded activations on their whole range, so that pictures compare; the others on their own
+            low, high = bounded.get(name, (float(column.min()), float(column.max())))
+            pictures.append((column.reshape(shape), low, high if high > low else low + 1))
+        maps.append(pictures)
+    return maps
+
+
+# -- regression ----------------------------------------------------------------------------------
+
+def regression(network, X, y, feature_names=None, path=None, figsize=None, dpi=100, title=None):
+    """Predicted against true values, and for one-feature data the fitted curve over the points.
+
+    Parameters
+    ----------
+    network : Network
+        Trained, with as many outputs as y has columns.
+    X : array-like, shape (n_samples, n_features)
+    y : array-like, shape (n_samples,) or (n_samples, n_outputs)
+    feature_names : list of str, optional
+        The x label of the fitted curve (one feature only); default x0.
+    path, figsize, dpi, title
+        As for `loss_curve`; the default size fits one or two panels.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    X, y = check_X_y(X, y)
+    if y.shape[1] != network.output_dim:
+        raise ValueError(f"y has {y.shape[1]} columns, but the network has {network.output_dim} outputs")
+    out = network.predict(X)
+    one_feature = X.shape[1] == 1
+    fig = _figure(figsize or ((9.5 if one_feature else 5), 4.2), dpi)
+    outputs = range(y.shape[1])
+    size = float(np.clip(4000 / len(X), 6, 40))
+    label = (lambda j: f"output {j}") if y.shape[1] > 1 else (lambda j: None)
+    if one_feature:
+        ax = fig.add_subplot(1, 2, 1)
+        xs = np.linspace(X.min(), X.max(), 300).reshape(-1, 1)
+        curve = network.predict(xs)
+        for j in outputs:
+            ax.scatter(X[:, 0], y[:, j], s=size, color=CLASS_COLORS[j % 10], alpha=0.6, linewidths=0, label=label(j))
+            ax.plot(xs[:, 0], curve[:, j], color=_dark(CLASS_COLORS[j % 10]), linewidth=2)
+        ax.set(xlabel=(feature_names or ["x0"])[0], ylabel="y", title="fitted curve")
+        ax.grid(alpha=0.3)
+    ax = fig.add_subplot(1, 2, 2) if one_feature else fig.add_subplot()
+    for j in outputs:
+        ax.scatter(y[:, j], out[:, j], s=size, color=CLASS_COLORS[j % 10], alpha=0.6, linewidths=0, label=label(j))
+    low, high = float(min(y.min(), out.min())), float(max(y.max(), out.max()))
+    ax.plot([low, high], [low, high], color="0.4", linestyle="--", linewidth=1)  # where predicted == true
+    ax.set(xlabel="true", ylabel="predicted", title=f"predicted vs true (R\u00b2 {r2(y, out):.3f})")
+    ax.grid(alpha=0.3)
+    if y.shape[1] > 1:
+        ax.legend(fontsize="small")
+    fig.suptitle(title or "Regression")
+    return _finish(fig, path)
+
+
+# -- shared pieces -------------------------------------------------------------------------------
+
+def _figure(figsize, dpi):
+    """A Figure on the Agg canvas: draws and saves anywhere, opens nothing, leaves pyplot alone."""
+    try:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+    except ImportError as exc:
+        raise ImportError("smallnet's pictures need matplotlib: pip install 'smallnet[plot]'") from exc
+    fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _finish(fig, path):
+    """Save `fig` to `path` if given (format from the extension), through a temporary file in the same folder."""
+    if path is None:
+        return fig
+    path = os.fspath(path)
+    fmt = os.path.splitext(path)[1].lstrip(".").lower()
+    if fmt not in fig.canvas.get_supported_filetypes():
+        raise ValueError(f"can't save a picture as {path!r}: give a .png or .svg file name")
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(f"can't save {path!r}: the folder {folder!r} does not exist")
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".smallnet-", suffix="." + fmt)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            fig.savefig(f, format=fmt, dpi=fig.dpi)  # the figure's own dpi: the size asked for, whatever rcParams say
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; a picture is for sharing
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    return fig
+
+
+def _spans_decades(values):
+    """Whether the finite values are all positive and span more than two orders of magnitude."""
+    values = values[np.isfinite(values)]
+    return values.size > 0 and values.min() > 0 and values.max() > 100 * values.min()
+
+
+def _two_features(X, what):
+    X = check_array(X, "X")
+    if X.shape[1] != 2:
+        raise ValueError(f"{what} draws the plane of two features, but X has {X.shape[1]} (columns)")
+    return X
+
+
+def _classes(y, n):
+    """Class labels (n,) from labels, probabilities of class 1, or one-hot rows."""
+    y = check_array(y, "y", ndim=(1, 2))
+    if len(y) != n:
+        raise ValueError(f"X and y have different numbers of rows: X has {n}, y has {len(y)}")
+    if y.ndim == 2 and y.shape[1] > 1:
+        return y.argmax(axis=1)
+    y = y.ravel()
+    if np.all(y == np.round(y)):
+        if y.min() < 0:
+            raise ValueError(f"class labels must be 0, 1, 2, ..., got {y.min():g}")
+        return y.astype(int)
+    return (y > 0.5).astype(int)
+
+
+def _predicted(out):
+    """Predicted classes, as metrics.accuracy decides them: a 0.5 threshold for one column, else argmax."""
+    return (out[:, 0] > 0.5).astype(int) if out.shape[1] == 1 else out.argmax(axis=1)
+
+
+def _plane(X, resolution):
+    """A grid over X's two features with a 20% margin: ((xs, ys), points of shape (len(ys) * len(xs), 2))."""
+    resolution = int(resolution)
+    if resolution < 2:
+        raise ValueError(f"resolution must be >= 2, got {resolution}")
+    low, high = X.min(axis=0), X.max(axis=0)
+    margin = 0.2 * np.where(high > low, high - low, 1.0)
+    xs, ys = (np.linspace(low[i] - margin[i], high[i] + margin[i], resolution) for i in range(2))
+    xx, yy = np.meshgrid(xs, ys)
+    return (xs, ys), np.column_stack([xx.ravel(), yy.ravel()])
+
+
+def _extent(xs, ys):
+    """imshow's extent for pixels centred on the grid points."""
+    hx, hy = (xs[1] - xs[0]) / 2, (ys[1] - ys[0]) / 2
+    return (xs[0] - hx, xs[-1] + hx, ys[0] - hy, ys[-1] + hy)
+
+
+def _scale(colors):
+    from matplotlib.colors import LinearSegmentedColormap
+    return LinearSegmentedColormap.from_list("smallnet", colors)
+
+
+def _light(color, amount=0.55):
+    """`color` mixed with white: backgrounds, against which points in the full colour stand out."""
+    from matplotlib.colors import to_rgb
+    return tuple(1 - amount * (1 - c) for c in to_rgb(color))
+
+
+def _dark(color, amount=0.7):
+    from matplotlib.colors import to_rgb
+    return tuple(amount * c for c in to_rgb(color))

@@ -1,0 +1,200 @@
+"""Teaching mode: one training step, every array named as in the tutorial.
+
+The tutorial's loop body for its 3-4-1 network::
+
+    l0 = X
+    l1 = nonlin(np.dot(l0, syn0))                   # forward, layer by layer
+    l2 = nonlin(np.dot(l1, syn1))
+    l2_error = y - l2                               # how much did we miss?
+    l2_delta = l2_error * nonlin(l2, deriv=True)    # error times the slope
+    l1_error = l2_delta.dot(syn1.T)                 # what l1 contributed to the miss
+    l1_delta = l1_error * nonlin(l1, deriv=True)
+    syn1 += l1.T.dot(l2_delta)                      # the updates
+    syn0 += l0.T.dot(l1_delta)
+
+`trace` takes such a step with a network's own layers, loss and optimizer, in
+the order `Network.train_step` takes it, and keeps a copy of every array on the
+way: the same numbers `fit` computes at that step.
+"""
+from dataclasses import dataclass
+
+import numpy as np
+
+from .validation import check_number
+
+# Each activation's slope, written as a function of its output l (all are computed from the output).
+SLOPES = {"sigmoid": "{l} * (1 - {l})", "tanh": "1 - {l}**2", "relu": "1 where {l} > 0, else 0",
+          "leaky_relu": "1 where {l} > 0, else alpha", "identity": "1"}
+
+
+@dataclass
+class StepTrace:
+    """One full-batch training step, its arrays named as in the tutorial.
+
+    Attributes
+    ----------
+    step : int
+        Which step this is, counting from 0.
+    loss : float
+        The loss of this step's forward pass, before its update.
+    layers : list of dict
+        ``layers[k]`` describes the layer from ``l{k}`` to ``l{k+1}`` (shapes for
+        n samples, a layer with `i` inputs and `o` units):
+        ``l{k}`` its input (n, i) (``l0`` is X); ``syn{k}`` its weights (i, o)
+        before the update, and ``b{k}`` its bias (o,) if it has one;
+        ``l{k+1}`` its output (n, o); ``l{k+1}_error`` the error at the output
+        (n, o), None where the loss gives the delta directly; ``l{k+1}_slope``
+        (n, o), None for softmax and where the loss gives the delta;
+        ``l{k+1}_delta`` (n, o); ``syn{k}_update`` = ``l{k}.T.dot(l{k+1}_delta)``
+        (i, o), the step the optimizer adds (and ``b{k}_update`` (o,));
+        ``syn{k}_new`` (and ``b{k}_new``) the weights after the update.
+    text : str
+        The step printed in the tutorial's words (also ``str(trace)``).
+
+    ``trace["l1_delta"]`` looks a name up in whichever layer holds it.
+    """
+
+    step: int
+    loss: float
+    layers: list
+    text: str = ""
+
+    def __getitem__(self, name):
+        for arrays in self.layers:
+            if name in arrays:
+                return arrays[name]
+        raise KeyError(name)
+
+    def __str__(self):
+        return self.text
+
+
+def trace(network, X, y, step=0, print_fn=print):
+    """Train `step` full-batch steps quietly, then take step number `step` and record it.
+
+    Starts from the network's current weights (drawing them first if it has
+    none, as `fit` does) and uses its own loss and optimizer. The network keeps
+    every update, the traced one included: afterwards it is where
+    ``fit(X, y, epochs=step + 1)`` would have left it.
+
+    Parameters
+    ----------
+    network : Network
+    X : array-like, shape (n_samples, n_features)
+    y : array-like, shape (n_samples,) or (n_samples, n_outputs)
+    step : int
+        The step to show, counting from 0.
+    print_fn : callable or None
+        Called once with the whole printout; None prints nothing.
+
+    Returns
+    -------
+    StepTrace
+    """
+    step = check_number("step", step, low=0, low_inclusive=True, integer=True)
+    X, y = network._check_X(X, y)
+    for _ in range(step):  # fit's full-batch path, one step per epoch
+        network.train_step(X, y)
+
+    layers, loss_fn = network.layers, network.loss
+    records = [{} for _ in layers]
+    out = network.forward(X, training=True)
+    for k, (layer, rec) in enumerate(zip(layers, records)):  # copies: training reuses these buffers
+        rec[f"l{k}"] = layer.input.copy()
+        rec[f"syn{k}"] = layer.weights.copy()
+        if layer.use_bias:
+            rec[f"b{k}"] = layer.bias.copy()
+        rec[f"l{k + 1}"] = layer.output.copy()
+    if network._fused:
+        loss, delta = loss_fn(y, out), loss_fn.delta(y, out)
+    else:
+        loss, error = loss_fn.value_and_error(y, out)
+    for k in range(len(layers) - 1, -1, -1):
+        layer, rec, top = layers[k], records[k], k == len(layers) - 1
+        name = f"l{k + 1}"
+        if top and network._fused:
+            rec[f"{name}_error"] = rec[f"{name}_slope"] = None
+        else:
+            rec[f"{name}_error"] = error.copy()
+            # backward multiplies an error by the slope, so an error of ones gives the slope itself;
+            # softmax mixes its outputs, so it has no slope of its own per entry.
+            act = layer.activation
+            rec[f"{name}_slope"] = None if act.name == "softmax" else act.backward(layer.output, np.ones_like(error))
+            delta = act.backward(layer.output, error)  # Dense.backward's first half ...
+        rec[f"{name}_delta"] = delta.copy()
+        error = layer.backward_delta(delta, k > 0)  # ... and its second
+        rec[f"syn{k}_update"] = layer.steps[0].copy()
+        if layer.use_bias:
+            rec[f"b{k}_update"] = layer.steps[1].copy()
+    network.optimizer.update(network.params, [s for layer in layers for s in layer.steps])
+    for k, (layer, rec) in enumerate(zip(layers, records)):
+        rec[f"syn{k}_new"] = layer.weights.copy()
+        if layer.use_bias:
+            rec[f"b{k}_new"] = layer.bias.copy()
+
+    result = StepTrace(step, loss, records)
+    result.text = _describe(network, result)
+    if print_fn is not None:
+        print_fn(result.text)
+    return result
+
+
+def _describe(network, tr):
+    """The printout: forward, loss, backward, update, each array with its shape and values."""
+    layers, n = network.layers, len(network.layers)
+    top = f"l{n}"
+    lines = []
+
+    def show(name, formula, value, note=""):
+        head = f"{name} = {formula}" if formula else name
+        lines.append(f"{head}   shape {value.shape}{'   (' + note + ')' if note else ''}")
+        lines.append(np.array2string(value, precision=6))
+
+    sizes = "-".join(str(s) for s in [network.input_dim] + [layer.units for layer in layers])
+    lines += [f"Step {tr.step} of the {sizes} network (loss {network.loss.name}, optimizer {network.optimizer!r})",
+              *([f"(steps 0 to {tr.step - 1} ran quietly before it)"] if tr.step else []),
+              "", "Forward: each layer's output is the input of the next."]
+    show("l0", "X", tr["l0"], "the input")
+    for k, layer in enumerate(layers):
+        bias = f" + b{k}" if layer.use_bias else ""
+        show(f"syn{k}", "", tr[f"syn{k}"], f"weights from l{k} to l{k + 1}")
+        if layer.use_bias:
+            show(f"b{k}", "", tr[f"b{k}"], "bias")
+        show(f"l{k + 1}", f"{layer.activation.name}(l{k}.dot(syn{k}){bias})", tr[f"l{k + 1}"])
+    lines += ["", f"loss = {network.loss.name}(y, {top}) = {tr.loss!r}", "",
+              "Backward: from the miss at the top down to the first layer."]
+    for k in range(n - 1, -1, -1):
+        out, act = f"l{k + 1}", layers[k].activation
+        if k == n - 1 and network._fused:
+            scale = "y.size" if network.loss.name == "binary_crossentropy" else "n_samples"
+            show(f"{out}_delta", f"(y - {out}) / {scale}", tr[f"{out}_delta"],
+                 f"straight from the loss: {network.loss.name} after {act.name} cancels the slope")
+        else:
+            if k == n - 1:
+                formula = "y - " + top if network.loss.name == "sse" else f"minus d(loss)/d({top})"
+                show(f"{out}_error", formula, tr[f"{out}_error"], "how much did we miss?")
+            else:
+                show(f"{out}_error", f"l{k + 2}_delta.dot(syn{k + 1}.T)", tr[f"{out}_error"],
+                     f"what {out} contributed to the miss")
+            if act.name == "softmax":
+                show(f"{out}_delta", f"{out} * ({out}_error - sum({out}_error * {out}, axis=1))",
+                     tr[f"{out}_delta"], "softmax mixes its outputs: no slope per entry")
+            else:
+                slope = SLOPES.get(act.name, "the slope of {l}").format(l=out)
+                show(f"{out}_slope", slope, tr[f"{out}_slope"], f"{act.name}'s slope")
+                show(f"{out}_delta", f"{out}_error * {out}_slope", tr[f"{out}_delta"])
+        show(f"syn{k}_update", f"l{k}.T.dot({out}_delta)", tr[f"syn{k}_update"], "minus the gradient")
+        if layers[k].use_bias:
+            show(f"b{k}_update", f"{out}_delta.sum(axis=0)", tr[f"b{k}_update"])
+    lines += ["", f"Update: {network.optimizer!r} adds the updates to the weights"
+                  + (" (syn += update, as in the tutorial)." if _plain_sgd(network.optimizer) else ".")]
+    for k, layer in enumerate(layers):
+        show(f"syn{k}", "", tr[f"syn{k}_new"], "after the update")
+        if layer.use_bias:
+            show(f"b{k}", "", tr[f"b{k}_new"], "after the update")
+    return "\n".join(lines)
+
+
+def _plain_sgd(optimizer):
+    """Whether the update is the tutorial's ``syn += update`` exactly (SGD at rate 1, no momentum)."""
+    return optimizer.name == "sgd" and optimizer.learning_rate == 1 and not optimizer.momentum
