@@ -284,3 +284,13 @@ def test_demo_without_matplotlib_says_which_extra(tmp_path, capsys, monkeypatch,
     err = capsys.readouterr().err
     assert err.startswith("smallnet demo: error: smallnet's pictures need matplotlib: pip install 'smallnet[plot]'")
     assert err.count("\n") == 1
+
+
+def test_network_diagram_skips_dropout_layers():
+    X = np.random.RandomState(0).normal(size=(20, 2))
+    net = sn.Network([sn.Dense(3, activation="tanh"), sn.Dropout(0.2), sn.Dense(1, activation="sigmoid")],
+                     loss="binary_crossentropy", seed=0)
+    net.fit(X, (X[:, :1] > 0).astype(float), epochs=2)
+    fig = plot.network_diagram(net, X)
+    markers = [c for c in fig.axes[0].collections if str(c.get_gid()).startswith("l")]
+    assert sum(len(c.get_offsets()) for c in markers) == 2 + 3 + 1

@@ -139,3 +139,22 @@ def test_trace_command_options_and_errors(capsys):
     assert err == "smallnet trace: error: unknown dataset 'mnist'; valid names are: tutorial, xor\n"
     assert cli.main(["trace", "--step", "-2"]) == 2
     assert "step must be >= 0" in capsys.readouterr().err
+
+
+def test_trace_with_weight_decay_matches_fit():
+    X, y = datasets.xor()
+    make = lambda: sn.Network([sn.Dense(3, activation="tanh"), sn.Dense(1, activation="sigmoid")],  # noqa: E731
+                              loss="binary_crossentropy", optimizer=sn.Adam(0.1), l2=0.05, seed=0)
+    traced, fitted = make(), make()
+    record = traced.trace(X, y, step=3, print_fn=None)
+    history = fitted.fit(X, y, epochs=4)
+    assert record.loss == pytest.approx(history["loss"][3], rel=1e-12)
+    for a, b in zip(traced.params, fitted.params):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_trace_explains_that_it_needs_dense_layers():
+    X, y = datasets.xor()
+    net = sn.Network([sn.Dense(3, activation="tanh"), sn.Dropout(0.5), sn.Dense(1)], seed=0)
+    with pytest.raises(ValueError, match="Dense layers only; 'dropout_1' is a Dropout"):
+        net.trace(X, y, print_fn=None)

@@ -177,7 +177,7 @@ def network_diagram(network, X=None, resolution=48, feature_names=None, path=Non
 
     if not network.built:
         raise RuntimeError("the network has no weights yet: call fit (or build) first")
-    layers = network.layers
+    layers = _dense_layers(network)
     sizes = [network.input_dim] + [layer.units for layer in layers]
     maps = _activation_maps(network, X, resolution) if X is not None and network.input_dim == 2 else None
     tallest = max(sizes)
@@ -233,6 +233,11 @@ def network_diagram(network, X=None, resolution=48, feature_names=None, path=Non
     return _finish(fig, path)
 
 
+def _dense_layers(network):
+    """The layers with weights; the others (Dropout) pass their input through outside training."""
+    return [layer for layer in network.layers if hasattr(layer, "weights")]
+
+
 def _activation_maps(network, X, resolution):
     """Per layer (inputs first), per neuron: (its activation over X's plane, low, high of its colour scale)."""
     X = _two_features(X, "network_diagram")
@@ -240,10 +245,11 @@ def _activation_maps(network, X, resolution):
     shape = (len(ys), len(xs))
     bounded = {"sigmoid": (0.0, 1.0), "softmax": (0.0, 1.0), "tanh": (-1.0, 1.0)}
     maps, a = [], grid.astype(network.dtype)
-    names = ["input"] + [layer.activation.name for layer in network.layers]
+    layers = _dense_layers(network)
+    names = ["input"] + [layer.activation.name for layer in layers]
     for k, name in enumerate(names):
         if k:
-            a = network.layers[k - 1].forward(a)  # outside training: a fresh array each layer
+            a = layers[k - 1].forward(a)  # outside training: a fresh array each layer
         pictures = []
         for column in a.T:
             # bounded activations on their whole range, so that pictures compare; the others on their own

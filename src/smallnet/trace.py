@@ -92,6 +92,10 @@ def trace(network, X, y, step=0, print_fn=print):
     StepTrace
     """
     step = check_number("step", step, low=0, low_inclusive=True, integer=True)
+    for layer in network.layers:
+        if not hasattr(layer, "activation"):
+            raise ValueError(f"trace follows the tutorial's Dense layers only; {layer.name!r} is a "
+                             f"{type(layer).__name__}")
     X, y = network._check_X(X, y)
     for _ in range(step):  # fit's full-batch path, one step per epoch
         network.train_step(X, y)
@@ -126,7 +130,12 @@ def trace(network, X, y, step=0, print_fn=print):
         rec[f"syn{k}_update"] = layer.steps[0].copy()
         if layer.use_bias:
             rec[f"b{k}_update"] = layer.steps[1].copy()
-    network.optimizer.update(network.params, [s for layer in layers for s in layer.steps])
+    if network.l2:  # weight decay joins the weights' steps, as in Network._backpropagate
+        for k, (weights, weights_step) in enumerate(network._decayed):
+            weights_step -= network.l2 * weights
+            records[k][f"syn{k}_update"] = weights_step.copy()
+        loss += network._penalty()
+    network.optimizer.update(network._params, network._steps)
     for k, (layer, rec) in enumerate(zip(layers, records)):
         rec[f"syn{k}_new"] = layer.weights.copy()
         if layer.use_bias:
