@@ -19,3 +19,8 @@ def test_tiny_benchmark_runs():
     out = run_benchmark("tiny.py", "--rounds", "1", "--iterations", "200")
     assert "ratio to raw" in out and "smallnet fit" in out
 
+
+
+def test_datasets_benchmark_runs():
+    out = run_benchmark("datasets.py", "--seeds", "1", "--max-iter", "2")
+    assert "digits" in out and "time ratio" in out
