@@ -1,0 +1,190 @@
+"""One epoch of an MNIST-shaped MLP: smallnet vs PyTorch vs scikit-learn, against the GEMM floor.
+
+Synthetic data shaped like MNIST: 60000 x 784 float32 standard-normal inputs, 10 classes
+from a fixed random linear teacher (argmax(X @ W)). Network 784-256-128-10, relu,
+softmax cross-entropy, SGD with momentum 0.9, learning rate 0.05, batch 128; one
+epoch, after a short warm-up. Contenders alternate round by round (half a second
+apart, so one library's spinning BLAS threads don't slow the next); a contender
+whose library is not installed is skipped.
+
+The GEMM floor is the epoch's matrix products alone (forward, weight gradients and
+the two input gradients a network needs), in float32 with preallocated outputs:
+efficiency = floor / epoch time.
+
+    python benchmarks/mlp.py [--rounds 5] [--rows 60000] [--threads N]
+"""
+import argparse
+import statistics
+import time
+
+import numpy as np
+
+import smallnet as sn
+
+SIZES = (784, 256, 128, 10)
+BATCH, LR, MOMENTUM = 128, 0.05, 0.9
+
+
+def make_data(rows, seed=0):
+    rng = np.random.RandomState(seed)
+    teacher = rng.normal(size=(SIZES[0], SIZES[-1])).astype(np.float32)
+    X = rng.normal(size=(rows + 10000, SIZES[0])).astype(np.float32)
+    labels = (X @ teacher).argmax(axis=1)
+    return X[:rows], labels[:rows], X[rows:], labels[rows:]
+
+
+def smallnet_core(X, labels, X_test, labels_test, seed):
+    Y = np.eye(10, dtype=np.float32)[labels]
+    net = sn.Network([sn.Dense(256, activation="relu", initializer="he_uniform"),
+                      sn.Dense(128, activation="relu", initializer="he_uniform"),
+                      sn.Dense(10, activation="softmax")],
+                     loss="categorical_crossentropy", optimizer=sn.SGD(LR, momentum=MOMENTUM), seed=seed)
+
+    def run(rows=None):
+        net.fit(X[:rows], Y[:rows], epochs=1, batch_size=BATCH)
+        return float(np.mean(net.predict(X_test).argmax(axis=1) == labels_test))
+    return run
+
+
+def smallnet_sklearn(X, labels, X_test, labels_test, seed):
+    from smallnet.sklearn import SmallNetClassifier
+
+    def run(rows=None):
+        clf = SmallNetClassifier(hidden_layer_sizes=SIZES[1:-1], solver="sgd", learning_rate_init=LR,
+                                 momentum=MOMENTUM, nesterovs_momentum=False, alpha=0.0, batch_size=BATCH,
+                                 max_iter=1, random_state=seed)
+        clf.fit(X[:rows], labels[:rows])
+        return clf.score(X_test, labels_test)
+    return run
+
+
+def pytorch(X, labels, X_test, labels_test, seed):
+    import torch
+
+    torch.manual_seed(seed)
+    model = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 128),
+                                torch.nn.ReLU(), torch.nn.Linear(128, 10))
+    opt = torch.optim.SGD(model.parameters(), lr=LR, momentum=MOMENTUM)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    Xt, yt = torch.from_numpy(X), torch.from_numpy(labels)
+    generator = torch.Generator().manual_seed(seed)
+
+    def run(rows=None):
+        n = len(X) if rows is None else rows
+        order = torch.randperm(n, generator=generator)
+        for start in range(0, n, BATCH):
+            idx = order[start:start + BATCH]
+            opt.zero_grad()
+            loss = loss_fn(model(Xt[idx]), yt[idx])
+            loss.backward()
+            opt.step()
+        with torch.inference_mode():
+            predicted = model(torch.from_numpy(X_test)).argmax(dim=1).numpy()
+        return float(np.mean(predicted == labels_test))
+    return run
+
+
+def sklearn_mlp(X, labels, X_test, labels_test, seed):
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier
+
+    def run(rows=None):
+        clf = MLPClassifier(hidden_layer_sizes=SIZES[1:-1], solver="sgd", learning_rate_init=LR, momentum=MOMENTUM,
+                            nesterovs_momentum=False, alpha=0.0, batch_size=BATCH, max_iter=1, random_state=seed)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            clf.fit(X[:rows], labels[:rows])
+        return clf.score(X_test, labels_test)
+    return run
+
+
+def gemm_floor(X, labels, X_test, labels_test, seed):
+    """The epoch's matrix products alone, float32, outputs preallocated."""
+    rng = np.random.RandomState(seed)
+    W = [rng.normal(size=(a, b)).astype(np.float32) for a, b in zip(SIZES, SIZES[1:])]
+    dW = [np.empty_like(w) for w in W]
+
+    def run(rows=None):
+        n = len(X) if rows is None else rows
+        for start in range(0, n, BATCH):
+            x = X[start:start + BATCH]
+            h = [x]
+            for w in W:
+                h.append(h[-1] @ w)
+            delta = h[-1]
+            for k in range(len(W) - 1, -1, -1):
+                np.matmul(h[k].T, delta, out=dW[k])
+                if k:
+                    delta = delta @ W[k].T
+        return float("nan")
+    return run
+
+
+CONTENDERS = {
+    "smallnet (core API)": smallnet_core,
+    "smallnet (scikit-learn estimator)": smallnet_sklearn,
+    "PyTorch eager": pytorch,
+    "scikit-learn MLPClassifier": sklearn_mlp,
+    "GEMM floor": gemm_floor,
+}
+
+
+def blas_info():
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:
+        return "threadpoolctl not installed"
+    return ", ".join(f"{p.get('internal_api')} {p.get('architecture')} x{p.get('num_threads')}"
+                     for p in threadpool_info() if p.get("user_api") == "blas") or "unknown"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rows", type=int, default=60000)
+    parser.add_argument("--threads", type=int, default=None, help="PyTorch threads (default: NumPy's BLAS threads)")
+    args = parser.parse_args(argv)
+    X, labels, X_test, labels_test = make_data(args.rows)
+    threads = args.threads
+    if threads is None:
+        try:
+            from threadpoolctl import threadpool_info
+            threads = max([p["num_threads"] for p in threadpool_info() if p.get("user_api") == "blas"] or [1])
+        except ImportError:
+            threads = 1
+    runs = {}
+    for name, make in CONTENDERS.items():
+        try:
+            if name == "PyTorch eager":
+                import torch
+                torch.set_num_threads(threads)
+            runs[name] = make(X, labels, X_test, labels_test, seed=0)
+            runs[name](rows=min(8 * BATCH, args.rows))  # warm-up: a few batches
+        except ImportError as exc:
+            print(f"skipping {name}: {exc}")
+    times = {name: [] for name in runs}
+    accuracy = {}
+    for round_ in range(args.rounds):
+        order = list(runs) if round_ % 2 == 0 else list(reversed(runs))
+        for name in order:
+            start = time.perf_counter()
+            accuracy[name] = runs[name]()
+            times[name].append(time.perf_counter() - start)
+            time.sleep(0.5)
+    print(f"MNIST-shaped MLP 784-256-128-10, {args.rows} rows, batch {BATCH}, one epoch, {args.rounds} rounds; "
+          f"BLAS: {blas_info()}; PyTorch threads: {threads}")
+    floor = statistics.median(times["GEMM floor"])
+    torch_time = statistics.median(times["PyTorch eager"]) if "PyTorch eager" in times else None
+    print(f"{'contender':36s} {'epoch s (median)':>16s} {'min-max':>13s} {'vs PyTorch':>10s} {'efficiency':>10s} "
+          f"{'test accuracy':>13s}")
+    for name, ts in times.items():
+        med = statistics.median(ts)
+        ratio = f"{med / torch_time:.2f}x" if torch_time else "-"
+        acc = "-" if np.isnan(accuracy[name]) else f"{100 * accuracy[name]:.1f}%"
+        print(f"{name:36s} {med:16.3f} {min(ts):6.3f}-{max(ts):<6.3f} {ratio:>10s} {floor / med:10.0%} {acc:>13s}")
+
+
+if __name__ == "__main__":
+    main()
