@@ -6,7 +6,7 @@
 """
 from .activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from .gradcheck import gradcheck
-from .layers import Dense, Layer
+from .layers import Dense, Layer, Standardize
 from .losses import BinaryCrossEntropy, CategoricalCrossEntropy, MeanSquaredError, SumSquaredError
 from .network import Network
 from .optimizers import SGD, Adam
@@ -17,5 +17,5 @@ __version__ = "0.1.0"
 __all__ = [
     "Adam", "BinaryCrossEntropy", "Callback", "CategoricalCrossEntropy", "Dense", "History", "Identity",
     "Layer", "LeakyReLU", "MeanSquaredError", "Network", "ReLU", "SGD", "Sigmoid", "Softmax",
-    "SumSquaredError", "Tanh", "gradcheck",
+    "Standardize", "SumSquaredError", "Tanh", "gradcheck",
 ]

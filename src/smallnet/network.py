@@ -66,6 +66,7 @@ class Network:
         self.seed = seed
         self.rng = make_rng(seed)
         self.dtype = check_dtype(dtype)
+        self.metadata = {}  # JSON-able facts saved with the model: task, classes, feature names, ...
         self.history = None
         self.stop_training = False
         self._params = None
@@ -274,3 +275,24 @@ class Network:
         text += [line, f"Input size: {self.input_dim}", f"Total params: {total}",
                  f"Loss: {self.loss.name}  Optimizer: {self.optimizer!r}"]
         print_fn("\n".join(text))
+
+    # -- saving ------------------------------------------------------------------------------------
+
+    def config(self):
+        """The JSON-able arguments that rebuild this network; weights and `metadata` are kept apart.
+
+        Metrics given as functions can't be named in a file and are left out.
+        """
+        return {"layers": [layer.config() for layer in self.layers], "loss": self.loss.name,
+                "optimizer": self.optimizer.config(),
+                "metrics": [name for name, fn in self.metrics if metric_fns.METRICS.get(name) is fn],
+                "seed": int(self.seed) if isinstance(self.seed, (int, np.integer)) else None,  # not a generator
+                "dtype": None if self.dtype is None else self.dtype.name}
+
+    @classmethod
+    def from_config(cls, config):
+        """The unbuilt network `config()` describes."""
+        from .layers import from_config
+        return cls([from_config(c) for c in config["layers"]], loss=config["loss"],
+                   optimizer=config["optimizer"], metrics=config["metrics"], seed=config["seed"],
+                   dtype=config["dtype"])
