@@ -6,6 +6,7 @@
 """
 from .activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from .gradcheck import gradcheck
+from .io import load
 from .layers import Dense, Layer, Standardize
 from .losses import BinaryCrossEntropy, CategoricalCrossEntropy, MeanSquaredError, SumSquaredError
 from .network import Network
@@ -17,5 +18,5 @@ __version__ = "0.1.0"
 __all__ = [
     "Adam", "BinaryCrossEntropy", "Callback", "CategoricalCrossEntropy", "Dense", "History", "Identity",
     "Layer", "LeakyReLU", "MeanSquaredError", "Network", "ReLU", "SGD", "Sigmoid", "Softmax",
-    "Standardize", "SumSquaredError", "Tanh", "gradcheck",
+    "Standardize", "SumSquaredError", "Tanh", "gradcheck", "load",
 ]

@@ -296,3 +296,8 @@ class Network:
         return cls([from_config(c) for c in config["layers"]], loss=config["loss"],
                    optimizer=config["optimizer"], metrics=config["metrics"], seed=config["seed"],
                    dtype=config["dtype"])
+
+    def save(self, path):
+        """Write the network to one safetensors file, atomically (see `smallnet.io.save`)."""
+        from . import io
+        io.save(self, path)
