@@ -301,3 +301,8 @@ class Network:
         """Write the network to one safetensors file, atomically (see `smallnet.io.save`)."""
         from . import io
         io.save(self, path)
+
+    def to_onnx(self, path, opset=17):
+        """Export to an ONNX file; returns the largest difference from smallnet (see `smallnet.onnx_export`)."""
+        from . import onnx_export
+        return onnx_export.to_onnx(self, path, opset)
