@@ -3,6 +3,9 @@
 >>> import smallnet as sn
 >>> net = sn.Network([sn.Dense(4, activation="sigmoid"), sn.Dense(1, activation="sigmoid")],
 ...                  loss="sse", optimizer=sn.SGD(learning_rate=1.0), seed=1)
+
+`net.save(path)` and `sn.load(path)` keep a network in one safetensors file;
+`net.to_onnx(path)` exports it; `python -m smallnet --help` lists the commands.
 """
 from .activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from .gradcheck import gradcheck
