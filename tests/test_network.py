@@ -349,4 +349,4 @@ def test_summary_lists_layers_shapes_and_params():
 def test_datasets_load_by_name():
     X, y = datasets.load("xor")
     assert X.shape == (4, 2) and y.shape == (4, 1)
-    _raises(ValueError, "unknown dataset 'mnist'; valid names are: tutorial, xor", datasets.load, "mnist")
+    _raises(ValueError, "unknown dataset 'mnist'; valid names are: iris, tutorial, xor", datasets.load, "mnist")

@@ -136,7 +136,7 @@ def test_trace_command_options_and_errors(capsys):
     assert capsys.readouterr().out.startswith("Step 0 of the 3-1 network")
     assert cli.main(["trace", "--dataset", "mnist"]) == 2
     err = capsys.readouterr().err
-    assert err == "smallnet trace: error: unknown dataset 'mnist'; valid names are: tutorial, xor\n"
+    assert err == "smallnet trace: error: unknown dataset 'mnist'; valid names are: iris, tutorial, xor\n"
     assert cli.main(["trace", "--step", "-2"]) == 2
     assert "step must be >= 0" in capsys.readouterr().err
 

@@ -3,11 +3,15 @@
 >>> import smallnet as sn
 >>> net = sn.Network([sn.Dense(4, activation="sigmoid"), sn.Dense(1, activation="sigmoid")],
 ...                  loss="sse", optimizer=sn.SGD(learning_rate=1.0), seed=1)
+
+`net.save(path)` and `sn.load(path)` keep a network in one safetensors file;
+`net.to_onnx(path)` exports it; `python -m smallnet --help` lists the commands.
 """
 from .activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from .callbacks import EarlyStopping, HistoryLogger
 from .gradcheck import gradcheck
-from .layers import Dense, Dropout, Layer
+from .io import load
+from .layers import Dense, Dropout, Layer, Standardize
 from .losses import BinaryCrossEntropy, CategoricalCrossEntropy, MeanSquaredError, SumSquaredError
 from .network import Network
 from .optimizers import SGD, Adam
@@ -20,5 +24,6 @@ __all__ = [
     "Adam", "BinaryCrossEntropy", "Callback", "CategoricalCrossEntropy", "CosineDecay", "Dense",
     "DivergenceGuard", "DivergenceWarning", "Dropout", "EarlyStopping", "ExponentialDecay", "History",
     "HistoryLogger", "Identity", "Layer", "LeakyReLU", "MeanSquaredError", "Network", "ReLU",
-    "ReduceLROnPlateau", "SGD", "Sigmoid", "Softmax", "StepDecay", "SumSquaredError", "Tanh", "gradcheck",
+    "ReduceLROnPlateau", "SGD", "Sigmoid", "Softmax", "Standardize", "StepDecay", "SumSquaredError", "Tanh",
+    "gradcheck", "load",
 ]

@@ -1,10 +1,7 @@
 """Callbacks for training: early stopping and a history file. (The hooks are in smallnet.training.)"""
-import csv
-import io
-import json
 from pathlib import Path
 
-from .files import atomic_write
+from .atomic import write_text
 from .training import Callback
 from .validation import check_number
 
@@ -96,6 +93,10 @@ class HistoryLogger(Callback):
         self._write()
 
     def _write(self):
+        import csv
+        import io
+        import json
+
         history = self.network.history
         columns = {"epoch": [e + 1 for e in history.epoch], **history.history}
         if self.path.suffix.lower() == ".json":
@@ -106,4 +107,4 @@ class HistoryLogger(Callback):
             writer.writerow(columns)
             writer.writerows(zip(*columns.values()))
             text = buffer.getvalue()
-        atomic_write(self.path, text.encode())
+        write_text(self.path, text)

@@ -1,5 +1,15 @@
-"""Small data sets that ship with smallnet, as (X, y) float64 arrays."""
+"""Small data sets that ship with smallnet, as (X, y) float64 arrays, or as tables with column names.
+
+Each is also a CSV file in smallnet/data/, which is what `frame` reads (the
+command line's ``--dataset NAME``).
+"""
+from pathlib import Path
+
 import numpy as np
+
+from .csvdata import read_csv
+
+DATA = Path(__file__).parent / "data"
 
 
 def tutorial():
@@ -19,7 +29,17 @@ def xor():
     return X, y
 
 
-DATASETS = {"tutorial": tutorial, "xor": xor}
+def iris():
+    """Fisher's iris flowers: four measurements (cm) and the species, one-hot in the order setosa,
+    versicolor, virginica. Returns X of shape (150, 4) and y of shape (150, 3).
+    """
+    table = frame("iris")
+    classes = sorted(set(table.target))
+    return table.X, np.eye(len(classes))[[classes.index(label) for label in table.target]]
+
+
+DATASETS = {"tutorial": tutorial, "xor": xor, "iris": iris}
+TARGETS = {"tutorial": "y", "xor": "a_xor_b", "iris": "species"}  # the target column of each CSV file
 
 
 def load(name):
@@ -27,3 +47,10 @@ def load(name):
     if name not in DATASETS:
         raise ValueError(f"unknown dataset {name!r}; valid names are: {', '.join(sorted(DATASETS))}")
     return DATASETS[name]()
+
+
+def frame(name):
+    """The shipped data set `name` as a `smallnet.csvdata.Table`: features, the target column as text, names."""
+    if name not in DATASETS:
+        raise ValueError(f"unknown dataset {name!r}; valid names are: {', '.join(sorted(DATASETS))}")
+    return read_csv(DATA / f"{name}.csv", target=TARGETS[name])

@@ -11,7 +11,9 @@ batch to the next; outside training every call returns fresh arrays.
 import numpy as np
 
 from . import activations, initializers
-from .validation import check_number
+from .validation import check_array, check_number
+
+LAYERS = {}  # layer classes by name, for rebuilding saved networks (see from_config)
 
 
 class Layer:
@@ -19,11 +21,18 @@ class Layer:
 
     A layer is built once its input size is known: ``build(input_dim, dtype, rng)``
     sets `input_dim` and `units` (its output size) and draws its parameters.
+    `arrays` names the attributes that hold the layer's arrays, trainable or
+    not; saved files store them as tensors, beside the JSON of `config()`.
     """
 
     params = ()
     steps = ()
     input_dim = units = None
+    arrays = ()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        LAYERS[cls.__name__] = cls  # every layer class can be rebuilt from its config by name
 
     def __init__(self, name=None):
         self.name = name
@@ -45,6 +54,78 @@ class Layer:
     @property
     def n_params(self):
         return sum(p.size for p in self.params)
+
+    def config(self):
+        """The JSON-able arguments that rebuild this layer (its arrays excluded), with its "type"."""
+        return {"type": type(self).__name__, "name": self.name}
+
+    @classmethod
+    def from_config(cls, config):
+        """The layer `config()` describes, before `build` (arrays are filled in by the loader)."""
+        return cls(**{key: value for key, value in config.items() if key != "type"})
+
+
+def from_config(config):
+    """A layer from a ``{"type": ..., **arguments}`` dict; unknown types list the known ones."""
+    kind = config.get("type") if isinstance(config, dict) else None
+    if kind not in LAYERS:
+        raise ValueError(f"unknown layer type {kind!r}; known types are: {', '.join(sorted(LAYERS))}")
+    return LAYERS[kind].from_config(config)
+
+
+class Standardize(Layer):
+    """Scales each feature, ``(x - mean) / scale``; nothing to train.
+
+    As the first layer it carries the input standardization inside the network,
+    so saved models and ONNX graphs take raw features.
+
+    Parameters
+    ----------
+    mean, scale : array-like, shape (n_features,)
+        Usually from `Standardize.from_data(X)`; every scale must be > 0.
+    """
+
+    arrays = ("mean", "scale")
+
+    def __init__(self, mean, scale, name=None):
+        super().__init__(name)
+        self.mean = check_array(mean, "mean", ndim=1)
+        self.scale = check_array(scale, "scale", ndim=1)
+        if self.mean.shape != self.scale.shape:
+            raise ValueError(f"mean and scale must have the same shape, got {self.mean.shape} and {self.scale.shape}")
+        if (self.scale <= 0).any():
+            i = int(np.argmax(self.scale <= 0))
+            raise ValueError(f"scale must be > 0 everywhere, got {self.scale[i]:g} at feature {i}")
+        self.units = self.input_dim = len(self.mean)
+
+    @classmethod
+    def from_data(cls, X, name=None):
+        """Mean and standard deviation of each column of X (n_samples, n_features)."""
+        X = check_array(X, "X")
+        std = X.std(axis=0)
+        return cls(X.mean(axis=0), np.where(std > 0, std, 1.0), name)  # a constant feature is only centred
+
+    def build(self, input_dim, dtype, rng):
+        """Cast mean and scale to the network's dtype (the network has checked the width; draws nothing)."""
+        self.mean, self.scale = self.mean.astype(dtype), self.scale.astype(dtype)
+
+    def forward(self, x, training=False):
+        """x: (n, n_features) -> (n, n_features), a new array (x is the caller's data)."""
+        out = x - self.mean
+        out /= self.scale
+        return out
+
+    def backward(self, error, error_below=True):
+        """error: (n, n_features) -> error / scale at the input, or None for the first layer."""
+        return error / self.scale if error_below else None
+
+    def config(self):
+        return {**super().config(), "input_dim": self.input_dim}
+
+    @classmethod
+    def from_config(cls, config):
+        n = config["input_dim"]  # the mean and scale themselves are tensors in the saved file
+        return cls(np.zeros(n), np.ones(n), config.get("name"))
 
 
 class Dropout(Layer):
@@ -79,6 +160,10 @@ class Dropout(Layer):
             return None
         return error if self.mask is None else np.multiply(error, self.mask, out=error)
 
+    def config(self):
+        return {**super().config(), "rate": self.rate}
+
+
 class Dense(Layer):
     """A fully connected layer: ``activation(x @ weights + bias)``.
 
@@ -96,6 +181,8 @@ class Dense(Layer):
         How the weights are drawn (smallnet.initializers); the bias starts at zero.
     """
 
+    arrays = ("weights", "bias")
+
     def __init__(self, units, input_dim=None, activation="identity", use_bias=True,
                  initializer="glorot_uniform", name=None):
         super().__init__(name)
@@ -106,6 +193,13 @@ class Dense(Layer):
         self.use_bias = bool(use_bias)
         self.initializer = initializers.get(initializer)
         self.weights = self.bias = None
+
+    def config(self):
+        # A custom initializer can't be named in a file; the saved weights make it moot anyway.
+        initializer = self.initializer.__name__
+        return {**super().config(), "units": self.units, "input_dim": self.input_dim,
+                "activation": self.activation.config(), "use_bias": self.use_bias,
+                "initializer": initializer if initializer in initializers.INITIALIZERS else "glorot_uniform"}
 
     def build(self, input_dim, dtype, rng):
         """Draw the weights (input_dim, units) from `rng`; the bias (units,) starts at zero."""

@@ -73,6 +73,7 @@ class Network:
         self.seed = seed
         self.rng = make_rng(seed)
         self.dtype = check_dtype(dtype)
+        self.metadata = {}  # JSON-able facts saved with the model: task, classes, feature names, ...
         self.history = None
         self.stop_training = False
         self._params = None
@@ -445,3 +446,35 @@ class Network:
         """
         from .trace import trace  # teaching mode loads only when asked for
         return trace(self, X, y, step, print_fn)
+
+    # -- saving ------------------------------------------------------------------------------------
+
+    def config(self):
+        """The JSON-able arguments that rebuild this network; weights and `metadata` are kept apart.
+
+        Metrics given as functions can't be named in a file and are left out.
+        """
+        return {"layers": [layer.config() for layer in self.layers], "loss": self.loss.name,
+                "optimizer": self.optimizer.config(),
+                "metrics": [name for name, fn in self.metrics if metric_fns.METRICS.get(name) is fn],
+                "seed": int(self.seed) if isinstance(self.seed, (int, np.integer)) else None,  # not a generator
+                "dtype": None if self.dtype is None else self.dtype.name}
+
+    @classmethod
+    def from_config(cls, config):
+        """The unbuilt network `config()` describes."""
+        from .layers import from_config
+        return cls([from_config(c) for c in config["layers"]], loss=config["loss"],
+                   optimizer=config["optimizer"], metrics=config["metrics"], l2=config.get("l2", 0.0),
+                   seed=config["seed"],
+                   dtype=config["dtype"])
+
+    def save(self, path):
+        """Write the network to one safetensors file, atomically (see `smallnet.io.save`)."""
+        from . import io
+        io.save(self, path)
+
+    def to_onnx(self, path, opset=17):
+        """Export to an ONNX file; returns the largest difference from smallnet (see `smallnet.onnx_export`)."""
+        from . import onnx_export
+        return onnx_export.to_onnx(self, path, opset)

@@ -73,6 +73,15 @@ class SGD(Optimizer):
     def config(self):
         return {**super().config(), "momentum": self.momentum, "nesterov": self.nesterov}
 
+    def get_state(self):
+        """Copies of the velocities, in the order of the params (None before the first update with momentum)."""
+        return {"velocities": None if self.velocities is None else [v.copy() for v in self.velocities]}
+
+    def set_state(self, state):
+        """Continue from what `get_state` returned; the arrays are copied, their dtypes kept."""
+        velocities = state["velocities"]
+        self.velocities = None if velocities is None else [np.array(v) for v in velocities]
+
 
 class Adam(Optimizer):
     """Adam (Kingma & Ba), in the bias-corrected step-size form scikit-learn uses."""
@@ -111,6 +120,18 @@ class Adam(Optimizer):
 
     def config(self):
         return {**super().config(), "beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon}
+
+    def get_state(self):
+        """The step count t and copies of the first and second moments (None before the first update)."""
+        if self.moments is None:
+            return {"t": self.t, "m": None, "v": None}
+        return {"t": self.t, "m": [m.copy() for m, _ in self.moments], "v": [v.copy() for _, v in self.moments]}
+
+    def set_state(self, state):
+        """Continue from what `get_state` returned; the arrays are copied, their dtypes kept."""
+        self.t = int(state["t"])
+        m, v = state["m"], state["v"]
+        self.moments = None if m is None else [(np.array(a), np.array(b)) for a, b in zip(m, v, strict=True)]
 
 
 OPTIMIZERS = {c.name: c for c in (SGD, Adam)}

@@ -1,0 +1,34 @@
+"""Atomic file writes: a file appears whole at its destination, or not at all.
+
+The bytes go to a temporary file in the destination's own folder (so that the
+final rename stays on one file system), are flushed to disk, and then
+`os.replace` swaps it in. A crash, a kill or an exception at any point leaves
+the destination as it was: an earlier file untouched, or no file.
+"""
+import os
+
+
+def write_bytes(path, data):
+    """Write `data` (bytes) to `path` atomically; on any error the temporary file is removed."""
+    path = os.fspath(path)
+    folder, name = os.path.split(path)
+    temp = os.path.join(folder, f".{name}.{os.urandom(4).hex()}.tmp")
+    # 0o666 through the umask, as open() would create it (mkstemp's files are owner-only).
+    try:
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    except OSError as exc:  # name the file the caller asked for, not the temporary one
+        raise OSError(exc.errno, exc.strerror, path) from None
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())  # the data is on disk before the name points at it
+        os.replace(temp, path)
+    except BaseException:  # KeyboardInterrupt too: never leave the temporary file behind
+        os.unlink(temp)
+        raise
+
+
+def write_text(path, text):
+    """Write `text` as UTF-8 to `path` atomically (newlines are written as given)."""
+    write_bytes(path, text.encode("utf-8"))

@@ -1,0 +1,294 @@
+"""Saved networks and checkpoints: one safetensors file each, with no code in it.
+
+A file holds
+
+- tensors: each layer's arrays as ``layers.{i}.{attribute}`` (``layers.0.mean``,
+  ``layers.1.weights``, ...); a checkpoint adds the optimizer's state
+  (``optimizer.m.0``, ...) and the generator's (``rng.state.key``, ...);
+- one string in the header's metadata, ``smallnet``: a JSON document with the
+  format version, the network's `config()`, its `metadata`, in checkpoints the
+  epoch, history and the rest of the optimizer's and generator's state, and a
+  ``sha256`` checksum over the rest of the document and every tensor, so that
+  a flipped byte anywhere is an error rather than a wrong model.
+
+Loading parses JSON and raw little-endian arrays, never pickle, so a file can't
+run code. Writes are atomic (see `smallnet.atomic`).
+"""
+import hashlib
+import json
+import os
+
+import numpy as np
+
+from .atomic import write_bytes
+from .network import Network
+
+FORMAT_VERSION = 1
+BIT_GENERATORS = ("MT19937", "PCG64", "PCG64DXSM", "Philox", "SFC64")  # what a Generator's state may name
+
+
+def save(network, path):
+    """Write `network` (architecture, weights, `metadata`) to the safetensors file `path`.
+
+    The last values of the network's History, if it has one, are kept as
+    ``metadata["final_metrics"]``.
+
+    Raises
+    ------
+    RuntimeError
+        If the network has no weights yet.
+    """
+    _write(path, network, {}, {})
+
+
+def load(path):
+    """The network saved in `path`, with its weights and `metadata`, ready to predict or train on.
+
+    Raises
+    ------
+    FileNotFoundError
+        If there is no such file.
+    ValueError
+        If the file is not safetensors, not smallnet's, truncated or corrupted,
+        written by a newer smallnet, or holds tensors that don't fit its architecture.
+    """
+    info, tensors = _read(path)
+    try:
+        network = Network.from_config(info["network"])
+        network.build(network.layers[0].input_dim, network.dtype)  # placeholder weights, overwritten next
+        _fill(network, tensors)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise _invalid(path, exc) from None
+    network.metadata = info.get("metadata", {})
+    return network
+
+
+def save_checkpoint(path, network, epoch, history):
+    """Save what resuming `network.fit` needs: the model plus optimizer state, generator state, epoch, history.
+
+    Parameters
+    ----------
+    path : str or path-like
+    network : Network
+        Built (trained at least one step, or `build` called).
+    epoch : int
+        Epochs completed so far.
+    history : dict of str to list of float
+        Such as ``network.history.history``.
+    """
+    tensors = {}
+    rng = network.rng
+    if isinstance(rng, np.random.RandomState):
+        kind, state = "RandomState", rng.get_state(legacy=False)
+    else:
+        kind, state = "Generator", rng.bit_generator.state
+    checkpoint = {"epoch": int(epoch), "history": history,
+                  "optimizer": {"name": network.optimizer.name,
+                                "state": _encode(network.optimizer.get_state(), "optimizer", tensors)},
+                  "rng": {"kind": kind, "state": _encode(state, "rng", tensors)}}
+    _write(path, network, {"checkpoint": checkpoint}, tensors)
+
+
+def load_checkpoint(path, network):
+    """Restore weights, optimizer state and generator state from `path` into `network`.
+
+    `network` must have the checkpoint's architecture and optimizer type (build
+    it as the checkpointed one was); it is built from the file if it isn't yet.
+    Afterwards, training on as before gives bit-identical weights to a run
+    that was never interrupted.
+
+    Returns
+    -------
+    epoch : int
+        Epochs completed when the checkpoint was written.
+    history : dict of str to list of float
+    """
+    info, tensors = _read(path)
+    checkpoint = info.get("checkpoint")
+    if not isinstance(checkpoint, dict):
+        raise ValueError(f"{path}: a saved model, not a checkpoint (it has no optimizer or generator state)")
+    try:
+        saved = info["network"]
+        ours, theirs = [type(layer).__name__ for layer in network.layers], [c["type"] for c in saved["layers"]]
+        if ours != theirs:
+            raise ValueError(f"the checkpoint's layers are {', '.join(theirs)}, the network's {', '.join(ours)}")
+        if checkpoint["optimizer"]["name"] != network.optimizer.name:
+            raise ValueError(f"the checkpoint's optimizer is {checkpoint['optimizer']['name']!r}, "
+                             f"the network's {network.optimizer.name!r}")
+        if not network.built:
+            network.build(saved["layers"][0]["input_dim"], saved["dtype"])
+        _fill(network, tensors)
+        state = _decode(checkpoint["optimizer"]["state"], tensors)
+        for key, arrays in state.items():
+            if isinstance(arrays, list) and [(a.shape, a.dtype) for a in arrays] != [
+                    (p.shape, p.dtype) for p in network._params]:  # the optimizer sees the flat array
+                raise ValueError(f"the optimizer's {key!r} arrays don't fit the network's parameters")
+        network.optimizer.set_state(state)
+        network.rng = _generator(checkpoint["rng"]["kind"], _decode(checkpoint["rng"]["state"], tensors))
+        return int(checkpoint["epoch"]), checkpoint["history"]
+    except (KeyError, TypeError, ValueError) as exc:
+        raise _invalid(path, exc) from None
+
+
+# -- the file ----------------------------------------------------------------------------------
+
+def _write(path, network, extra, tensors):
+    """Atomically write the network's arrays plus `tensors`, and its JSON plus `extra`, to `path`."""
+    if not network.built:
+        raise RuntimeError("the network has no weights yet: call fit (or build) first")
+    numpy_safetensors = _safetensors().numpy
+    for i, layer in enumerate(network.layers):
+        for attribute in layer.arrays:
+            array = getattr(layer, attribute)
+            if array is not None:
+                tensors[f"layers.{i}.{attribute}"] = array
+    tensors = {key: np.ascontiguousarray(array) for key, array in tensors.items()}
+    metadata = dict(network.metadata)
+    if network.history is not None and network.history.history:
+        metadata["final_metrics"] = {key: values[-1] for key, values in network.history.history.items()}
+    info = {"format": "smallnet", "format_version": FORMAT_VERSION, "network": network.config(),
+            "metadata": metadata, **extra}
+    info["sha256"] = _checksum(json.dumps(info, default=_jsonable), tensors)
+    # One metadata key: safetensors writes several in varying order, and the same model should give the same bytes.
+    data = numpy_safetensors.save(tensors, {"smallnet": json.dumps(info, default=_jsonable)})
+    write_bytes(path, data)
+
+
+def _read(path):
+    """(the JSON document, the tensors) of a smallnet file, after checking everything that can be checked."""
+    path = os.fspath(path)
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{path}: no such file") from None
+    # The safetensors layout: an 8-byte little-endian header length, the JSON header, the tensor data.
+    if len(data) < 8:
+        raise ValueError(f"{path}: not a safetensors file (it has only {len(data)} bytes)")
+    size = int.from_bytes(data[:8], "little")
+    if size > len(data) - 8:
+        raise ValueError(f"{path}: not a safetensors file, or a truncated one (its header length "
+                         f"says {size} bytes, but only {len(data) - 8} follow)")
+    try:
+        header = json.loads(data[8:8 + size])
+    except ValueError:  # UnicodeDecodeError is a ValueError too
+        raise ValueError(f"{path}: not a safetensors file, or a corrupted one (its header is not JSON)") from None
+    metadata = header.get("__metadata__") if isinstance(header, dict) else None
+    document = metadata.get("smallnet") if isinstance(metadata, dict) else None
+    if not isinstance(document, str):
+        raise ValueError(f"{path}: a safetensors file, but not a smallnet model (no 'smallnet' metadata)")
+    try:
+        info = json.loads(document)
+        version = info["format_version"]
+    except (ValueError, TypeError, KeyError):
+        raise ValueError(f"{path}: corrupted (its smallnet metadata can't be read)") from None
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise ValueError(f"{path}: written in smallnet file format version {version!r}, but this smallnet "
+                         f"reads versions up to {FORMAT_VERSION}; upgrade smallnet to load it")
+    safetensors = _safetensors()
+    try:
+        tensors = safetensors.numpy.load(data)
+    except (safetensors.SafetensorError, ValueError) as exc:
+        raise ValueError(f"{path}: corrupted or truncated ({_one_line(exc)})") from None
+    claimed = info.pop("sha256", None)
+    if _checksum(json.dumps(info), tensors) != claimed:  # json.dumps(json.loads(text)) gives text back
+        raise ValueError(f"{path}: corrupted (its checksum doesn't match its contents)")
+    return info, tensors
+
+
+def _fill(network, tensors):
+    """Copy the saved arrays into the network's own, in place, after checking shape and dtype."""
+    expected = set()
+    for i, layer in enumerate(network.layers):
+        for attribute in layer.arrays:
+            target = getattr(layer, attribute)
+            if target is None:  # such as the bias of a Dense layer without one
+                continue
+            key = f"layers.{i}.{attribute}"
+            expected.add(key)
+            if key not in tensors:
+                raise ValueError(f"tensor {key!r} is missing")
+            stored = tensors[key]
+            if stored.shape != target.shape or stored.dtype != target.dtype:
+                raise ValueError(f"tensor {key!r} is {stored.dtype} of shape {stored.shape}, but layer "
+                                 f"{layer.name!r} needs {target.dtype} of shape {target.shape}")
+            target[...] = stored  # in place: the network's params list holds these very arrays
+    unexpected = sorted(key for key in tensors if key.startswith("layers.") and key not in expected)
+    if unexpected:
+        raise ValueError(f"tensors {', '.join(unexpected)} belong to no layer of the architecture")
+
+
+# -- JSON with arrays --------------------------------------------------------------------------
+
+def _encode(value, key, tensors):
+    """`value` as JSON: arrays move into `tensors` (named from `key`), ints JSON can't carry exactly become strings."""
+    if isinstance(value, np.ndarray):
+        tensors[key] = value
+        return {"$tensor": key}
+    if isinstance(value, dict):
+        return {k: _encode(v, f"{key}.{k}", tensors) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_encode(v, f"{key}.{i}", tensors) for i, v in enumerate(value)]
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool) and abs(int(value)) >= 2**53:
+        return {"$int": str(value)}  # such as PCG64's 128-bit state
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _decode(value, tensors):
+    """The inverse of `_encode`."""
+    if isinstance(value, dict):
+        if value.keys() == {"$tensor"}:
+            return tensors[value["$tensor"]]
+        if value.keys() == {"$int"}:
+            return int(value["$int"])
+        return {k: _decode(v, tensors) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_decode(v, tensors) for v in value]
+    return value
+
+
+def _generator(kind, state):
+    """A new RandomState or Generator in `state` (only NumPy's own bit generators, looked up by name)."""
+    if kind == "RandomState":
+        rng = np.random.RandomState(0)  # any seed: set_state replaces all of it
+        rng.set_state(state)
+        return rng
+    if kind != "Generator" or state.get("bit_generator") not in BIT_GENERATORS:
+        raise ValueError(f"unknown generator {kind!r} / {state.get('bit_generator')!r}")
+    bit_generator = getattr(np.random, state["bit_generator"])()
+    bit_generator.state = state
+    return np.random.Generator(bit_generator)
+
+
+def _checksum(document, tensors):
+    """SHA-256 over the JSON document and every tensor's name, dtype, shape and little-endian bytes."""
+    digest = hashlib.sha256(document.encode())
+    for key in sorted(tensors):
+        array = tensors[key]
+        digest.update(f"{key}:{array.dtype.name}:{array.shape}".encode())
+        digest.update(np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("<")).tobytes())
+    return digest.hexdigest()
+
+
+def _jsonable(value):
+    """json.dumps fallback for NumPy scalars and arrays (labels, feature names, ...)."""
+    if isinstance(value, (np.generic, np.ndarray)):
+        return value.tolist()
+    raise TypeError(f"only JSON values can be saved (in metadata, history), got {type(value).__name__} {value!r}")
+
+
+def _invalid(path, exc):
+    """A ValueError naming the file, from an error raised while rebuilding what it describes."""
+    return ValueError(f"{path}: " + (f"field {exc} is missing" if isinstance(exc, KeyError) else _one_line(exc)))
+
+
+def _one_line(exc):
+    return " ".join(str(exc).split())
+
+
+def _safetensors():
+    try:
+        import safetensors.numpy
+    except ImportError:
+        raise ImportError("saving and loading need the safetensors package: pip install 'smallnet[io]'") from None
+    return safetensors

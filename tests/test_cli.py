@@ -1,0 +1,304 @@
+"""The command line end to end: train, predict, evaluate, info, export, and how every error ends."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import smallnet as sn
+from smallnet import cli
+
+pytest.importorskip("safetensors")
+
+ROOT = Path(__file__).parents[1]
+IRIS = ROOT / "src" / "smallnet" / "data" / "iris.csv"
+
+
+def run(capsys, *argv):
+    """(exit code, stdout, stderr) of `smallnet ARGV`."""
+    try:
+        code = cli.main([str(a) for a in argv])
+    except SystemExit as exc:  # argparse's usage errors and --help
+        code = exc.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def fails(capsys, command, match, *argv):
+    """Run a command that must fail: exit 2, one line on stderr naming the command, no traceback."""
+    code, out, err = run(capsys, command, *argv)
+    assert code == 2, (out, err)
+    assert err.count("\n") == 1 and err.startswith(f"smallnet {command}: error: ") and "Traceback" not in err
+    assert match in err, err
+    return err
+
+
+@pytest.fixture(scope="module")
+def iris_model(tmp_path_factory):
+    path = tmp_path_factory.mktemp("models") / "iris.safetensors"
+    assert cli.main(["train", "--dataset", "iris", "--epochs", "60", "-o", str(path)]) == 0
+    return path
+
+
+def _regression_csv(path, n=120, delimiter=","):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(n, 2)) * [1, 100] + [0, 500]
+    y = 3 * X[:, 0] - 0.01 * X[:, 1] + 0.05 * rng.normal(size=n)
+    lines = [delimiter.join(["size", "price", "value"])]
+    lines += [delimiter.join(repr(float(v)) for v in (a, b, t)) for (a, b), t in zip(X, y)]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+# -- train, then use the model -----------------------------------------------------------------
+
+def test_train_on_a_shipped_dataset_then_info_evaluate_predict(iris_model, tmp_path, capsys):
+    code, out, _ = run(capsys, "info", iris_model)
+    assert code == 0
+    assert "standardize_0 (Standardize)" in out and "softmax" in out
+    assert "classes: setosa, versicolor, virginica" in out and "target: species" in out
+    assert "final metrics: loss" in out and "accuracy" in out
+
+    code, out, _ = run(capsys, "evaluate", iris_model, IRIS, "--target", "species")
+    assert code == 0
+    accuracy = float(out.split("accuracy: ")[1].split()[0])
+    assert accuracy > 0.9
+    matrix = [line.split() for line in out.splitlines()[-3:]]
+    assert [row[0] for row in matrix] == ["setosa", "versicolor", "virginica"]
+    assert sum(int(n) for row in matrix for n in row[1:]) == 150
+    assert sum(int(row[1 + i]) for i, row in enumerate(matrix)) == round(accuracy * 150)
+
+    out_csv = tmp_path / "labels.csv"
+    assert run(capsys, "predict", iris_model, IRIS, "-o", out_csv)[0] == 0
+    labels = out_csv.read_text().splitlines()
+    assert labels[0] == "species" and len(labels) == 151 and set(labels[1:]) <= {"setosa", "versicolor", "virginica"}
+
+    code, out, _ = run(capsys, "predict", iris_model, IRIS, "--proba")
+    rows = out.splitlines()
+    assert code == 0 and rows[0] == "setosa,versicolor,virginica"
+    proba = np.array([[float(v) for v in row.split(",")] for row in rows[1:]])
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert [["setosa", "versicolor", "virginica"][k] for k in proba.argmax(axis=1)] == labels[1:]
+
+
+def test_train_prints_a_summary_and_the_model_carries_its_facts(tmp_path, capsys):
+    model = tmp_path / "m.safetensors"
+    code, out, err = run(capsys, "train", "--dataset", "xor", "--hidden", "8", "--activation", "tanh",
+                         "--epochs", "300", "--lr", "0.05", "--batch-size", "4", "--seed", "3", "-o", model)
+    assert code == 0 and err == ""
+    assert out.splitlines()[0].startswith("trained 300 epochs on 4 rows, 2 features, 2 classes: loss ")
+    assert out.splitlines()[1] == f"saved {model}"
+    net = sn.load(model)
+    assert net.metadata["task"] == "classification" and net.metadata["classes"] == ["0", "1"]
+    assert net.metadata["feature_names"] == ["a", "b"] and net.metadata["target"] == "a_xor_b"
+    assert [type(layer).__name__ for layer in net.layers] == ["Standardize", "Dense", "Dense"]
+    assert net.layers[1].activation.name == "tanh" and net.layers[2].activation.name == "sigmoid"
+    assert net.loss.name == "binary_crossentropy" and net.optimizer.learning_rate == 0.05
+    assert net.config()["seed"] == 3 and net.layers[1].units == 8
+
+
+def test_same_command_gives_the_same_model(tmp_path, capsys):
+    for name in ("a", "b"):
+        assert run(capsys, "train", "--dataset", "tutorial", "--epochs", "20", "-o", tmp_path / name)[0] == 0
+    assert (tmp_path / "a").read_bytes() == (tmp_path / "b").read_bytes()
+
+
+def test_string_labels_semicolons_and_predicting_on_reordered_columns(tmp_path, capsys):
+    rng = np.random.RandomState(1)
+    X = rng.normal(size=(80, 2))
+    labels = np.where(X[:, 0] + X[:, 1] > 0, "big one", "small")
+    data = tmp_path / "train.csv"
+    data.write_text("x1;x2;kind\r\n" + "".join(f"{a};{b};\"{c}\"\r\n" for (a, b), c in zip(X, labels)))
+    model = tmp_path / "kind.safetensors"
+    assert run(capsys, "train", data, "--target", "kind", "--epochs", "100", "-o", model)[0] == 0
+    assert sn.load(model).metadata["classes"] == ["big one", "small"]
+    later = tmp_path / "later.csv"
+    later.write_text("x2,x1\n" + "".join(f"{b},{a}\n" for a, b in X[:10]))
+    code, out, _ = run(capsys, "predict", model, later)
+    assert code == 0 and out.splitlines() == ["kind", *labels[:10]]
+
+
+def test_regression_is_inferred_and_evaluated(tmp_path, capsys):
+    data = _regression_csv(tmp_path / "houses.csv", delimiter="\t")
+    model = tmp_path / "houses.safetensors"
+    code, out, _ = run(capsys, "train", data, "--target", "value", "--hidden", "", "--epochs", "150", "-o", model)
+    assert code == 0 and "regression: loss" in out and "r2" in out
+    net = sn.load(model)
+    assert net.metadata["task"] == "regression" and "classes" not in net.metadata
+    assert net.layers[-1].activation.name == "identity" and net.loss.name == "mse"
+    code, out, _ = run(capsys, "evaluate", model, data, "--target", "value")
+    assert code == 0
+    scores = dict(line.split(": ") for line in out.splitlines()[1:])
+    assert set(scores) == {"mse", "mae", "r2"} and float(scores["r2"]) > 0.9
+    code, out, _ = run(capsys, "predict", model, data)  # the target column is there, and ignored
+    assert code == 0 and out.splitlines()[0] == "value" and len(out.splitlines()) == 121
+
+
+def test_task_inference_and_override(tmp_path, capsys):
+    data = tmp_path / "grades.csv"
+    data.write_text("hours,grade\n" + "".join(f"{h},{g}\n" for h, g in [(1, 1), (2, "1.0"), (8, 3), (9, 3), (5, 2)]))
+    assert run(capsys, "train", data, "--target", "grade", "--epochs", "5", "-o", tmp_path / "c")[0] == 0
+    assert sn.load(tmp_path / "c").metadata["classes"] == ["1", "2", "3"]  # "1.0" is class "1"
+    assert run(capsys, "train", data, "--target", "grade", "--task", "regression", "--epochs", "5",
+               "-o", tmp_path / "r")[0] == 0
+    assert sn.load(tmp_path / "r").metadata["task"] == "regression"
+    many = tmp_path / "counts.csv"
+    many.write_text("x,n\n" + "".join(f"{i},{i * 7}\n" for i in range(12)))  # 12 distinct integers
+    assert run(capsys, "train", many, "--target", "n", "--epochs", "2", "-o", tmp_path / "n")[0] == 0
+    assert sn.load(tmp_path / "n").metadata["task"] == "regression"
+
+
+# -- errors ------------------------------------------------------------------------------------
+
+@pytest.fixture
+def csv_file(tmp_path):
+    path = tmp_path / "data.csv"
+    path.write_text("a,b,y\n1,2,x\n3,4,z\n5,6,x\n")
+    return path
+
+
+@pytest.mark.parametrize("content,match", [
+    ("a,b,y\n1,2,x\n3,abc,z\n", "line 3, column 'b': 'abc' is not a number"),
+    ("a,b,y\n1,2,x\n3,,z\n", "line 3, column 'b': missing value"),
+    ("a,b,y\n1,2,x\n3,inf,z\n", "line 3, column 'b': 'inf': NaN and infinity"),
+    ("a,b,y\n1,2,x\n3,4\n", "line 3: 2 fields, but the header has 3"),
+    ("a,b,q\n1,2,x\n", "target column 'y' not found; the columns are: a, b, q"),
+    ("y\nx\n", "no feature columns"),
+    ("", "the file is empty"),
+    ("a,b,y\n1,2,x\n3,4,x\n", "holds one class only ('x')"),
+])
+def test_train_data_errors(tmp_path, capsys, content, match):
+    data = tmp_path / "data.csv"
+    data.write_text(content)
+    err = fails(capsys, "train", match, data, "--target", "y", "-o", tmp_path / "m.safetensors")
+    assert str(data) in err
+    assert sorted(os.listdir(tmp_path)) == ["data.csv"]
+
+
+def test_regression_target_errors_name_the_line(tmp_path, capsys):
+    data = tmp_path / "data.csv"
+    data.write_text("a,y\n1,2.5\n2,3.5\n3,lots\n")
+    fails(capsys, "train", f"{data}, line 4, column 'y': 'lots' is not a number",
+          data, "--target", "y", "--task", "regression", "-o", tmp_path / "m")
+
+
+@pytest.mark.parametrize("argv,match", [
+    (["--dataset", "iris", "--target", "species"], "--target goes with DATA.csv"),
+    ([], "give either DATA.csv or --dataset NAME"),
+    (["{data}"], "--target COLUMN is required"),
+    (["{data}", "--dataset", "xor"], "give either DATA.csv or --dataset NAME"),
+    (["{data}", "--target", "y", "--activation", "swish"], "unknown activation 'swish'"),
+    (["{data}", "--target", "y", "--loss", "hinge"], "unknown loss 'hinge'"),
+    (["{data}", "--target", "y", "--optimizer", "rmsprop"], "unknown optimizer 'rmsprop'"),
+    (["{data}", "--target", "y", "--lr", "0"], "learning_rate must be > 0"),
+    (["{data}", "--target", "y", "--epochs", "0"], "epochs must be >= 1"),
+    (["{data}", "--target", "y", "--batch-size", "0"], "batch_size must be >= 1"),
+    (["nope.csv", "--target", "y"], "nope.csv: No such file or directory"),
+])
+def test_train_argument_errors(tmp_path, capsys, csv_file, argv, match):
+    argv = [a.replace("{data}", str(csv_file)) for a in argv]
+    fails(capsys, "train", match, *argv, "-o", tmp_path / "m.safetensors")
+    assert not (tmp_path / "m.safetensors").exists()
+
+
+def test_output_folder_must_exist(tmp_path, capsys, csv_file):
+    fails(capsys, "train", "does not exist", csv_file, "--target", "y", "-o", tmp_path / "no" / "m.safetensors")
+
+
+@pytest.mark.parametrize("argv,match", [
+    (["train", "--hidden", "8,x", "--dataset", "xor", "-o", "m"], "argument --hidden: expected layer sizes like 16,8"),
+    (["train", "--epochs", "ten", "--dataset", "xor", "-o", "m"], "argument --epochs: invalid int value"),
+    (["train", "--dataset", "mnist", "-o", "m"], "invalid choice: 'mnist'"),
+    (["train", "--dataset", "xor"], "the following arguments are required: -o/--output"),
+    (["evaluate", "m.safetensors", "d.csv"], "the following arguments are required: --target"),
+    (["fly"], "invalid choice: 'fly'"),
+])
+def test_usage_errors_are_one_line_with_exit_2(capsys, argv, match):
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and match in err and "usage:" not in err
+
+
+def test_predict_errors_leave_the_existing_output_untouched(iris_model, tmp_path, capsys, csv_file):
+    out_csv = tmp_path / "out.csv"
+    out_csv.write_text("precious\n")
+    fails(capsys, "predict", "the columns differ from the model's features (missing 'sepal_length'",
+          iris_model, csv_file, "-o", out_csv)
+    broken = tmp_path / "broken.csv"
+    broken.write_text(IRIS.read_text().replace("5.1,3.5", "5.1,x3.5", 1))
+    fails(capsys, "predict", f"{broken}, line 2, column 'sepal_width': 'x3.5' is not a number",
+          iris_model, broken, "-o", out_csv)
+    assert out_csv.read_text() == "precious\n"
+    assert sorted(os.listdir(tmp_path)) == ["broken.csv", "data.csv", "out.csv"]
+
+
+def test_model_file_errors(tmp_path, capsys, csv_file, iris_model):
+    fails(capsys, "predict", "nope.safetensors: no such file", tmp_path / "nope.safetensors", csv_file)
+    fails(capsys, "info", "not a safetensors file", csv_file)
+    truncated = tmp_path / "cut.safetensors"
+    truncated.write_bytes(iris_model.read_bytes()[:-10])
+    fails(capsys, "evaluate", "corrupted or truncated", truncated, IRIS, "--target", "species")
+
+
+def test_evaluate_errors(iris_model, tmp_path, capsys):
+    data = tmp_path / "iris.csv"
+    data.write_text(IRIS.read_text().replace("setosa", "setosaa", 1))
+    fails(capsys, "evaluate", f"{data}, line 2, column 'species': 'setosaa' is not one of the model's classes",
+          iris_model, data, "--target", "species")
+    fails(capsys, "evaluate", "target column 'kind' not found", iris_model, IRIS, "--target", "kind")
+
+
+def test_proba_needs_a_classifier(tmp_path, capsys):
+    data = _regression_csv(tmp_path / "houses.csv")
+    assert run(capsys, "train", data, "--target", "value", "--epochs", "2", "-o", tmp_path / "m")[0] == 0
+    fails(capsys, "predict", "--proba needs a classification model", tmp_path / "m", data, "--proba")
+
+
+def test_models_from_python_predict_raw_outputs(tmp_path, capsys):
+    net = sn.Network([sn.Dense(2, input_dim=3)], seed=0).build()
+    net.save(tmp_path / "m.safetensors")
+    data = tmp_path / "x.csv"
+    data.write_text("p,q,r\n1,2,3\n")
+    code, out, _ = run(capsys, "predict", tmp_path / "m.safetensors", data)
+    assert code == 0 and out.splitlines()[0] == "output_0,output_1"
+    np.testing.assert_allclose([float(v) for v in out.splitlines()[1].split(",")], net.predict([[1, 2, 3]])[0])
+    fails(capsys, "evaluate", "no task recorded", tmp_path / "m.safetensors", data, "--target", "r")
+    data.write_text("p,q\n1,2\n")
+    fails(capsys, "predict", "X has 2 features (columns), but the network expects 3", tmp_path / "m.safetensors", data)
+
+
+def test_export_onnx(iris_model, tmp_path, capsys):
+    pytest.importorskip("onnxruntime")
+    code, out, _ = run(capsys, "export", iris_model, "--onnx", tmp_path / "iris.onnx")
+    assert code == 0 and (tmp_path / "iris.onnx").stat().st_size > 0
+    difference = float(out.split("random inputs: ")[1])
+    assert 0 <= difference <= 1e-5
+    fails(capsys, "export", "does not exist", iris_model, "--onnx", tmp_path / "no" / "x.onnx")
+
+
+# -- as a program ------------------------------------------------------------------------------
+
+def _program(*argv, cwd):
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    return subprocess.run([sys.executable, "-m", "smallnet", *map(str, argv)], capture_output=True, text=True,
+                          timeout=120, env=env, cwd=cwd)
+
+
+def test_program_errors_without_traceback_unless_debug(tmp_path):
+    data = tmp_path / "data.csv"
+    data.write_text("a,y\n1,x\n2,?\n1e999,z\n")
+    result = _program("train", data, "--target", "y", "-o", "m.safetensors", cwd=tmp_path)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == f"smallnet train: error: {data}, line 4, column 'a': '1e999' is too large for a float\n"
+    debug = _program("train", data, "--target", "y", "-o", "m.safetensors", "--debug", cwd=tmp_path)
+    assert debug.returncode != 0 and "Traceback" in debug.stderr and "1e999" in debug.stderr
+    assert sorted(os.listdir(tmp_path)) == ["data.csv"]
+
+
+def test_program_trains_and_predicts(tmp_path):
+    result = _program("train", "--dataset", "tutorial", "--epochs", "50", "-o", "t.safetensors", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    result = _program("predict", "t.safetensors", IRIS.with_name("tutorial.csv"), cwd=tmp_path)
+    assert result.returncode == 0 and result.stdout.splitlines()[0] == "y" and len(result.stdout.splitlines()) == 5

@@ -1,0 +1,126 @@
+"""CSV input: every accepted format variant, and every error naming file, line and column."""
+import numpy as np
+import pytest
+
+from smallnet import datasets
+from smallnet.csvdata import format_csv, read_csv
+
+EXPECTED_X = [[1.5, -2.0], [3.0, 4e-3]]
+
+
+def _write(tmp_path, content, name="data.csv"):
+    path = tmp_path / name
+    path.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+    return path
+
+
+@pytest.mark.parametrize("content", [
+    "a,b,y\n1.5,-2,cat\n3,4e-3,dog\n",                          # plain
+    "a;b;y\n1.5;-2;cat\n3;4e-3;dog\n",                          # semicolons
+    "a\tb\ty\n1.5\t-2\tcat\n3\t4e-3\tdog\n",                    # tabs
+    "\ufeffa,b,y\n1.5,-2,cat\n3,4e-3,dog\n",                    # byte-order mark
+    "a,b,y\r\n1.5,-2,cat\r\n3,4e-3,dog\r\n",                    # CRLF
+    '"a","b","y"\n"1.5","-2","cat"\n3,"4e-3",dog\n',            # quoted fields
+    "a,b,y\n1.5,-2,cat\n3,4e-3,dog\n\n\n  \n",                  # trailing blank lines
+    " a , b , y \n 1.5 , -2 , cat \n3,4e-3,dog",                # spaces, no final newline
+    "y,a,b\ncat,1.5,-2\ndog,3,4e-3\n",                          # target first
+])
+def test_format_variants(tmp_path, content):
+    table = read_csv(_write(tmp_path, content), target="y")
+    np.testing.assert_array_equal(table.X, EXPECTED_X)
+    assert table.target == ["cat", "dog"]
+    assert table.feature_names == ["a", "b"] and table.target_name == "y"
+
+
+def test_quoted_delimiters_and_newlines_keep_line_numbers(tmp_path):
+    path = _write(tmp_path, 'a,y\n1,"one, two"\n2,"three\nfour"\n\n3,x\n4,\n')
+    with pytest.raises(ValueError, match=f"{path}, line 7, column 'y': missing value"):
+        read_csv(path, target="y")
+    table = read_csv(_write(tmp_path, 'a,y\n1,"one, two"\n2,"three\nfour"\n\n3,x\n', "ok.csv"), target="y")
+    assert table.target == ["one, two", "three\nfour", "x"] and table.lines == [2, 3, 6]
+    assert table.where(2, "y") == f"{table.path}, line 6, column 'y'"
+
+
+def test_feature_order_follows_the_model_and_extra_columns_can_be_ignored(tmp_path):
+    path = _write(tmp_path, "b,y,a\n1,x,2\n3,z,4\n")
+    table = read_csv(path, features=["a", "b"], ignore=["y"])
+    np.testing.assert_array_equal(table.X, [[2, 1], [4, 3]])
+    assert table.target is None and read_csv(path, target="y").feature_names == ["b", "a"]
+
+
+@pytest.mark.parametrize("content,target,where,message", [
+    ("a,y\n1,x\nabc,y\n", "y", "line 3, column 'a'", "'abc' is not a number"),
+    ("a;y\n1,5;x\n", "y", "line 2, column 'a'", r"'1,5' is not a number \(use a decimal point\)"),
+    ("a,b,y\n1,,x\n", "y", "line 2, column 'b'", "missing value"),
+    ("a,b,y\n1,2,\n", "y", "line 2, column 'y'", "missing value"),
+    ("a,y\n1,x\n\n nan ,y\n", "y", "line 4, column 'a'", "'nan': NaN and infinity are not allowed"),
+    ("a,y\n-inf,x\n", "y", "line 2, column 'a'", "'-inf': NaN and infinity are not allowed"),
+    ("a,y\n1e400,x\n", "y", "line 2, column 'a'", "'1e400' is too large"),
+    ("a,b,y\n1,2,x\n1,2\n", "y", "line 3", "2 fields, but the header has 3"),
+    ("a,b,y\n1,2,x,4\n", "y", "line 2", "4 fields, but the header has 3"),
+    ("a,b\n1,2\n", "y", "line 1", "target column 'y' not found; the columns are: a, b"),
+    ("y\nx\n", "y", "line 1", "no feature columns; the columns are: y"),
+    ("a,,y\n1,2,3\n", "y", "line 1", "column 2 has no name"),
+    ("a,a,y\n1,2,3\n", "y", "line 1", "the column name 'a' appears twice"),
+    ('a,y\n1,"x\n', "y", "line 2", "unexpected end of data"),
+    ('a,y\n1,"x"b\n', "y", "line 2", "',' expected after '\"'"),
+])
+def test_errors_name_file_line_and_column(tmp_path, content, target, where, message):
+    path = _write(tmp_path, content)
+    with pytest.raises(ValueError, match=f"^{path}, {where}: {message}") as info:
+        read_csv(path, target=target)
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("content,message", [
+    ("", "the file is empty"),
+    ("\n\n  \n", "the file is empty"),
+    ("\ufeff", "the file is empty"),
+    ("a,b,y\n\n", r"no data rows after the header \(line 1\)"),
+])
+def test_empty_files(tmp_path, content, message):
+    path = _write(tmp_path, content)
+    with pytest.raises(ValueError, match=f"^{path}: {message}"):
+        read_csv(path, target="y")
+
+
+def test_not_utf8(tmp_path):
+    path = _write(tmp_path, "a,y\n1,x\n2,caf\xe9\n".encode("latin-1"))
+    with pytest.raises(ValueError, match=f"^{path}, line 3: not UTF-8 text"):
+        read_csv(path, target="y")
+
+
+def test_columns_differing_from_the_model(tmp_path):
+    path = _write(tmp_path, "a,c,y\n1,2,x\n")
+    with pytest.raises(ValueError, match=f"^{path}, line 1: the columns differ from the model's features "
+                                         r"\(missing 'b'; unexpected 'c'\); the model expects: a, b"):
+        read_csv(path, features=["a", "b"], ignore=["y"])
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        read_csv(tmp_path / "nope.csv")
+
+
+def test_format_csv_quotes_what_needs_it(tmp_path):
+    text = format_csv(["label", "p"], [["a, b", "0.5"], ['say "hi"', "1"]])
+    assert text == 'label,p\n"a, b",0.5\n"say ""hi""",1\n'
+    table = read_csv(_write(tmp_path, text), target="label")
+    assert table.target == ["a, b", 'say "hi"']
+
+
+def test_shipped_datasets_as_tables():
+    iris = datasets.frame("iris")
+    assert iris.X.shape == (150, 4) and iris.feature_names[-1] == "petal_width" and iris.target_name == "species"
+    assert sorted(set(iris.target)) == ["setosa", "versicolor", "virginica"]
+    X, y = datasets.load("iris")
+    np.testing.assert_array_equal(X, iris.X)
+    np.testing.assert_array_equal(y.sum(axis=0), [50, 50, 50])
+    assert y[0].tolist() == [1, 0, 0] and y[-1].tolist() == [0, 0, 1]
+    for name in ("tutorial", "xor"):
+        X, y = datasets.load(name)
+        table = datasets.frame(name)
+        np.testing.assert_array_equal(table.X, X)
+        assert [float(v) for v in table.target] == y.ravel().tolist()
+    with pytest.raises(ValueError, match="unknown dataset 'mnist'; valid names are: iris, tutorial, xor"):
+        datasets.frame("mnist")

@@ -1,0 +1,60 @@
+"""The Standardize layer: input scaling that travels inside the network."""
+import numpy as np
+import pytest
+
+import smallnet as sn
+
+
+def test_from_data_centres_and_scales_and_leaves_constant_features_unscaled():
+    X = np.array([[1.0, 5.0, 3.0], [3.0, 5.0, 7.0], [5.0, 5.0, 2.0]])
+    layer = sn.Standardize.from_data(X)
+    np.testing.assert_array_equal(layer.scale[1], 1.0)
+    out = layer.forward(X)
+    np.testing.assert_allclose(out.mean(axis=0), 0, atol=1e-15)
+    np.testing.assert_allclose(out.std(axis=0), [1, 0, 1])
+    assert np.array_equal(X[:, 0], [1.0, 3.0, 5.0])  # the caller's data is not overwritten
+
+
+def test_network_with_standardize_learns_badly_scaled_data():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(100, 2)) * [1e-3, 1e3] + [5, -2000]
+    y = ((X[:, 0] - 5) * 1e3 + (X[:, 1] + 2000) * 1e-3 > 0).astype(float)
+    net = sn.Network([sn.Standardize.from_data(X), sn.Dense(1, activation="sigmoid")], loss="binary_crossentropy",
+                     optimizer=sn.Adam(0.1), metrics=["accuracy"], seed=0)
+    net.fit(X, y, epochs=100)
+    assert net.evaluate(X, y)["accuracy"] > 0.95
+    assert net.params == net.layers[1].params  # nothing to train in Standardize
+
+
+def test_gradients_pass_through_a_standardize_between_layers():
+    rng = np.random.RandomState(1)
+    X, y = rng.normal(size=(8, 3)), rng.uniform(size=(8, 2))
+    net = sn.Network([sn.Dense(4, activation="tanh"), sn.Standardize([0.5, -1, 0, 2], [2, 0.5, 1, 3]),
+                      sn.Dense(2, activation="sigmoid")], loss="mse", seed=0)
+    assert sn.gradcheck(net, X, y) < 1e-7
+
+
+def test_float32_network_casts_mean_and_scale():
+    X = np.random.RandomState(0).normal(size=(10, 2)).astype(np.float32)
+    net = sn.Network([sn.Standardize.from_data(X.astype(np.float64)), sn.Dense(1)], seed=0)
+    net.fit(X, X[:, :1], epochs=1)
+    assert net.layers[0].mean.dtype == np.float32 and net.predict(X).dtype == np.float32
+
+
+@pytest.mark.parametrize("mean,scale,match", [
+    ([0, 0], [1, 0], "scale must be > 0 everywhere, got 0 at feature 1"),
+    ([0, 0], [1, -2], "scale must be > 0"),
+    ([0, 0], [1, 1, 1], r"same shape, got \(2,\) and \(3,\)"),
+    ([0, np.nan], [1, 1], "mean contains NaN"),
+])
+def test_invalid_mean_or_scale(mean, scale, match):
+    with pytest.raises(ValueError, match=match):
+        sn.Standardize(mean, scale)
+
+
+def test_width_must_match_the_data():
+    net = sn.Network([sn.Standardize([0, 0], [1, 1]), sn.Dense(1)], seed=0)
+    with pytest.raises(ValueError, match="X has 3 features.*expects input_dim=2"):
+        net.fit(np.ones((4, 3)), np.ones(4))
+    with pytest.raises(ValueError, match="'standardize_1' expects 2 inputs, but 'dense_0' below it has 3 units"):
+        sn.Network([sn.Dense(3, input_dim=2), sn.Standardize([0, 0], [1, 1])]).build()
