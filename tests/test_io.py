@@ -70,12 +70,21 @@ def test_saved_file_is_plain_safetensors_with_json_metadata(tmp_path):
     net.fit(X, y, epochs=1)
     net.save(tmp_path / "m.safetensors")
     with safe_open(str(tmp_path / "m.safetensors"), framework="numpy") as f:
-        assert sorted(f.keys()) == ["layers.0.mean", "layers.0.scale", "layers.1.bias", "layers.1.weights",
-                                    "layers.2.weights"]
+        assert sorted(f.keys()) == ["history.accuracy", "history.loss", "layers.0.mean", "layers.0.scale",
+                                    "layers.1.bias", "layers.1.weights", "layers.2.weights"]
         np.testing.assert_array_equal(f.get_tensor("layers.1.weights"), net.layers[1].weights)
         info = json.loads(f.metadata()["smallnet"])
     assert info["format_version"] == io.FORMAT_VERSION
     assert [layer["type"] for layer in info["network"]["layers"]] == ["Standardize", "Dense", "Dense"]
+
+
+def test_history_is_saved_and_loaded(tmp_path):
+    X, y = _data()
+    net = _net()
+    net.fit(X, y, epochs=3)
+    net.save(tmp_path / "m.safetensors")
+    loaded = sn.load(tmp_path / "m.safetensors")
+    assert loaded.history.history == net.history.history and loaded.history.epoch == [0, 1, 2]
 
 
 def test_loaded_network_trains_on(tmp_path):
@@ -303,7 +312,7 @@ def test_resume_from_checkpoint_is_bit_identical(tmp_path, optimizer, seed, dtyp
     del first
 
     resumed = _net(optimizer=optimizer(), seed=99)  # a fresh network: seed and weights come from the file
-    epoch, restored = io.load_checkpoint(tmp_path / "ckpt.safetensors", resumed)
+    epoch, restored, _ = io.load_checkpoint(tmp_path / "ckpt.safetensors", resumed)
     assert epoch == 3 and restored == history
     for _ in range(epoch, 6):
         resumed.fit(X, y, epochs=1, batch_size=8)
@@ -364,7 +373,7 @@ X = rng.normal(size=(64, 4))
 y = (X[:, :1] * X[:, 1:2] > 0).astype(float)
 net = sn.Network([sn.Dense(8, activation="tanh"), sn.Dense(1, activation="sigmoid")],
                  loss="binary_crossentropy", optimizer=sn.Adam(0.01), seed=11)
-epoch, history = io.load_checkpoint(path, net) if os.path.exists(path) else (0, {"loss": []})
+epoch, history, _ = io.load_checkpoint(path, net) if os.path.exists(path) else (0, {"loss": []}, {})
 for epoch in range(epoch + 1, 9):
     history["loss"] += net.fit(X, y, epochs=1, batch_size=10)["loss"]
     io.save_checkpoint(path, net, epoch, history)

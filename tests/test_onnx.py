@@ -80,3 +80,20 @@ def test_unbuilt_or_unexportable_networks_write_nothing(tmp_path):
     with pytest.raises(ValueError, match="no ONNX export for Cube layers"):
         sn.Network([Cube(), sn.Dense(1)]).build().to_onnx(tmp_path / "x.onnx")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_dropout_exports_as_identity(tmp_path):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(30, 3)).astype(np.float32)
+    net = sn.Network([sn.Dense(6, activation="relu"), sn.Dropout(0.5), sn.Dense(2, activation="softmax")],
+                     loss="categorical_crossentropy", seed=0)
+    net.fit(X, np.eye(2, dtype=np.float32)[(X[:, 0] > 0).astype(int)], epochs=3)
+    assert net.to_onnx(tmp_path / "m.onnx") <= 1e-5
+    loaded = sn.load(_saved(net, tmp_path))
+    assert loaded.layers[1].rate == 0.5
+    np.testing.assert_array_equal(loaded.predict(X), net.predict(X))
+
+
+def _saved(net, tmp_path):
+    net.save(tmp_path / "m.safetensors")
+    return tmp_path / "m.safetensors"

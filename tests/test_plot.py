@@ -294,3 +294,42 @@ def test_network_diagram_skips_dropout_layers():
     fig = plot.network_diagram(net, X)
     markers = [c for c in fig.axes[0].collections if str(c.get_gid()).startswith("l")]
     assert sum(len(c.get_offsets()) for c in markers) == 2 + 3 + 1
+
+
+@pytest.fixture
+def two_feature_csv(tmp_path):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(80, 2))
+    lines = ["a,b,label"] + [f"{a:.4f},{b:.4f},{'yes' if a + b > 0 else 'no'}" for a, b in X]
+    path = tmp_path / "blobs.csv"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("kind", ["loss", "boundary", "network"])
+def test_plot_command_draws_a_saved_model(tmp_path, two_feature_csv, capsys, kind):
+    model = tmp_path / "m.safetensors"
+    assert cli.main(["train", str(two_feature_csv), "--target", "label", "-o", str(model), "--epochs", "30"]) == 0
+    out = tmp_path / f"{kind}.png"
+    assert cli.main(["plot", str(model), "--data", str(two_feature_csv), "--target", "label", "--kind", kind,
+                     "-o", str(out)]) == 0
+    assert f"wrote {out}" in capsys.readouterr().out
+    assert png_size(out)[0] > 100
+
+
+def test_plot_command_regression_and_errors(tmp_path, capsys):
+    data = tmp_path / "line.csv"
+    xs = np.linspace(-1, 1, 40)
+    data.write_text("x,y\n" + "".join(f"{x:.3f},{3 * x + 0.5:.3f}\n" for x in xs))
+    model = tmp_path / "m.safetensors"
+    assert cli.main(["train", str(data), "--target", "y", "--task", "regression", "-o", str(model),
+                     "--epochs", "20"]) == 0
+    assert cli.main(["plot", str(model), "--data", str(data), "--kind", "regression", "-o",
+                     str(tmp_path / "r.svg")]) == 0
+    assert (tmp_path / "r.svg").read_text().lstrip().startswith("<?xml")
+    capsys.readouterr()
+    assert cli.main(["plot", str(model), "--kind", "boundary", "-o", str(tmp_path / "b.png")]) == 2
+    assert "needs --data" in capsys.readouterr().err
+    assert not (tmp_path / "b.png").exists()
+    assert cli.main(["plot", str(model), "--kind", "loss", "-o", str(tmp_path / "nowhere" / "l.png")]) == 2
+    assert "does not exist" in capsys.readouterr().err

@@ -43,16 +43,16 @@ def test_validation_split_is_stratified_and_logged():
     history = net.fit(X, Y, epochs=3, validation_split=0.2)
     assert {"loss", "accuracy", "val_loss", "val_accuracy"} <= set(history.history)
     # 20% of 60/20/10 rows per class: 12, 4 and 2 held out.
-    X_train, Y_train, _, (X_val, Y_val, _) = net._split_validation(X, Y, None, 0.2)
+    X_train, Y_train, _, (X_val, Y_val, _) = net._split(X, Y, None, net._validation_rows(Y, 0.2))
     assert np.bincount(Y_val.argmax(axis=1), minlength=3).tolist() == [12, 4, 2]
     assert len(X_train) == 72 and len(X_val) == 18
 
 
 def test_validation_split_is_seeded():
     X, Y, _ = _classes()
-    a = _clf(seed=3)._split_validation(X, Y, None, 0.25)[3][0]
-    b = _clf(seed=3)._split_validation(X, Y, None, 0.25)[3][0]
-    c = _clf(seed=4)._split_validation(X, Y, None, 0.25)[3][0]
+    a = _clf(seed=3)._validation_rows(Y, 0.25)
+    b = _clf(seed=3)._validation_rows(Y, 0.25)
+    c = _clf(seed=4)._validation_rows(Y, 0.25)
     np.testing.assert_array_equal(a, b)
     assert not np.array_equal(a, c)
 

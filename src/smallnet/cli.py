@@ -5,6 +5,8 @@
     smallnet evaluate MODEL DATA.csv --target COLUMN
     smallnet info MODEL
     smallnet export MODEL --onnx OUT.onnx
+    smallnet plot MODEL [--data DATA.csv --target COLUMN] --kind loss|boundary|network|regression -o OUT.png
+    smallnet demo [--plot DIR];  smallnet trace --dataset tutorial --step K
 
 Every file the commands write appears whole or not at all (smallnet.atomic).
 """
@@ -19,7 +21,7 @@ from .atomic import write_text
 from .csvdata import format_csv, parse_number, read_csv
 from .io import load
 from .layers import Dense, Standardize
-from .network import Network
+from .network import Network, validation_rows
 
 MAX_CLASSES = 10  # a numeric target with at most this many distinct integers is taken for class labels
 
@@ -96,20 +98,36 @@ def _train(args):
         metrics = ["accuracy"]
     else:
         y, output, loss, metrics = _numbers(table), Dense(1), "mse", ["mae", "r2"]
+    X, validation = table.X, None
+    if args.val_split:  # held out first, so that the standardization is fitted on the training part only
+        held_out = validation_rows(y, args.val_split, np.random.RandomState(args.seed),
+                                   stratify=task == "classification")
+        keep = np.ones(len(X), dtype=bool)
+        keep[held_out] = False
+        X, y, validation = X[keep], y[keep], (X[held_out], y[held_out])
+    for path in (args.checkpoint,):
+        if path is not None:
+            _check_output(path)
     initializer = "he_normal" if args.activation in ("relu", "leaky_relu") else "glorot_uniform"
-    net = Network([Standardize.from_data(table.X),
+    net = Network([Standardize.from_data(X),
                    *[Dense(units, activation=args.activation, initializer=initializer) for units in args.hidden],
                    output],
                   loss=args.loss or loss, optimizer={"name": args.optimizer, "learning_rate": args.lr},
                   metrics=metrics, seed=args.seed)
     net.metadata = metadata
-    history = net.fit(table.X, y, epochs=args.epochs, batch_size=args.batch_size)
+    history = net.fit(X, y, epochs=args.epochs, batch_size=args.batch_size, validation_data=validation,
+                      checkpoint=args.checkpoint, checkpoint_every=args.checkpoint_every, resume=args.resume)
     net.save(args.output)
     final = ", ".join(f"{key} {values[-1]:.4g}" for key, values in history.history.items())
     what = f"{len(metadata['classes'])} classes" if task == "classification" else "regression"
-    print(f"trained {len(history.epoch)} epochs on {len(table.X)} rows, {len(table.feature_names)} features, "
-          f"{what}: {final}")
+    rows = f"{len(X)} rows" + (f" (+{len(validation[0])} for validation)" if validation else "")
+    print(f"trained {len(history.epoch)} epochs on {rows}, {len(table.feature_names)} features, {what}: {final}")
     print(f"saved {args.output}")
+    if history.interrupted:
+        print(f"smallnet train: interrupted; {args.output} holds the network trained so far"
+              + (f"; resume with --resume {args.checkpoint}" if args.checkpoint else ""), file=sys.stderr)
+        return 130
+    return 0
 
 
 def _infer_task(labels):
@@ -187,13 +205,7 @@ def _evaluate(args):
         print(f"mse: {metrics.mse(y, out):.6g}\nmae: {metrics.mae(y, out):.6g}\nr2: {metrics.r2(y, out):.6g}")
         return
     classes = net.metadata["classes"]
-    truth = []
-    for i, text in enumerate(table.target):
-        label = _label(text)
-        if label not in classes:
-            raise ValueError(f"{table.where(i, args.target)}: {text!r} is not one of the model's classes "
-                             f"({', '.join(classes)})")
-        truth.append(classes.index(label))
+    truth = _targets(net, table, args.target)
     predicted = _probabilities(out).argmax(axis=1)
     right = sum(int(t == p) for t, p in zip(truth, predicted))
     print(f"accuracy: {right / len(truth):.4f} ({right}/{len(truth)})")
@@ -254,12 +266,75 @@ def _check_output(path):
         raise IsADirectoryError(f"{path}: is a folder")
 
 
+def _plot(args):
+    from . import plot
+    net = load(args.model)
+    _check_output(args.output)
+    if args.kind == "loss":
+        if net.history is None:
+            raise ValueError(f"{args.model}: no training history saved with this model")
+        plot.loss_curve(net.history, path=args.output)
+    else:
+        if args.data is None and args.kind != "network":
+            raise ValueError(f"--kind {args.kind} needs --data DATA.csv (and --target COLUMN)")
+        X = y = None
+        if args.data is not None:
+            target = args.target or net.metadata.get("target")
+            table, _ = _model_outputs(net, args.model, args.data, target=target if args.kind != "network" else None)
+            X = table.X
+            if args.kind != "network":
+                y = _targets(net, table, target)
+        names = net.metadata.get("feature_names")
+        if args.kind == "boundary":
+            plot.decision_boundary(net, X, y, feature_names=names or ("x0", "x1"), path=args.output)
+        elif args.kind == "regression":
+            plot.regression(net, X, y, feature_names=names, path=args.output)
+        else:
+            plot.network_diagram(net, X, feature_names=names, path=args.output)
+    print(f"wrote {args.output}")
+
+
+def _targets(net, table, target):
+    """The target column as class indices (classification) or an (n, 1) float array (regression)."""
+    if net.metadata.get("task") != "classification":
+        return _numbers(table)
+    classes = net.metadata["classes"]
+    codes = []
+    for i, text in enumerate(table.target):
+        label = _label(text)
+        if label not in classes:
+            raise ValueError(f"{table.where(i, target)}: {text!r} is not one of the model's classes "
+                             f"({', '.join(classes)})")
+        codes.append(classes.index(label))
+    return np.array(codes)
+
+
 # -- the parser ------------------------------------------------------------------------------
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):
         # One line, not argparse's usage block; --help has the usage.
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _fraction(text):
+    try:
+        value = float(text)
+    except ValueError:
+        value = None
+    if value is None or not 0 <= value < 1:
+        raise argparse.ArgumentTypeError(f"expected a fraction in [0, 1), got {text!r}")
+    return value
+
+
+def _positive(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
 
 
 def _hidden(text):
@@ -308,6 +383,11 @@ def build_parser():
     train.add_argument("--epochs", type=int, default=200, help="default 200")
     train.add_argument("--batch-size", type=int, default=32, help="default 32")
     train.add_argument("--seed", type=int, default=0, help="default 0: the same run every time")
+    train.add_argument("--val-split", type=_fraction, default=0.0, metavar="FRACTION",
+                       help="hold out this share of the rows for validation (stratified for classification)")
+    train.add_argument("--checkpoint", metavar="PATH", help="write a checkpoint here while training")
+    train.add_argument("--checkpoint-every", type=_positive, default=1, metavar="N", help="epochs between checkpoints")
+    train.add_argument("--resume", metavar="PATH", help="go on from this checkpoint (same data and options)")
     train.set_defaults(func=_train)
 
     predict = sub.add_parser("predict", parents=[common], help="write a model's predictions for a CSV file")
@@ -331,6 +411,16 @@ def build_parser():
     export.add_argument("model", metavar="MODEL")
     export.add_argument("--onnx", required=True, metavar="OUT.onnx")
     export.set_defaults(func=_export)
+
+    plot = sub.add_parser("plot", parents=[common], help="draw a saved model: loss curve, decision boundary, "
+                                                         "network diagram or regression fit (needs smallnet[plot])")
+    plot.add_argument("model", metavar="MODEL")
+    plot.add_argument("--kind", choices=["loss", "boundary", "network", "regression"], default="loss")
+    plot.add_argument("--data", metavar="DATA.csv", help="data to draw with (boundary, regression; network: "
+                                                         "pictures per neuron for two features)")
+    plot.add_argument("--target", metavar="COLUMN", help="the target column in DATA.csv (default: the model's)")
+    plot.add_argument("-o", "--output", required=True, metavar="OUT.png", help=".png or .svg")
+    plot.set_defaults(func=_plot)
     return parser
 
 
@@ -339,7 +429,7 @@ def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        args.func(args)
+        return args.func(args) or 0
     except BrokenPipeError:  # the reader went away (`smallnet demo | head`): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
@@ -355,4 +445,3 @@ def main(argv=None):
     except KeyboardInterrupt:
         print(f"smallnet {args.command}: interrupted", file=sys.stderr)
         return 130
-    return 0

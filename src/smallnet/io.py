@@ -22,6 +22,7 @@ import numpy as np
 
 from .atomic import write_bytes
 from .network import Network
+from .training import History
 
 FORMAT_VERSION = 1
 BIT_GENERATORS = ("MT19937", "PCG64", "PCG64DXSM", "Philox", "SFC64")  # what a Generator's state may name
@@ -30,8 +31,8 @@ BIT_GENERATORS = ("MT19937", "PCG64", "PCG64DXSM", "Philox", "SFC64")  # what a 
 def save(network, path):
     """Write `network` (architecture, weights, `metadata`) to the safetensors file `path`.
 
-    The last values of the network's History, if it has one, are kept as
-    ``metadata["final_metrics"]``.
+    The network's History, if it has one, is kept too (`load` gives it back as
+    ``network.history``), its last values also as ``metadata["final_metrics"]``.
 
     Raises
     ------
@@ -60,10 +61,15 @@ def load(path):
     except (KeyError, TypeError, ValueError) as exc:
         raise _invalid(path, exc) from None
     network.metadata = info.get("metadata", {})
+    curves = {key[len("history."):]: tensors[key].tolist() for key in sorted(tensors) if key.startswith("history.")}
+    if curves:
+        network.history = History()
+        network.history.history = curves
+        network.history.epoch = list(range(max(len(values) for values in curves.values())))
     return network
 
 
-def save_checkpoint(path, network, epoch, history):
+def save_checkpoint(path, network, epoch, history, fit_state=None):
     """Save what resuming `network.fit` needs: the model plus optimizer state, generator state, epoch, history.
 
     Parameters
@@ -75,6 +81,8 @@ def save_checkpoint(path, network, epoch, history):
         Epochs completed so far.
     history : dict of str to list of float
         Such as ``network.history.history``.
+    fit_state : dict, optional
+        What else `fit` needs to go on exactly (arrays allowed): its validation rows, a data fingerprint.
     """
     tensors = {}
     rng = network.rng
@@ -82,7 +90,7 @@ def save_checkpoint(path, network, epoch, history):
         kind, state = "RandomState", rng.get_state(legacy=False)
     else:
         kind, state = "Generator", rng.bit_generator.state
-    checkpoint = {"epoch": int(epoch), "history": history,
+    checkpoint = {"epoch": int(epoch), "history": history, "fit_state": _encode(fit_state or {}, "fit", tensors),
                   "optimizer": {"name": network.optimizer.name,
                                 "state": _encode(network.optimizer.get_state(), "optimizer", tensors)},
                   "rng": {"kind": kind, "state": _encode(state, "rng", tensors)}}
@@ -102,6 +110,8 @@ def load_checkpoint(path, network):
     epoch : int
         Epochs completed when the checkpoint was written.
     history : dict of str to list of float
+    fit_state : dict
+        As given to `save_checkpoint`.
     """
     info, tensors = _read(path)
     checkpoint = info.get("checkpoint")
@@ -124,8 +134,9 @@ def load_checkpoint(path, network):
                     (p.shape, p.dtype) for p in network._params]:  # the optimizer sees the flat array
                 raise ValueError(f"the optimizer's {key!r} arrays don't fit the network's parameters")
         network.optimizer.set_state(state)
-        network.rng = _generator(checkpoint["rng"]["kind"], _decode(checkpoint["rng"]["state"], tensors))
-        return int(checkpoint["epoch"]), checkpoint["history"]
+        _restore_generator(network, checkpoint["rng"]["kind"], _decode(checkpoint["rng"]["state"], tensors))
+        fit_state = _decode(checkpoint.get("fit_state", {}), tensors)
+        return int(checkpoint["epoch"]), checkpoint["history"], fit_state
     except (KeyError, TypeError, ValueError) as exc:
         raise _invalid(path, exc) from None
 
@@ -146,6 +157,8 @@ def _write(path, network, extra, tensors):
     metadata = dict(network.metadata)
     if network.history is not None and network.history.history:
         metadata["final_metrics"] = {key: values[-1] for key, values in network.history.history.items()}
+        for key, values in network.history.history.items():  # the curves, for `smallnet plot --kind loss`
+            tensors[f"history.{key}"] = np.asarray(values, dtype=np.float64)
     info = {"format": "smallnet", "format_version": FORMAT_VERSION, "network": network.config(),
             "metadata": metadata, **extra}
     info["sha256"] = _checksum(json.dumps(info, default=_jsonable), tensors)
@@ -247,17 +260,25 @@ def _decode(value, tensors):
     return value
 
 
-def _generator(kind, state):
-    """A new RandomState or Generator in `state` (only NumPy's own bit generators, looked up by name)."""
+def _restore_generator(network, kind, state):
+    """Put the network's generator in `state`: in place where it is of that kind, since layers
+    (Dropout) draw from the same object; else a new RandomState or Generator (only NumPy's own
+    bit generators, looked up by name) for the network and every layer holding the old one."""
+    rng = network.rng
     if kind == "RandomState":
-        rng = np.random.RandomState(0)  # any seed: set_state replaces all of it
+        if not isinstance(rng, np.random.RandomState):
+            rng = np.random.RandomState(0)  # any seed: set_state replaces all of it
         rng.set_state(state)
-        return rng
-    if kind != "Generator" or state.get("bit_generator") not in BIT_GENERATORS:
-        raise ValueError(f"unknown generator {kind!r} / {state.get('bit_generator')!r}")
-    bit_generator = getattr(np.random, state["bit_generator"])()
-    bit_generator.state = state
-    return np.random.Generator(bit_generator)
+    else:
+        if kind != "Generator" or state.get("bit_generator") not in BIT_GENERATORS:
+            raise ValueError(f"unknown generator {kind!r} / {state.get('bit_generator')!r}")
+        if not (isinstance(rng, np.random.Generator) and type(rng.bit_generator).__name__ == state["bit_generator"]):
+            rng = np.random.Generator(getattr(np.random, state["bit_generator"])())
+        rng.bit_generator.state = state
+    for layer in network.layers:
+        if getattr(layer, "rng", None) is network.rng:
+            layer.rng = rng
+    network.rng = rng
 
 
 def _checksum(document, tensors):

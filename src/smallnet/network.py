@@ -8,12 +8,48 @@ One training step is the tutorial's loop body::
         error = layer.backward(error)
     optimizer.update(params, steps)      # syn1 += l1.T.dot(l2_delta); syn0 += l0.T.dot(l1_delta)
 """
+import hashlib
+import sys
+
 import numpy as np
 
 from . import losses, metrics as metric_fns, optimizers
 from .layers import Layer
-from .training import Callback, DivergenceGuard, History, progress_callbacks
+from .training import Callback, DivergenceGuard, History, InterruptFlag, progress_callbacks
 from .validation import check_array, check_dtype, check_number, check_X_y, make_rng
+
+
+def _fingerprint(*arrays):
+    """SHA-256 of the arrays' shapes, dtypes and bytes (None entries skipped), to tell data apart."""
+    digest = hashlib.sha256()
+    for a in arrays:
+        if a is not None:
+            digest.update(f"{a.dtype.str}{a.shape}".encode())
+            digest.update(memoryview(np.ascontiguousarray(a)).cast("B"))
+    return digest.hexdigest()
+
+
+def validation_rows(y, fraction, rng, stratify=False):
+    """Sorted indices of the rows to hold out for validation: `fraction` of them after a shuffle from
+    `rng`; with `stratify`, each class (each distinct row of y > 0.5) keeps its share.
+
+    y : array, shape (n_samples, n_outputs)
+    """
+    n = len(y)
+    n_val = int(round(fraction * n))
+    if not 1 <= n_val < n:
+        raise ValueError(f"validation_split={fraction} of {n} rows leaves {n_val} for validation and "
+                         f"{n - n_val} for training; both need at least one")
+    order = rng.permutation(n)
+    if stratify:  # interleave the classes before cutting
+        _, labels = np.unique(y[order] > 0.5, axis=0, return_inverse=True)
+        labels = labels.ravel()
+        counts = np.bincount(labels)
+        rank = np.empty(n)
+        for k in range(len(counts)):
+            rank[labels == k] = (np.arange(counts[k]) + 0.5) / counts[k]
+        order = order[np.argsort(rank, kind="stable")]
+    return np.sort(order[:n_val])
 
 
 class Network:
@@ -227,7 +263,8 @@ class Network:
     # -- training and use ----------------------------------------------------------------------
 
     def fit(self, X, y, epochs=1, batch_size=None, shuffle=True, validation_split=0.0, validation_data=None,
-            sample_weight=None, callbacks=(), verbose=0, log_every=None):
+            sample_weight=None, callbacks=(), verbose=0, log_every=None, checkpoint=None, checkpoint_every=1,
+            resume=None):
         """Train on (X, y) and return the History.
 
         Parameters
@@ -257,6 +294,22 @@ class Network:
             `log_every` epochs (default every epoch).
         log_every : int, optional
             Epochs between plain progress lines; giving it alone turns them on.
+        checkpoint : path, optional
+            Write a checkpoint there (atomically) every `checkpoint_every` epochs and when
+            training ends: weights, optimizer and generator state, epoch, history, and the
+            validation rows. Needs the `[io]` extra (safetensors).
+        checkpoint_every : int
+            Epochs between checkpoints.
+        resume : path, optional
+            Go on from a checkpoint written by a fit with the same network, data and
+            arguments: `epochs` counts the epochs already done, and the weights end
+            bit-identical to those of a run that was never interrupted. Callbacks start
+            afresh (EarlyStopping forgets its best).
+
+        Ctrl-C stops training after the current step (a second Ctrl-C stops at once),
+        writes the checkpoint if one is configured, and returns: the network keeps what
+        it has learned, and `history.interrupted` is True. Resuming from that checkpoint
+        repeats the interrupted epoch.
 
         Returns
         -------
@@ -268,20 +321,36 @@ class Network:
         """
         X, y = self._check_X(X, y)
         epochs = check_number("epochs", epochs, low=1, low_inclusive=True, integer=True)
-        n = len(X)
-        weights = None if sample_weight is None else self._check_sample_weight(sample_weight, n)
+        checkpoint_every = check_number("checkpoint_every", checkpoint_every, low=1, low_inclusive=True, integer=True)
+        weights = None if sample_weight is None else self._check_sample_weight(sample_weight, len(X))
         if validation_data is not None and validation_split:
             raise ValueError("give validation_split or validation_data, not both")
         validation_split = check_number("validation_split", validation_split, low=0, low_inclusive=True,
                                         high=1, high_inclusive=False)
+        history = History()
+        fit_state = {}
+        if checkpoint is not None or resume is not None:
+            fit_state["data"] = _fingerprint(X, y, weights)
+        if resume is not None:
+            from . import io
+            done, previous, saved = io.load_checkpoint(resume, self)
+            if saved.get("data") != fit_state["data"]:
+                raise ValueError(f"{resume}: this checkpoint was written for other training data "
+                                 f"(X, y or sample_weight differ)")
+            fit_state = saved
+            history.history = {key: list(values) for key, values in previous.items()}
+            history.epoch = list(range(done))
+        else:
+            done = 0
         if validation_split:
-            X, y, weights, validation = self._split_validation(X, y, weights, validation_split)
-            n = len(X)
+            if "validation_rows" not in fit_state:
+                fit_state["validation_rows"] = self._validation_rows(y, validation_split)
+            X, y, weights, validation = self._split(X, y, weights, fit_state["validation_rows"])
         else:
             validation = self._check_validation_data(validation_data)
+        n = len(X)
         batch_size = n if batch_size is None else min(
             check_number("batch_size", batch_size, low=1, low_inclusive=True, integer=True), n)
-        history = History()
         user_callbacks = list(callbacks)
         for cb in user_callbacks:
             if not isinstance(cb, Callback):
@@ -291,24 +360,37 @@ class Network:
         for cb in callbacks:
             cb.network = self
         self.history, self.stop_training = history, False
+
+        def save_checkpoint(epochs_done):
+            from . import io
+            io.save_checkpoint(checkpoint, self, epochs_done, history.history, fit_state)
+
         for cb in callbacks:
             cb.on_train_begin()
         # A diverging run overflows; the DivergenceGuard says so once, in words, instead of
         # NumPy warning at every operation.
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            out = self._run_epochs(X, y, weights, validation, epochs, batch_size, shuffle, callbacks)
-        history.last_output = out.copy()  # out lives in a training buffer
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"), InterruptFlag() as interrupt:
+            out = self._run_epochs(X, y, weights, validation, range(done, epochs), batch_size, shuffle, callbacks,
+                                   interrupt, save_checkpoint if checkpoint is not None else None, checkpoint_every)
+        history.interrupted = interrupt.interrupted
+        if out is not None:
+            history.last_output = out.copy()  # out lives in a training buffer
+        if interrupt.interrupted:
+            print(f"smallnet: training interrupted after epoch {len(history.epoch)} of {epochs} (and part of the "
+                  f"next); the network keeps what it learned so far"
+                  + (f"; checkpoint written to {checkpoint}" if checkpoint is not None else ""), file=sys.stderr)
         for cb in callbacks:
             cb.on_train_end()
         return history
 
-    def _run_epochs(self, X, y, weights, validation, epochs, batch_size, shuffle, callbacks):
-        """The epoch loop of fit; returns the last step's outputs."""
-        n, metrics = len(X), self.metrics
+    def _run_epochs(self, X, y, weights, validation, epochs, batch_size, shuffle, callbacks, interrupt,
+                    save_checkpoint, checkpoint_every):
+        """The epoch loop of fit over the `epochs` range; returns the last step's outputs (None if none ran)."""
+        n, metrics, out = len(X), self.metrics, None
         batch_callbacks = [cb for cb in callbacks if type(cb).on_batch_begin is not Callback.on_batch_begin
                            or type(cb).on_batch_end is not Callback.on_batch_end]
         epoch_callbacks = [cb for cb in callbacks if type(cb).on_epoch_begin is not Callback.on_epoch_begin]
-        for epoch in range(epochs):
+        for epoch in epochs:
             for cb in epoch_callbacks:
                 cb.on_epoch_begin(epoch)
             if batch_size == n:  # the tutorial's full batch: one step per epoch
@@ -319,7 +401,9 @@ class Network:
                 y_seen, outputs = y, out
             else:
                 loss, out, y_seen, outputs = self._fit_minibatches(X, y, weights, batch_size, shuffle,
-                                                                   batch_callbacks)
+                                                                   batch_callbacks, interrupt)
+                if loss is None:  # interrupted part-way: the epoch is not recorded
+                    break
             logs = {"loss": loss}
             for name, fn in metrics:
                 logs[name] = fn(y_seen, outputs)
@@ -327,12 +411,19 @@ class Network:
                 logs.update(self._validation_logs(*validation))
             for cb in callbacks:
                 cb.on_epoch_end(epoch, logs)
-            if self.stop_training:
+            if save_checkpoint and (epoch + 1) % checkpoint_every == 0:
+                save_checkpoint(epoch + 1)
+            if self.stop_training or interrupt.interrupted:
                 break
+        if save_checkpoint and self.history.epoch and (interrupt.interrupted or len(self.history.epoch) % checkpoint_every):
+            save_checkpoint(len(self.history.epoch))  # the end of training, or of what Ctrl-C left of it
         return out
 
-    def _fit_minibatches(self, X, y, weights, batch_size, shuffle, batch_callbacks):
-        """One epoch of minibatch steps: (mean loss, last outputs, y in the order seen, all outputs or None)."""
+    def _fit_minibatches(self, X, y, weights, batch_size, shuffle, batch_callbacks, interrupt):
+        """One epoch of minibatch steps: (mean loss, last outputs, y in the order seen, all outputs or None).
+
+        After a Ctrl-C it stops at the end of the current step and returns a loss of None.
+        """
         n = len(X)
         if shuffle:  # one permuted copy per epoch, then contiguous slices
             order = self.rng.permutation(n)
@@ -354,6 +445,8 @@ class Network:
                 outputs[start:stop] = out
             for cb in batch_callbacks:
                 cb.on_batch_end(batch, {"loss": loss})
+            if interrupt.interrupted and stop < n:
+                return None, out, y, outputs
         return total / n, out, y, outputs
 
     def _check_sample_weight(self, sample_weight, n):
@@ -375,24 +468,13 @@ class Network:
         weights = None if len(data) == 2 or data[2] is None else self._check_sample_weight(data[2], len(X))
         return X, y, weights
 
-    def _split_validation(self, X, y, weights, fraction):
-        """Hold out `fraction` of the rows after a seeded shuffle, stratified by class for cross-entropies."""
-        n = len(X)
-        n_val = int(round(fraction * n))
-        if not 1 <= n_val < n:
-            raise ValueError(f"validation_split={fraction} of {n} rows leaves {n_val} for validation and "
-                             f"{n - n_val} for training; both need at least one")
-        order = self.rng.permutation(n)
-        if self.loss.fused_activation:  # classification: interleave the classes before cutting
-            _, labels = np.unique(y[order] > 0.5, axis=0, return_inverse=True)
-            labels = labels.ravel()
-            counts = np.bincount(labels)
-            rank = np.empty(n)
-            for k in range(len(counts)):
-                rank[labels == k] = (np.arange(counts[k]) + 0.5) / counts[k]
-            order = order[np.argsort(rank, kind="stable")]
-        held_out = np.zeros(n, dtype=bool)
-        held_out[order[:n_val]] = True
+    def _validation_rows(self, y, fraction):
+        return validation_rows(y, fraction, self.rng, stratify=self.loss.fused_activation is not None)
+
+    def _split(self, X, y, weights, rows):
+        """(X, y, weights) without `rows`, and the held-out (X, y, weights) for validation."""
+        held_out = np.zeros(len(X), dtype=bool)
+        held_out[rows] = True
         train = ~held_out
         validation = (X[held_out], y[held_out], None if weights is None else weights[held_out])
         return X[train], y[train], None if weights is None else weights[train], validation

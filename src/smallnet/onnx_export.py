@@ -105,7 +105,11 @@ def _dense(graph, layer, x, prefix):
     return graph.node(op, [z], f"{prefix}.out", **({"axis": -1} if op == "Softmax" else {}))
 
 
-LAYERS = {"Standardize": _standardize, "Dense": _dense}
+def _dropout(graph, layer, x, prefix):
+    return graph.node("Identity", [x], f"{prefix}.out")  # dropout is off outside training
+
+
+LAYERS = {"Standardize": _standardize, "Dense": _dense, "Dropout": _dropout}
 
 
 def _probe(network, rows):

@@ -13,7 +13,9 @@ A callback sees the network as `self.network` and may set
 ``self.network.stop_training = True`` to end training after the current epoch.
 """
 import math
+import signal
 import sys
+import threading
 import time
 import warnings
 
@@ -156,3 +158,26 @@ def progress_callbacks(verbose, log_every, epochs):
             pass
     every = log_every or (max(1, epochs // 10) if verbose == 1 else 1)
     return [PrintLogger(every, epochs)]
+
+
+class InterruptFlag:
+    """While active, Ctrl-C sets `interrupted` instead of raising, so `fit` can finish the current step
+    and stop cleanly; a second Ctrl-C raises KeyboardInterrupt at once. Only the main thread can
+    catch signals: elsewhere Ctrl-C keeps its usual effect."""
+
+    interrupted = False
+
+    def __enter__(self):
+        self._installed = threading.current_thread() is threading.main_thread()
+        if self._installed:
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def _handle(self, signum, frame):
+        if self.interrupted:
+            raise KeyboardInterrupt
+        self.interrupted = True
+
+    def __exit__(self, *exc):
+        if self._installed:  # a handler set outside Python reads as None: put Python's default back then
+            signal.signal(signal.SIGINT, signal.default_int_handler if self._previous is None else self._previous)

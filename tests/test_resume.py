@@ -1,0 +1,203 @@
+"""fit(checkpoint=, resume=): a killed run resumes bit-identically; Ctrl-C stops cleanly."""
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import smallnet as sn
+from smallnet import cli, io
+
+pytest.importorskip("safetensors")
+
+TRAIN = """
+import os, signal, sys
+import numpy as np
+import smallnet as sn
+
+path, out, kill_epoch, kill_batch, seed_kind = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+rng = np.random.RandomState(0)
+X = rng.normal(size=(200, 5)).astype(np.float32)
+y = np.eye(3, dtype=np.float32)[(X[:, 0] > 0).astype(int) + (X[:, 1] > 1)]
+seed = 7 if seed_kind == "int" else np.random.default_rng(7)
+
+
+class Kill(sn.Callback):  # SIGKILL part-way through an epoch, after some checkpoints were written
+    def on_batch_end(self, batch, logs=None):
+        if len(self.network.history.epoch) == kill_epoch and batch == kill_batch:
+            os.kill(os.getpid(), signal.SIGKILL)
+
+
+net = sn.Network([sn.Dense(16, activation="relu"), sn.Dropout(0.2), sn.Dense(3, activation="softmax")],
+                 loss="categorical_crossentropy", optimizer=sn.Adam(0.01), metrics=["accuracy"], seed=seed)
+resume = path if os.path.exists(path) else None
+net.fit(X, y, epochs=9, batch_size=32, validation_split=0.2, checkpoint=path, checkpoint_every=2, resume=resume,
+        callbacks=[Kill()] if kill_epoch >= 0 else [])
+net.save(out)
+"""
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
+@pytest.mark.parametrize("seed_kind", ["int", "generator"])
+def test_run_killed_with_sigkill_resumes_to_bit_identical_weights(tmp_path, seed_kind):
+    script = tmp_path / "train.py"
+    script.write_text(textwrap.dedent(TRAIN))
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src")}
+
+    def run(checkpoint, out, kill_epoch=-1, kill_batch=-1):
+        return subprocess.run([sys.executable, str(script), str(tmp_path / checkpoint), str(tmp_path / out),
+                               str(kill_epoch), str(kill_batch), seed_kind], env=env, capture_output=True,
+                              text=True, timeout=120)
+
+    killed = run("a.ckpt", "a.safetensors", kill_epoch=5, kill_batch=2)  # dies in epoch 6; last checkpoint: 4
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert not (tmp_path / "a.safetensors").exists()
+    net = sn.Network([sn.Dense(16, activation="relu"), sn.Dropout(0.2), sn.Dense(3, activation="softmax")],
+                     loss="categorical_crossentropy", seed=0)
+    assert io.load_checkpoint(tmp_path / "a.ckpt", net)[0] == 4
+    resumed = run("a.ckpt", "a.safetensors")
+    assert resumed.returncode == 0, resumed.stderr
+    straight = run("b.ckpt", "b.safetensors")
+    assert straight.returncode == 0, straight.stderr
+    a, b = sn.load(tmp_path / "a.safetensors"), sn.load(tmp_path / "b.safetensors")
+    for p, q in zip(a.params, b.params):
+        np.testing.assert_array_equal(p, q)
+    assert a.history.history == b.history.history  # the resumed run's history covers all 9 epochs
+    assert len(a.history.epoch) == 9
+
+
+def _data():
+    rng = np.random.RandomState(1)
+    X = rng.normal(size=(60, 3))
+    return X, X @ [[1.0], [2.0], [-1.0]]
+
+
+def _net():
+    return sn.Network([sn.Dense(8, activation="tanh"), sn.Dense(1)], optimizer=sn.SGD(0.05, momentum=0.9), seed=3)
+
+
+def test_checkpoints_are_written_every_n_epochs_and_at_the_end(tmp_path):
+    X, y = _data()
+    seen = []
+
+    class Watch(sn.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            path = tmp_path / "c.ckpt"
+            seen.append(io.load_checkpoint(path, _net())[0] if path.exists() else None)
+
+    _net().fit(X, y, epochs=7, batch_size=16, checkpoint=tmp_path / "c.ckpt", checkpoint_every=3, callbacks=[Watch()])
+    # Watch runs before the epoch's checkpoint is written: it sees the previous one.
+    assert seen == [None, None, None, 3, 3, 3, 6]
+    assert io.load_checkpoint(tmp_path / "c.ckpt", _net())[0] == 7
+    assert [p.name for p in tmp_path.iterdir()] == ["c.ckpt"]
+
+
+def test_resume_in_process_equals_one_run(tmp_path):
+    X, y = _data()
+    straight = _net()
+    straight.fit(X, y, epochs=6, batch_size=16)
+    first = _net()
+    first.fit(X, y, epochs=4, batch_size=16, checkpoint=tmp_path / "c.ckpt")
+    second = _net()
+    history = second.fit(X, y, epochs=6, batch_size=16, resume=tmp_path / "c.ckpt")
+    for p, q in zip(straight.params, second.params):
+        np.testing.assert_array_equal(p, q)
+    assert history.history["loss"] == straight.history.history["loss"]
+
+
+def test_resume_refuses_other_data_and_missing_files(tmp_path):
+    X, y = _data()
+    _net().fit(X, y, epochs=2, checkpoint=tmp_path / "c.ckpt")
+    with pytest.raises(ValueError, match="written for other training data"):
+        _net().fit(X * 2, y, epochs=4, resume=tmp_path / "c.ckpt")
+    with pytest.raises(FileNotFoundError, match="no such file"):
+        _net().fit(X, y, epochs=4, resume=tmp_path / "missing.ckpt")
+
+
+def test_resume_of_a_finished_run_trains_no_more(tmp_path):
+    X, y = _data()
+    done = _net()
+    done.fit(X, y, epochs=3, checkpoint=tmp_path / "c.ckpt")
+    again = _net()
+    history = again.fit(X, y, epochs=3, resume=tmp_path / "c.ckpt")
+    assert len(history.epoch) == 3 and history.last_output is None
+    for p, q in zip(done.params, again.params):
+        np.testing.assert_array_equal(p, q)
+
+
+def test_ctrl_c_stops_after_the_current_step_and_writes_a_checkpoint(tmp_path, capsys):
+    X, y = _data()
+    steps = []
+
+    class CtrlC(sn.Callback):
+        def on_batch_end(self, batch, logs=None):
+            steps.append((len(self.network.history.epoch), batch))
+            if len(self.network.history.epoch) == 2 and batch == 1:
+                os.kill(os.getpid(), signal.SIGINT)  # as if the user pressed Ctrl-C during this step
+
+    net = _net()
+    history = net.fit(X, y, epochs=50, batch_size=16, checkpoint=tmp_path / "c.ckpt", callbacks=[CtrlC()])
+    assert history.interrupted and len(history.epoch) == 2
+    assert steps[-1] == (2, 1)  # the step finished, and no other began
+    assert "training interrupted after epoch 2 of 50" in capsys.readouterr().err
+    assert io.load_checkpoint(tmp_path / "c.ckpt", _net())[0] == 2
+    assert all(np.isfinite(p).all() for p in net.params)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the handler is put back
+
+
+def test_a_second_ctrl_c_stops_at_once():
+    X, y = _data()
+
+    class Twice(sn.Callback):
+        def on_batch_end(self, batch, logs=None):
+            os.kill(os.getpid(), signal.SIGINT)
+            os.kill(os.getpid(), signal.SIGINT)
+
+    with pytest.raises(KeyboardInterrupt):
+        _net().fit(X, y, epochs=5, batch_size=16, callbacks=[Twice()])
+
+
+def test_cli_train_with_validation_checkpoint_and_resume(tmp_path, capsys):
+    model, ckpt = tmp_path / "m.safetensors", tmp_path / "c.ckpt"
+    args = ["train", "--dataset", "iris", "-o", str(model), "--epochs", "6", "--val-split", "0.2",
+            "--checkpoint", str(ckpt), "--checkpoint-every", "2"]
+    assert cli.main(args) == 0
+    out = capsys.readouterr().out
+    assert "120 rows (+30 for validation)" in out and "val_accuracy" in out
+    net = sn.load(model)
+    # standardization from the training part only: its mean is not the mean of all 150 rows
+    from smallnet import datasets
+    X_all, _ = datasets.load("iris")
+    assert not np.allclose(net.layers[0].mean, X_all.mean(axis=0))
+    assert cli.main(args[:5] + ["--epochs", "9"] + args[7:] + ["--resume", str(ckpt)]) == 0
+    assert "trained 9 epochs" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("bad,message", [(["--val-split", "1.5"], "expected a fraction"),
+                                         (["--checkpoint-every", "0"], "expected a positive integer")])
+def test_cli_flag_errors(tmp_path, capsys, bad, message):
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["train", "--dataset", "xor", "-o", str(tmp_path / "m.safetensors"), *bad])
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and message in err and len(err.strip().splitlines()) == 1
+
+
+def test_cli_ctrl_c_saves_the_model_trained_so_far(tmp_path):
+    import time
+    model, ckpt = tmp_path / "m.safetensors", tmp_path / "c.ckpt"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src")}
+    proc = subprocess.Popen([sys.executable, "-m", "smallnet", "train", "--dataset", "iris", "-o", str(model),
+                             "--epochs", "1000000", "--checkpoint", str(ckpt), "--checkpoint-every", "5"],
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not ckpt.exists() and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err and f"--resume {ckpt}" in err and "Traceback" not in err
+    assert model.exists() and np.isfinite(sn.load(model).predict(np.ones((1, 4)))).all()
