@@ -24,3 +24,18 @@ def test_tiny_benchmark_runs():
 def test_datasets_benchmark_runs():
     out = run_benchmark("datasets.py", "--seeds", "1", "--max-iter", "2")
     assert "digits" in out and "time ratio" in out
+
+
+def test_mlp_benchmark_runs():
+    out = run_benchmark("mlp.py", "--rows", "1024", "--rounds", "1")
+    assert "smallnet (core API)" in out and "GEMM floor" in out and "efficiency" in out
+
+
+def test_import_time_benchmark_runs():
+    out = run_benchmark("import_time.py", "--rounds", "1")
+    assert "smallnet" in out and "ratio to numpy" in out
+
+
+def test_latency_benchmark_runs():
+    out = run_benchmark("latency.py", "--repeats", "2")
+    assert "smallnet" in out and "1000" in out

@@ -411,7 +411,9 @@ def test_killed_run_resumes_to_bit_identical_weights(tmp_path):
 def test_import_smallnet_loads_no_optional_dependency():
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src")}
     code = ("import sys, smallnet; print(sorted(m for m in sys.modules if m.split('.')[0] in "
-            "('safetensors', 'onnx', 'onnxruntime', 'csv', 'argparse') or m in ('smallnet.cli', 'smallnet.onnx_export')))")
+            "('safetensors', 'onnx', 'onnxruntime', 'csv', 'argparse', 'sklearn', 'matplotlib', 'tqdm', 'dask', "
+            "'scipy', 'pandas', 'hashlib') or m in ('smallnet.cli', 'smallnet.onnx_export', 'smallnet.io', "
+            "'smallnet.plot', 'smallnet.sklearn', 'smallnet.trace')))")
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"

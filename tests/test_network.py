@@ -350,3 +350,29 @@ def test_datasets_load_by_name():
     X, y = datasets.load("xor")
     assert X.shape == (4, 2) and y.shape == (4, 1)
     _raises(ValueError, "unknown dataset 'mnist'; valid names are: iris, tutorial, xor", datasets.load, "mnist")
+
+
+def test_huge_finite_values_are_accepted_without_warnings():
+    X = np.full((4, 2), 3e38, dtype=np.float32)  # their sum overflows float32; each value is fine
+    from smallnet.validation import check_array
+    assert check_array(X).dtype == np.float32
+
+
+@pytest.mark.parametrize("loss,output", [("mse", "identity"), ("sse", "tanh"), ("binary_crossentropy", "sigmoid"),
+                                         ("categorical_crossentropy", "softmax"), ("binary_crossentropy", "softmax")])
+def test_float32_flows_through_every_array(loss, output):
+    """No silent upcast: each array a float32 step makes (errors, deltas, steps, state) stays float32."""
+    X, _ = _blobs(dtype=np.float32)
+    y = np.eye(2, dtype=np.float32)[(X[:, 0] > 0).astype(int)]
+    net = sn.Network([sn.Dense(5, activation="leaky_relu"), sn.Dropout(0.1), sn.Dense(2, activation=output)],
+                     loss=loss, optimizer="adam", metrics=["mae", "r2"], l2=0.01, seed=0)
+    net.fit(X, y, epochs=2, batch_size=16, validation_split=0.25, sample_weight=np.ones(len(X), np.float32))
+    out = net.forward(X, training=True)
+    fn = net.loss
+    arrays = [out, fn.error(y, out), fn.per_sample(y, out), net.layers[0].activation.backward(out[:, :1], out[:, 1:])]
+    if fn.fused_activation:
+        arrays.append(fn.delta(y, out))
+    net.backward(y, out)
+    arrays += [s for layer in net.layers for s in layer.steps] + [a for pair in net.optimizer.moments for a in pair]
+    assert [a.dtype for a in arrays] == [np.float32] * len(arrays)
+    assert isinstance(fn(y, out), float) and isinstance(net.evaluate(X, y)["r2"], float)

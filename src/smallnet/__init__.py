@@ -10,7 +10,6 @@
 from .activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
 from .callbacks import EarlyStopping, HistoryLogger
 from .gradcheck import gradcheck
-from .io import load
 from .layers import Dense, Dropout, Layer, Standardize
 from .losses import BinaryCrossEntropy, CategoricalCrossEntropy, MeanSquaredError, SumSquaredError
 from .network import Network
@@ -19,6 +18,12 @@ from .schedules import CosineDecay, ExponentialDecay, ReduceLROnPlateau, StepDec
 from .training import Callback, DivergenceGuard, DivergenceWarning, History
 
 __version__ = "0.1.0"
+
+
+def load(path):
+    """The network saved in `path` by `Network.save` (see smallnet.io.load; needs the [io] extra)."""
+    from .io import load as load_file  # file formats load when first used: `import smallnet` stays cheap
+    return load_file(path)
 
 __all__ = [
     "Adam", "BinaryCrossEntropy", "Callback", "CategoricalCrossEntropy", "CosineDecay", "Dense",

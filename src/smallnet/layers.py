@@ -222,6 +222,7 @@ class Dense(Layer):
         """Buffers for batches of `rows` samples, reused until the batch size changes."""
         self._z = np.empty_like(self.weights, shape=(rows, self.units))
         self._error = np.empty_like(self.weights, shape=(rows, self.input_dim))
+        self._ones = np.ones_like(self.weights, shape=(rows,))  # ones @ delta sums the rows, in one BLAS call
         self._rows = rows
 
     def forward(self, x, training=False):
@@ -242,11 +243,11 @@ class Dense(Layer):
 
     def backward_delta(self, delta, error_below=True):
         """Like `backward`, from the delta at the activation's input (fused output losses start here)."""
-        self.input.T.dot(delta, self.steps[0])  # the weights' step: l0.T.dot(l1_delta)
-        if self.use_bias:
-            np.add.reduce(delta, axis=0, out=self.steps[1])
-        if not error_below:  # the first layer's input is the data: nothing to send back
-            return None
         if len(delta) != self._rows:
             self._reserve(len(delta))
+        self.input.T.dot(delta, self.steps[0])  # the weights' step: l0.T.dot(l1_delta)
+        if self.use_bias:
+            self._ones.dot(delta, self.steps[1])  # the bias's step: delta summed over the rows
+        if not error_below:  # the first layer's input is the data: nothing to send back
+            return None
         return delta.dot(self.weights.T, self._error)  # l0_error = l1_delta.dot(syn0.T)

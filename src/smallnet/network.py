@@ -8,7 +8,6 @@ One training step is the tutorial's loop body::
         error = layer.backward(error)
     optimizer.update(params, steps)      # syn1 += l1.T.dot(l2_delta); syn0 += l0.T.dot(l1_delta)
 """
-import hashlib
 import sys
 
 import numpy as np
@@ -21,6 +20,7 @@ from .validation import check_array, check_dtype, check_number, check_X_y, make_
 
 def _fingerprint(*arrays):
     """SHA-256 of the arrays' shapes, dtypes and bytes (None entries skipped), to tell data apart."""
+    import hashlib  # only checkpoints need it
     digest = hashlib.sha256()
     for a in arrays:
         if a is not None:
@@ -422,24 +422,32 @@ class Network:
     def _fit_minibatches(self, X, y, weights, batch_size, shuffle, batch_callbacks, interrupt):
         """One epoch of minibatch steps: (mean loss, last outputs, y in the order seen, all outputs or None).
 
-        After a Ctrl-C it stops at the end of the current step and returns a loss of None.
+        With shuffle, the order is drawn once per epoch from the network's generator and each
+        batch's rows are gathered into one reused contiguous buffer. After a Ctrl-C it stops
+        at the end of the current step and returns a loss of None.
         """
         n = len(X)
-        if shuffle:  # one permuted copy per epoch, then contiguous slices
-            order = self.rng.permutation(n)
-            X, y = X[order], y[order]
-            weights = None if weights is None else weights[order]
+        order = self.rng.permutation(n) if shuffle else None
+        if order is not None:
+            X_batch = np.empty((batch_size, X.shape[1]), X.dtype)
+            y_batch = np.empty((batch_size, y.shape[1]), y.dtype)
         outputs = np.empty_like(y) if self.metrics else None
         total = 0.0
         for batch, start in enumerate(range(0, n, batch_size)):
             for cb in batch_callbacks:
                 cb.on_batch_begin(batch)
-            stop = start + batch_size
+            stop = min(start + batch_size, n)
+            if order is None:
+                xb, yb, rows = X[start:stop], y[start:stop], slice(start, stop)
+            else:
+                rows = order[start:stop]
+                xb = np.take(X, rows, axis=0, out=X_batch[:stop - start])
+                yb = np.take(y, rows, axis=0, out=y_batch[:stop - start])
             w = None
             if weights is not None:
-                w = weights[start:stop]
+                w = weights[rows]
                 w = w / w.mean() if w.any() else w
-            loss, out = self.train_step(X[start:stop], y[start:stop], w)
+            loss, out = self.train_step(xb, yb, w)
             total += loss * len(out)
             if outputs is not None:
                 outputs[start:stop] = out
@@ -447,7 +455,8 @@ class Network:
                 cb.on_batch_end(batch, {"loss": loss})
             if interrupt.interrupted and stop < n:
                 return None, out, y, outputs
-        return total / n, out, y, outputs
+        y_seen = y if order is None or outputs is None else y[order]
+        return total / n, out, y_seen, outputs
 
     def _check_sample_weight(self, sample_weight, n):
         weights = check_array(sample_weight, "sample_weight", dtype=self.dtype, ndim=1)

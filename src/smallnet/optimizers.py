@@ -6,6 +6,8 @@ in place; it may overwrite the step arrays (they are scratch once applied).
 Per-parameter state (velocities, moments) lives on the optimizer, in the order
 of `params`, and is created on the first update.
 """
+import math
+
 import numpy as np
 
 from .validation import check_number, lookup
@@ -104,7 +106,8 @@ class Adam(Optimizer):
             self.moments = [(np.zeros_like(w), np.zeros_like(w)) for w in params]
         self.t += 1
         b1, b2 = self.beta_1, self.beta_2
-        lr_t = self.learning_rate * np.sqrt(1 - b2**self.t) / (1 - b1**self.t)
+        # a Python float: a NumPy float64 scalar would pull float32 arithmetic up to float64
+        lr_t = self.learning_rate * math.sqrt(1 - b2**self.t) / (1 - b1**self.t)
         for w, s, (m, v) in zip(params, steps, self.moments):
             m *= b1
             m += (1 - b1) * s  # first moment of the step

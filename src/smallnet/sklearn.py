@@ -119,7 +119,8 @@ class _SmallNetBase(BaseEstimator):
         else:
             optimizer = Adam(self.learning_rate_init, self.beta_1, self.beta_2, self.epsilon)
         hidden = _ACTIVATIONS[self.activation]
-        layers = [Dense(units, activation=hidden) for units in sizes]
+        initializer = "he_uniform" if hidden in ("relu", "leaky_relu") else "glorot_uniform"  # keeps ReLUs alive
+        layers = [Dense(units, activation=hidden, initializer=initializer) for units in sizes]
         layers.append(Dense(n_outputs, activation=self._output_activation(n_outputs)))
         layers[0].input_dim = n_features
         return Network(layers, loss=self._loss(n_outputs), optimizer=optimizer, metrics=metrics,

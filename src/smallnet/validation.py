@@ -49,7 +49,11 @@ def check_array(a, name="X", dtype=None, ndim=2):
     if dtype is None:
         dtype = arr.dtype if arr.dtype in FLOAT_DTYPES else np.float64
     arr = np.asarray(arr, dtype=dtype)
-    if not np.isfinite(arr).all():
+    # One summing pass finds any NaN or inf (they propagate); only then, or when finite values
+    # overflow the sum, is each entry looked at, to name the first bad one.
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = np.add.reduce(arr, axis=None)
+    if not np.isfinite(total) and not np.isfinite(arr).all():
         bad = np.argwhere(~np.isfinite(arr))[0]
         where = ", ".join(f"{axis} {i}" for axis, i in zip(("row", "column", "index"), bad))
         raise ValueError(f"{name} contains NaN or inf (first at {where}: {arr[tuple(bad)]})")
