@@ -81,30 +81,41 @@ class DivergenceWarning(RuntimeWarning):
 
 
 class DivergenceGuard(Callback):
-    """Stops training when the loss becomes NaN or inf, and puts back the last finite weights.
+    """Stops training when the loss becomes NaN or inf, and puts back the last weights it saw finite.
 
-    Every fit runs one. The weights are copied at the start of each epoch (one
-    flat array); when that epoch's loss is not finite they are restored, the
-    optimizer's state is reset, and a DivergenceWarning says what happened.
+    Every fit runs one. It copies the weights (one flat array) at the start of each
+    epoch, or, when epochs take under about 50 microseconds, of every few epochs, so
+    that the copy costs no more than a few percent. When an epoch's loss is not
+    finite the copy is put back, the optimizer's state is reset, training stops, and
+    a DivergenceWarning says what happened.
     """
 
     diverged_epoch = None
 
     def on_train_begin(self, logs=None):
-        self._snapshot = np.empty_like(self.network._params[0])
+        self._weights = self.network._params[0]  # every parameter, in one flat array
+        self._snapshot = np.empty_like(self._weights)
+        self._every, self._next, self._saved = 1, 0, None
+        self._started = time.perf_counter()
 
     def on_epoch_begin(self, epoch, logs=None):
-        np.copyto(self._snapshot, self.network._params[0])
+        if epoch >= self._next:
+            np.copyto(self._snapshot, self._weights)
+            self._saved = epoch
+            if epoch == 100:  # by now the cost of an epoch is known
+                per_epoch = (time.perf_counter() - self._started) / 100
+                self._every = max(1, math.ceil(50e-6 / max(per_epoch, 1e-9)))
+            self._next = epoch + self._every
 
     def on_epoch_end(self, epoch, logs=None):
         loss = logs["loss"]
         if not math.isfinite(loss):
-            np.copyto(self.network._params[0], self._snapshot)
+            np.copyto(self._weights, self._snapshot)
             self.network.optimizer.reset()
             self.network.stop_training = True
             self.diverged_epoch = epoch
             warnings.warn(f"training diverged in epoch {epoch + 1}: the loss became {loss}; stopped and put back "
-                          f"the weights from the start of that epoch (a lower learning rate may help)",
+                          f"the weights from the start of epoch {self._saved + 1} (a lower learning rate may help)",
                           DivergenceWarning, stacklevel=2)
 
 
