@@ -42,24 +42,26 @@ class Sigmoid(Activation):
         self._constants = None
 
     def forward(self, z):
-        one, floor = self._constants_for(z.dtype)
-        np.maximum(z, floor, out=z)  # exp(-z) would overflow below floor, where sigmoid is 0 anyway
+        c = self._constants
+        if c is None or c[0].dtype != z.dtype:
+            c = self._constants_for(z.dtype)
+        np.maximum(z, c[1], out=z)  # exp(-z) would overflow below this floor, where sigmoid is 0 anyway
         np.negative(z, out=z)
         np.exp(z, out=z)
-        np.add(z, one, out=z)
+        np.add(z, c[0], out=z)
         return np.reciprocal(z, out=z)  # 1 / (1 + exp(-z))
 
     def backward(self, out, error):
-        one, _ = self._constants_for(out.dtype)
-        slope = out * np.subtract(one, out)  # x*(1-x)
+        c = self._constants
+        if c is None or c[0].dtype != out.dtype:
+            c = self._constants_for(out.dtype)
+        slope = out * np.subtract(c[0], out)  # x*(1-x)
         return np.multiply(error, slope, out=error)
 
     def _constants_for(self, dtype):
-        # 0-d arrays of z's dtype spare the ufuncs converting a Python scalar on every
-        # call, a quarter of their cost on the tutorial's tiny arrays.
-        if self._constants is None or self._constants[0].dtype != dtype:
-            floor = -700.0 if dtype == np.float64 else -80.0
-            self._constants = (np.ones((), dtype), np.full((), floor, dtype))
+        # (1, floor) as 0-d arrays of z's dtype: they spare the ufuncs converting a Python
+        # scalar on every call, a quarter of their cost on the tutorial's tiny arrays.
+        self._constants = (np.ones((), dtype), np.full((), -700.0 if dtype == np.float64 else -80.0, dtype))
         return self._constants
 
 
