@@ -302,3 +302,14 @@ def test_program_trains_and_predicts(tmp_path):
     assert result.returncode == 0, result.stderr
     result = _program("predict", "t.safetensors", IRIS.with_name("tutorial.csv"), cwd=tmp_path)
     assert result.returncode == 0 and result.stdout.splitlines()[0] == "y" and len(result.stdout.splitlines()) == 5
+
+
+def test_train_without_safetensors_says_so_before_training(tmp_path, capsys, monkeypatch):
+    import sys
+    monkeypatch.setitem(sys.modules, "safetensors", None)  # as if the [io] extra were not installed
+    monkeypatch.setitem(sys.modules, "safetensors.numpy", None)
+    trained = []
+    monkeypatch.setattr(cli.Network, "fit", lambda *a, **k: trained.append(1))
+    assert cli.main(["train", "--dataset", "xor", "-o", str(tmp_path / "m.safetensors")]) == 2
+    assert "pip install 'smallnet[io]'" in capsys.readouterr().err
+    assert trained == [] and not (tmp_path / "m.safetensors").exists()

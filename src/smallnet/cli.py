@@ -19,7 +19,7 @@ import numpy as np
 from . import datasets, metrics
 from .atomic import write_text
 from .csvdata import format_csv, parse_number, read_csv
-from .io import load
+from .io import _safetensors, load
 from .layers import Dense, Standardize
 from .network import Network, validation_rows
 
@@ -81,6 +81,7 @@ def _train(args):
             raise ValueError("--target COLUMN is required with DATA.csv")
         table = read_csv(args.data, target=args.target)
     _check_output(args.output)
+    _safetensors()  # a missing [io] extra is said before the training, not after it
     task = args.task or _infer_task(table.target)
     metadata = {"task": task, "target": table.target_name, "feature_names": table.feature_names}
     if task == "classification":
