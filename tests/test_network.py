@@ -376,3 +376,10 @@ def test_float32_flows_through_every_array(loss, output):
     arrays += [s for layer in net.layers for s in layer.steps] + [a for pair in net.optimizer.moments for a in pair]
     assert [a.dtype for a in arrays] == [np.float32] * len(arrays)
     assert isinstance(fn(y, out), float) and isinstance(net.evaluate(X, y)["r2"], float)
+
+
+def test_labels_for_a_softmax_output_get_a_one_hot_hint():
+    X, _ = _blobs()
+    net = sn.Network([sn.Dense(3, activation="softmax")], loss="categorical_crossentropy", seed=0)
+    _raises(ValueError, r"y has 1 columns, but .* 3 units \(for class labels 0..2, pass one-hot rows: np.eye\(3\)",
+            net.fit, X, np.zeros(60))

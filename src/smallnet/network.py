@@ -198,7 +198,10 @@ class Network:
         if y is None:
             return X
         if y.shape[1] != self.output_dim:
-            raise ValueError(f"y has {y.shape[1]} columns, but the network's last layer has {self.output_dim} units")
+            hint = (f" (for class labels 0..{self.output_dim - 1}, pass one-hot rows: np.eye({self.output_dim})[labels])"
+                    if y.shape[1] == 1 else "")
+            raise ValueError(f"y has {y.shape[1]} columns, but the network's last layer has {self.output_dim} units"
+                             + hint)
         if self.loss.fused_activation and (y.min() < 0 or y.max() > 1):
             raise ValueError(f"{self.loss.name} needs targets in [0, 1], got values from {y.min():g} to {y.max():g}")
         return X, y
