@@ -37,7 +37,7 @@ def _demo(args):
 
 def _demo_plots(folder, tutorial_trained):
     """PNG pictures of the tutorial's 3-4-1 network and of the same recipe learning xor, into `folder`."""
-    from . import datasets, plot, tutorial
+    from . import plot
     net, history = tutorial_trained
     X, y = datasets.xor()
     xor_net = _tutorial_network("xor", X, (4,), metrics=("accuracy",))
