@@ -12,6 +12,7 @@ A callback's hooks are called by `Network.fit` in this order::
 A callback sees the network as `self.network` and may set
 ``self.network.stop_training = True`` to end training after the current epoch.
 """
+import importlib.util
 import math
 import signal
 import sys
@@ -161,12 +162,8 @@ def progress_callbacks(verbose, log_every, epochs):
         log_every = check_number("log_every", log_every, low=1, low_inclusive=True, integer=True)
     if not verbose and log_every is None:
         return []
-    if verbose == 1 and sys.stderr.isatty():
-        try:
-            import tqdm  # noqa: F401  (the bar needs it; plain lines otherwise)
-            return [ProgressBar(epochs, sys.stderr)]
-        except ImportError:
-            pass
+    if verbose == 1 and sys.stderr.isatty() and importlib.util.find_spec("tqdm") is not None:
+        return [ProgressBar(epochs, sys.stderr)]  # without tqdm, plain lines as below
     every = log_every or (max(1, epochs // 10) if verbose == 1 else 1)
     return [PrintLogger(every, epochs)]
 
