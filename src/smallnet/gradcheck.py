@@ -2,7 +2,7 @@
 import numpy as np
 
 
-def gradcheck(network, X, y, epsilon=1e-4):
+def gradcheck(network, X, y, loss=None, epsilon=1e-4):
     """Largest relative error between backprop gradients and finite differences.
 
     For every parameter entry w, the numerical gradient is
@@ -19,6 +19,8 @@ def gradcheck(network, X, y, epsilon=1e-4):
         Built on first use from X, as fit would; its weights are left unchanged.
     X : array-like, shape (n_samples, n_features)
     y : array-like, shape (n_samples,) or (n_samples, n_outputs)
+    loss : str or Loss, optional
+        The loss to check with; the network's own by default (it is put back afterwards).
     epsilon : float
         Finite-difference half step.
 
@@ -26,6 +28,12 @@ def gradcheck(network, X, y, epsilon=1e-4):
     -------
     float
     """
+    if loss is not None:
+        original, network.loss = network.loss, loss
+        try:
+            return gradcheck(network, X, y, epsilon=epsilon)
+        finally:
+            network.loss = original
     X, y = network._check_X(X, y)
     network.backward(y, network.forward(X))
     analytic = [-s for layer in network.layers for s in layer.steps]  # steps are minus gradients

@@ -102,7 +102,7 @@ class Network:
                 raise ValueError(f"layer sizes don't chain: {layer.name!r} expects {layer.input_dim} inputs, "
                                  f"but {below.name!r} below it has {dim} units")
             dim, below = layer.output_dim(layer.input_dim if dim is None else dim), layer
-        self.loss = losses.get(loss)
+        self.loss = loss
         self.optimizer = optimizers.get(optimizer)
         self.metrics = [metric_fns.get(m) for m in metrics]
         self.l2 = check_number("l2", l2, low=0, low_inclusive=True)
@@ -115,6 +115,17 @@ class Network:
         self._params = None
 
     # -- structure ---------------------------------------------------------------------------
+
+    @property
+    def loss(self):
+        """The Loss; setting it (a name or an instance) also decides whether it fuses with the output activation."""
+        return self._loss
+
+    @loss.setter
+    def loss(self, loss):
+        self._loss = losses.get(loss)
+        last = self.layers[-1]
+        self._fused = getattr(getattr(last, "activation", None), "name", None) == self._loss.fused_activation
 
     @property
     def built(self):
@@ -158,8 +169,6 @@ class Network:
         self._params, self._steps = [flat_params], [flat_steps]
         self._decayed = [(layer.weights, layer.steps[0]) for layer in self.layers if getattr(layer, "weights", None)
                          is not None]
-        last = self.layers[-1]
-        self._fused = getattr(getattr(last, "activation", None), "name", None) == self.loss.fused_activation
         self.optimizer.reset()
         return self
 
