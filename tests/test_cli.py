@@ -313,3 +313,19 @@ def test_train_without_safetensors_says_so_before_training(tmp_path, capsys, mon
     assert cli.main(["train", "--dataset", "xor", "-o", str(tmp_path / "m.safetensors")]) == 2
     assert "pip install 'smallnet[io]'" in capsys.readouterr().err
     assert trained == [] and not (tmp_path / "m.safetensors").exists()
+
+
+def test_ignored_columns_stay_out_in_training_and_prediction(tmp_path, capsys):
+    data = tmp_path / "people.csv"
+    rows = [f"p{i},{i % 7},{(i * 3) % 5},{'yes' if i % 7 > 3 else 'no'}" for i in range(40)]
+    data.write_text("id,a,b,label\n" + "\n".join(rows) + "\n")
+    model = tmp_path / "m.safetensors"
+    assert cli.main(["train", str(data), "--target", "label", "-o", str(model), "--epochs", "5"]) == 2
+    assert "column 'id': 'p0' is not a number; leave non-numeric columns out with --ignore COLUMN" in \
+        capsys.readouterr().err
+    assert cli.main(["train", str(data), "--target", "label", "--ignore", "id", "-o", str(model),
+                     "--epochs", "5"]) == 0
+    assert sn.load(model).metadata["feature_names"] == ["a", "b"]
+    capsys.readouterr()
+    assert cli.main(["predict", str(model), str(data)]) == 0  # the id column (and the target) are skipped
+    assert len(capsys.readouterr().out.splitlines()) == 41

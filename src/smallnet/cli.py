@@ -79,11 +79,17 @@ def _train(args):
     else:
         if args.target is None:
             raise ValueError("--target COLUMN is required with DATA.csv")
-        table = read_csv(args.data, target=args.target)
+        try:
+            table = read_csv(args.data, target=args.target, ignore=args.ignore)
+        except ValueError as exc:
+            if "is not a number" in str(exc):  # most often a text column such as an id or a name
+                raise ValueError(f"{exc}; leave non-numeric columns out with --ignore COLUMN") from None
+            raise
     _check_output(args.output)
     _safetensors()  # a missing [io] extra is said before the training, not after it
     task = args.task or _infer_task(table.target)
-    metadata = {"task": task, "target": table.target_name, "feature_names": table.feature_names}
+    metadata = {"task": task, "target": table.target_name, "feature_names": table.feature_names,
+                "ignored": list(args.ignore)}
     if task == "classification":
         labels = [_label(text) for text in table.target]
         classes = metadata["classes"] = sorted(set(labels), key=_class_order)
@@ -223,7 +229,7 @@ def _evaluate(args):
 def _model_outputs(net, model_path, data, target):
     """(table, predictions) of the model on a CSV file whose feature columns must be the model's."""
     meta = net.metadata
-    ignore = [meta["target"]] if meta.get("target") and target is None else []
+    ignore = ([meta["target"]] if meta.get("target") and target is None else []) + meta.get("ignored", [])
     table = read_csv(data, target=target, features=meta.get("feature_names"), ignore=ignore)
     try:
         return table, net.predict(table.X)
@@ -318,6 +324,11 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
+def _names(text):
+    """"id,name" -> ["id", "name"]."""
+    return [name.strip() for name in text.split(",") if name.strip()]
+
+
 def _fraction(text):
     try:
         value = float(text)
@@ -373,6 +384,8 @@ def build_parser():
     train.add_argument("data", nargs="?", metavar="DATA.csv", help="a CSV file with a header row")
     train.add_argument("--dataset", choices=sorted(datasets.DATASETS), help="train on a data set shipped with smallnet")
     train.add_argument("--target", metavar="COLUMN", help="the column to predict")
+    train.add_argument("--ignore", type=_names, default=[], metavar="COLUMNS",
+                       help="columns to leave out, such as ids or names (comma-separated; predict skips them too)")
     train.add_argument("-o", "--output", required=True, metavar="MODEL.safetensors")
     train.add_argument("--task", choices=["classification", "regression"],
                        help="default: classification for text or few distinct integers, else regression")
