@@ -10,12 +10,13 @@ Colours keep one meaning throughout: class k is ``CLASS_COLORS[k]`` in every
 background and every point, and in the network diagram blue is low (negative
 weights, small activations) and orange high, as class 0 and class 1 are.
 """
+import io
 import math
 import os
-import tempfile
 
 import numpy as np
 
+from .atomic import write_bytes
 from .metrics import r2
 from .validation import check_array, check_X_y
 
@@ -325,7 +326,7 @@ def _figure(figsize, dpi):
 
 
 def _finish(fig, path):
-    """Save `fig` to `path` if given (format from the extension), through a temporary file in the same folder."""
+    """Save `fig` to `path` if given (format from the extension), atomically (smallnet.atomic)."""
     if path is None:
         return fig
     path = os.fspath(path)
@@ -335,15 +336,9 @@ def _finish(fig, path):
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise FileNotFoundError(f"can't save {path!r}: the folder {folder!r} does not exist")
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".smallnet-", suffix="." + fmt)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            fig.savefig(f, format=fmt, dpi=fig.dpi)  # the figure's own dpi: the size asked for, whatever rcParams say
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; a picture is for sharing
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+    picture = io.BytesIO()
+    fig.savefig(picture, format=fmt, dpi=fig.dpi)  # the figure's own dpi: the size asked for, whatever rcParams say
+    write_bytes(path, picture.getvalue())
     return fig
 
 
