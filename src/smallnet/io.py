@@ -39,7 +39,7 @@ def save(network, path):
     RuntimeError
         If the network has no weights yet.
     """
-    _write(path, network, {}, {})
+    _write(path, network, {}, {}, network.history.history if network.history is not None else {})
 
 
 def load(path):
@@ -90,11 +90,11 @@ def save_checkpoint(path, network, epoch, history, fit_state=None):
         kind, state = "RandomState", rng.get_state(legacy=False)
     else:
         kind, state = "Generator", rng.bit_generator.state
-    checkpoint = {"epoch": int(epoch), "history": history, "fit_state": _encode(fit_state or {}, "fit", tensors),
+    checkpoint = {"epoch": int(epoch), "history": list(history), "fit_state": _encode(fit_state or {}, "fit", tensors),
                   "optimizer": {"name": network.optimizer.name,
                                 "state": _encode(network.optimizer.get_state(), "optimizer", tensors)},
                   "rng": {"kind": kind, "state": _encode(state, "rng", tensors)}}
-    _write(path, network, {"checkpoint": checkpoint}, tensors)
+    _write(path, network, {"checkpoint": checkpoint}, tensors, history)
 
 
 def load_checkpoint(path, network):
@@ -136,15 +136,20 @@ def load_checkpoint(path, network):
         network.optimizer.set_state(state)
         _restore_generator(network, checkpoint["rng"]["kind"], _decode(checkpoint["rng"]["state"], tensors))
         fit_state = _decode(checkpoint.get("fit_state", {}), tensors)
-        return int(checkpoint["epoch"]), checkpoint["history"], fit_state
+        history = {key: tensors[f"history.{key}"].tolist() if f"history.{key}" in tensors else []
+                   for key in checkpoint["history"]}
+        return int(checkpoint["epoch"]), history, fit_state
     except (KeyError, TypeError, ValueError) as exc:
         raise _invalid(path, exc) from None
 
 
 # -- the file ----------------------------------------------------------------------------------
 
-def _write(path, network, extra, tensors):
-    """Atomically write the network's arrays plus `tensors`, and its JSON plus `extra`, to `path`."""
+def _write(path, network, extra, tensors, history):
+    """Atomically write the network's arrays plus `tensors`, and its JSON plus `extra`, to `path`.
+
+    `history` ({name: [value per epoch]}) is stored once, as float64 tensors ``history.<name>``.
+    """
     if not network.built:
         raise RuntimeError("the network has no weights yet: call fit (or build) first")
     numpy_safetensors = _safetensors().numpy
@@ -155,9 +160,10 @@ def _write(path, network, extra, tensors):
                 tensors[f"layers.{i}.{attribute}"] = array
     tensors = {key: np.ascontiguousarray(array) for key, array in tensors.items()}
     metadata = dict(network.metadata)
-    if network.history is not None and network.history.history:
-        metadata["final_metrics"] = {key: values[-1] for key, values in network.history.history.items()}
-        for key, values in network.history.history.items():  # the curves, for `smallnet plot --kind loss`
+    curves = {key: values for key, values in history.items() if len(values)}
+    if curves:
+        metadata["final_metrics"] = {key: values[-1] for key, values in curves.items()}
+        for key, values in curves.items():  # the curves, for `smallnet plot --kind loss` and for resuming
             tensors[f"history.{key}"] = np.asarray(values, dtype=np.float64)
     info = {"format": "smallnet", "format_version": FORMAT_VERSION, "network": network.config(),
             "metadata": metadata, **extra}
