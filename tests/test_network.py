@@ -383,3 +383,56 @@ def test_labels_for_a_softmax_output_get_a_one_hot_hint():
     net = sn.Network([sn.Dense(3, activation="softmax")], loss="categorical_crossentropy", seed=0)
     _raises(ValueError, r"y has 1 columns, but .* 3 units \(for class labels 0..2, pass one-hot rows: np.eye\(3\)",
             net.fit, X, np.zeros(60))
+
+
+@pytest.mark.parametrize("nesterov", [False, True])
+def test_sgd_with_weight_decay_matches_hand_computation(nesterov):
+    # The network folds the learning rate into the output delta (SGD's step_scale); the
+    # weight decay's part of the step must be scaled the same way.
+    X = np.array([[1.0, 2.0], [3.0, -1.0], [0.5, 0.5]])
+    y = np.array([[1.0], [0.0], [0.5]])
+    net = sn.Network([sn.Dense(1, use_bias=False)], loss="sse", optimizer=sn.SGD(0.05, momentum=0.5, nesterov=nesterov),
+                     l2=0.3, seed=0)
+    net.build(2)
+    w = net.layers[0].weights.copy()
+    v = np.zeros_like(w)
+    for _ in range(3):
+        step = X.T @ (y - X @ w) - 0.3 * w
+        v = 0.5 * v + 0.05 * step
+        w = w + (0.5 * v + 0.05 * step if nesterov else v)
+        net.fit(X, y, epochs=1)
+    np.testing.assert_allclose(net.layers[0].weights, w, rtol=1e-12)
+
+
+def test_sgd_update_scaled_or_not():
+    opt = sn.SGD(0.1)
+    assert opt.step_scale == 0.1
+    w = np.ones(3)
+    opt.update([w], [np.full(3, 2.0)])
+    np.testing.assert_allclose(w, 1.2)
+    opt.update([w], [np.full(3, 2.0)], scaled=True)  # the steps already include the learning rate
+    np.testing.assert_allclose(w, 3.2)
+
+
+def test_an_optimizer_of_ones_own_needs_no_scaled_argument():
+    class HalfStep(sn.optimizers.Optimizer):
+        name = "half"
+
+        def update(self, params, steps):
+            for w, s in zip(params, steps):
+                w += 0.5 * s
+
+    X, y = _blobs(seed=1)
+    net = _net(optimizer=HalfStep(1.0))
+    history = net.fit(X, y, epochs=20)
+    assert history["loss"][-1] < history["loss"][0]
+
+
+def test_adam_scaled_steps_are_steps_times_one_minus_beta_1():
+    a, b = sn.Adam(0.01, beta_1=0.8), sn.Adam(0.01, beta_1=0.8)
+    assert a.step_scale == pytest.approx(0.2)
+    wa, wb = np.ones(3), np.ones(3)
+    for step in ([1.0, -2.0, 0.5], [0.3, 0.1, -4.0]):
+        a.update([wa], [np.array(step)])
+        b.update([wb], [0.2 * np.array(step)], scaled=True)
+    np.testing.assert_allclose(wa, wb, rtol=1e-14)

@@ -234,13 +234,17 @@ class Network:
 
     def backward(self, y, out, weights=None):
         """Backpropagate from `out` towards `y`, filling each layer's steps (minus the gradients)."""
+        self._backpropagate(self._top(y, out, weights))
+
+    def _top(self, y, out, weights=None):
         top = self.loss.delta(y, out) if self._fused else self.loss.error(y, out)
         if weights is not None:
             top *= weights[:, None]
-        self._backpropagate(top)
+        return top
 
-    def _backpropagate(self, top):
-        """`top`: the error at the output, or the delta below the output activation when the loss fuses with it."""
+    def _backpropagate(self, top, scale=1.0):
+        """`top`: the error at the output, or the delta below the output activation when the loss fuses
+        with it, already multiplied by `scale`, which the weight decay's steps then take too."""
         layers = self.layers
         if self._fused:
             error = layers[-1].backward_delta(top, len(layers) > 1)
@@ -250,7 +254,7 @@ class Network:
             error = layers[i].backward(error, i > 0)
         if self.l2:
             for w, step in self._decayed:
-                step -= self.l2 * w
+                step -= (scale * self.l2) * w
 
     def train_step(self, X, y, weights=None):
         """One forward pass, backward pass and update; returns (loss, outputs before the update).
@@ -259,8 +263,7 @@ class Network:
         """
         out = self.forward(X, training=True)
         if weights is not None:
-            loss = self.objective(y, out, weights)
-            self.backward(y, out, weights)
+            loss, top = self.objective(y, out, weights), self._top(y, out, weights)
         else:
             if self._fused:
                 loss, top = self.loss(y, out), self.loss.delta(y, out)
@@ -268,8 +271,16 @@ class Network:
                 loss, top = self.loss.value_and_error(y, out)  # l2_error = y - l2
             if self.l2:
                 loss += self._penalty()
+        # Every step is linear in `top`, so the optimizer's factor for them all (SGD's learning
+        # rate) goes on these few numbers here instead of on every weight's step.
+        scale = self.optimizer.step_scale
+        if scale != 1:
+            top *= scale
+            self._backpropagate(top, scale)
+            self.optimizer.update(self._params, self._steps, scaled=True)
+        else:  # (an optimizer of one's own needs no `scaled` argument unless it has a step_scale)
             self._backpropagate(top)
-        self.optimizer.update(self._params, self._steps)
+            self.optimizer.update(self._params, self._steps)
         return loss, out
 
     # -- training and use ----------------------------------------------------------------------
@@ -453,8 +464,10 @@ class Network:
                 xb, yb, rows = X[start:stop], y[start:stop], slice(start, stop)
             else:
                 rows = order[start:stop]
-                xb = np.take(X, rows, axis=0, out=X_batch[:stop - start])
-                yb = np.take(y, rows, axis=0, out=y_batch[:stop - start])
+                # mode="clip": the rows are valid by construction, and the default "raise" would
+                # gather into a temporary first and then copy it into the buffer
+                xb = np.take(X, rows, axis=0, out=X_batch[:stop - start], mode="clip")
+                yb = np.take(y, rows, axis=0, out=y_batch[:stop - start], mode="clip")
             w = None
             if weights is not None:
                 w = weights[rows]

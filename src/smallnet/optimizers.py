@@ -3,6 +3,9 @@
 A *step* is what the tutorial adds to its weights, ``l1.T.dot(l2_delta)``:
 minus the loss gradient. ``update(params, steps)`` changes each parameter array
 in place; it may overwrite the step arrays (they are scratch once applied).
+The steps are linear in the output error, so a factor the optimizer would apply
+to all of them, its `step_scale`, can be applied to the output delta instead (a
+few numbers rather than every weight); ``update(..., scaled=True)`` says it was.
 Per-parameter state (velocities, moments) lives on the optimizer, in the order
 of `params`, and is created on the first update.
 """
@@ -17,10 +20,10 @@ class Optimizer:
     """Base class with a positive `learning_rate` (schedules may change it between epochs)."""
 
     name = None
+    step_scale = 1.0  # what update multiplies every step by first (see `scaled`)
 
     def __init__(self, learning_rate):
         self.learning_rate = check_number("learning_rate", learning_rate, low=0)
-
 
     def reset(self):
         """Forget per-parameter state (the network calls this when it draws new weights)."""
@@ -52,9 +55,14 @@ class SGD(Optimizer):
     def reset(self):
         self.velocities = None
 
-    def update(self, params, steps):
+    @property
+    def step_scale(self):
+        return self.learning_rate
+
+    def update(self, params, steps, scaled=False):
+        """Add the steps (times the learning rate, unless `scaled` says they include it) to params."""
         lr, mu = self.learning_rate, self.momentum
-        if lr != 1:  # at the tutorial's rate of 1 the step is added as it is
+        if not scaled and lr != 1:  # at the tutorial's rate of 1 the step is added as it is
             for s in steps:
                 s *= lr
         if not mu:
@@ -67,7 +75,8 @@ class SGD(Optimizer):
             v *= mu
             v += s
             if self.nesterov:
-                s += mu * v
+                w += s
+                np.multiply(v, mu, out=s)  # s is scratch now: no temporary the size of w
                 w += s
             else:
                 w += v
@@ -101,25 +110,37 @@ class Adam(Optimizer):
         self.t = 0
         self.moments = None
 
-    def update(self, params, steps):
+    @property
+    def step_scale(self):
+        return 1 - self.beta_1  # the first moment's share of each new step
+
+    def update(self, params, steps, scaled=False):
+        """One Adam step; with `scaled` the steps already include `step_scale`.
+
+        With s = (1 - beta_1) * step, the moments take s and s**2 as they are, so the whole
+        update is eleven in-place passes over the parameters and no temporary arrays.
+        """
         if self.moments is None:
             self.moments = [(np.zeros_like(w), np.zeros_like(w)) for w in params]
         self.t += 1
         b1, b2 = self.beta_1, self.beta_2
-        # a Python float: a NumPy float64 scalar would pull float32 arithmetic up to float64
+        # Python floats: a NumPy float64 scalar would pull float32 arithmetic up to float64
         lr_t = self.learning_rate * math.sqrt(1 - b2**self.t) / (1 - b1**self.t)
+        share = (1 - b2) / (1 - b1) ** 2  # (1 - b2) * step**2 == share * s**2
         for w, s, (m, v) in zip(params, steps, self.moments):
+            if not scaled and b1:
+                s *= 1 - b1
             m *= b1
-            m += (1 - b1) * s  # first moment of the step
+            m += s  # m = b1 * m + (1 - b1) * step: the first moment
             s *= s
+            s *= share
             v *= b2
-            v += (1 - b2) * s  # second moment
+            v += s  # v = b2 * v + (1 - b2) * step**2: the second moment
             np.sqrt(v, out=s)
             s += self.epsilon
             np.divide(m, s, out=s)
             s *= lr_t
             w += s
-
 
     def config(self):
         return {**super().config(), "beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon}

@@ -132,10 +132,11 @@ def trace(network, X, y, step=0, print_fn=print):
             rec[f"b{k}_update"] = layer.steps[1].copy()
     if network.l2:  # weight decay joins the weights' steps, as in Network._backpropagate
         for k, (weights, weights_step) in enumerate(network._decayed):
-            weights_step -= network.l2 * weights
-            records[k][f"syn{k}_update"] = weights_step.copy()
-        loss += network._penalty()
-    network.optimizer.update(network._params, network._steps)
+            records[k][f"syn{k}_update"] = weights_step - network.l2 * weights
+    # The update itself is fit's own step, which puts the optimizer's step_scale on the output
+    # delta rather than on the steps shown above: the same numbers up to rounding, and this way
+    # the network ends exactly where fit would have left it.
+    loss, _ = network.train_step(X, y)
     for k, (layer, rec) in enumerate(zip(layers, records)):
         rec[f"syn{k}_new"] = layer.weights.copy()
         if layer.use_bias:
