@@ -57,7 +57,7 @@ class SGD(Optimizer):
 
     @property
     def step_scale(self):
-        return self.learning_rate
+        return float(self.learning_rate)  # a NumPy float64 set by hand would upcast float32 arithmetic
 
     def update(self, params, steps, scaled=False):
         """Add the steps (times the learning rate, unless `scaled` says they include it) to params."""
