@@ -140,7 +140,7 @@ def test_task_inference_and_override(tmp_path, capsys):
     data = tmp_path / "grades.csv"
     data.write_text("hours,grade\n" + "".join(f"{h},{g}\n" for h, g in [(1, 1), (2, "1.0"), (8, 3), (9, 3), (5, 2)]))
     assert run(capsys, "train", data, "--target", "grade", "--epochs", "5", "-o", tmp_path / "c")[0] == 0
-    assert sn.load(tmp_path / "c").metadata["classes"] == ["1", "2", "3"]  # "1.0" is class "1"
+    assert sn.load(tmp_path / "c").metadata["classes"] == ["1", "1.0", "2", "3"]  # labels as written
     assert run(capsys, "train", data, "--target", "grade", "--task", "regression", "--epochs", "5",
                "-o", tmp_path / "r")[0] == 0
     assert sn.load(tmp_path / "r").metadata["task"] == "regression"
@@ -329,3 +329,236 @@ def test_ignored_columns_stay_out_in_training_and_prediction(tmp_path, capsys):
     capsys.readouterr()
     assert cli.main(["predict", str(model), str(data)]) == 0  # the id column (and the target) are skipped
     assert len(capsys.readouterr().out.splitlines()) == 41
+
+
+# -- models saved from Python, with metadata of their own -----------------------------------------
+
+def _python_model(path, metadata, outputs=1):
+    """A sigmoid (or softmax) classifier of columns a, b saved from Python with `metadata`, as a user would."""
+    activation = "sigmoid" if outputs == 1 else "softmax"
+    net = sn.Network([sn.Dense(outputs, input_dim=2, activation=activation)], seed=0).build()
+    net.metadata = metadata
+    net.save(path)
+    return net
+
+
+def test_models_with_their_own_metadata_predict_with_what_they_record(tmp_path, capsys):
+    features = tmp_path / "feat.csv"
+    features.write_text("a,b\n1,2\n-3,-4\n")
+    model = tmp_path / "m.st"
+    net = _python_model(model, {"task": "classification", "class_names": ["x", "y"]})  # no "classes": indices
+    expected = [str(int(p > 0.5)) for p in net.predict([[1, 2], [-3, -4]])[:, 0]]
+    code, out, _ = run(capsys, "predict", model, features)
+    assert code == 0 and out.splitlines() == ["prediction", *expected]
+    code, out, _ = run(capsys, "predict", model, features, "--proba")
+    assert code == 0 and out.splitlines()[0] == "0,1"
+    labelled = tmp_path / "labelled.csv"
+    labelled.write_text("a,b,label\n1,2,x\n")
+    fails(capsys, "evaluate", "'x' is not one of the model's classes (0, 1); the model records no class names",
+          model, labelled, "--target", "label")
+    labelled.write_text(f"a,b,label\n1,2,{expected[0]}\n")
+    code, out, _ = run(capsys, "evaluate", model, labelled, "--target", "label")
+    assert code == 0 and out.startswith("1 row\naccuracy: 1.0000 (1/1)")
+
+    _python_model(model, {"task": "classification", "classes": [1, 2]})  # numbers as class names
+    code, out, _ = run(capsys, "predict", model, features)
+    assert code == 0 and set(out.splitlines()[1:]) <= {"1", "2"}
+
+def test_metadata_that_is_not_a_dict_is_shown_and_otherwise_left_alone(tmp_path, capsys, monkeypatch):
+    features = tmp_path / "feat.csv"
+    features.write_text("a,b\n1,2\n")
+    model = tmp_path / "m.st"
+    net = _python_model(model, {})
+    net.metadata = [1, 2]  # as in a hand-edited file: `save` itself takes dicts only
+    monkeypatch.setattr(cli, "load", lambda path: net)
+    code, out, _ = run(capsys, "predict", model, features)
+    assert code == 0 and out.splitlines()[0] == "output_0"
+    code, out, _ = run(capsys, "info", model)
+    assert code == 0 and "metadata: 1, 2" in out
+
+
+@pytest.mark.parametrize("metadata,outputs,match", [
+    ({"task": "classification", "classes": ["x", "y", "z"]}, 1,
+     "'classes' names 3 classes, but the network's outputs are for 2"),
+    ({"task": "classification", "classes": ["x", "x"]}, 1, "'classes' should be a list of distinct class labels"),
+    ({"task": "classification", "classes": "xy"}, 1, "'classes' should be a list of distinct class labels"),
+    ({"task": "clustering"}, 1, "'task' should be 'classification' or 'regression', not 'clustering'"),
+    ({"feature_names": "ab"}, 1, "'feature_names' should be a list of column names, not 'ab'"),
+    ({"task": "regression", "target": 5}, 1, "'target' should be a column name, not 5"),
+    ({"ignored": {"id": 1}}, 1, "'ignored' should be a list of column names"),
+])
+def test_metadata_the_commands_cant_use_is_an_error_naming_model_and_field(tmp_path, capsys, metadata, outputs,
+                                                                           match):
+    model = tmp_path / "m.st"
+    _python_model(model, metadata, outputs)
+    features = tmp_path / "feat.csv"
+    features.write_text("a,b\n1,2\n")
+    fails(capsys, "predict", f"{model}: the metadata field {match}", model, features)
+
+
+def test_info_shows_metadata_of_any_type(tmp_path, capsys):
+    model = tmp_path / "m.st"
+    _python_model(model, {"final_metrics": {"loss": "abc"}, "notes": {"by": "me", "n": [1, 2.5]}, "empty": []})
+    code, out, err = run(capsys, "info", model)
+    assert code == 0 and err == ""
+    assert "final metrics: loss abc" in out and "notes: by me, n 1, 2.5" in out and "empty" not in out
+
+
+def test_info_leaves_out_what_is_empty(iris_model, capsys):
+    code, out, _ = run(capsys, "info", iris_model)
+    assert code == 0 and "ignored" not in out
+
+
+# -- numbers that overflow ---------------------------------------------------------------------
+
+@pytest.mark.filterwarnings("error")  # a raw warning would now be an exception
+def test_divergence_is_an_error_and_saves_nothing(tmp_path, capsys):
+    data = _regression_csv(tmp_path / "houses.csv")
+    model = tmp_path / "d.st"
+    err = fails(capsys, "train", "; no model saved; try a lower --lr than 1e+08", data, "--target", "value",
+                "-o", model, "--lr", "1e8", "--optimizer", "sgd", "--epochs", "50")
+    assert "error: training diverged in epoch " in err and not model.exists()
+
+
+def test_overflowing_predictions_give_plain_scores_without_warnings(tmp_path):
+    net = sn.Network([sn.Dense(1, input_dim=2)], seed=0).build()
+    net.layers[0].weights[:] = 1e200
+    net.metadata = {"task": "regression", "target": "y"}
+    net.save(tmp_path / "far.st")
+    (tmp_path / "d.csv").write_text("a,b,y\n1,2,3\n4,5,6\n")
+    result = _program("evaluate", "far.st", "d.csv", "--target", "y", cwd=tmp_path)
+    assert result.returncode == 0 and result.stderr == ""
+    assert "mse: inf" in result.stdout.splitlines()
+
+
+@pytest.mark.parametrize("content,task,match", [
+    ("a,b,y\n1e200,2,1\n-1e200,4,2\n5,6,1\n", "classification", "column 'a' holds values too large to standardize"),
+    ("a,b,y\n1,2,1e300\n3,4,-1e300\n5,6,1\n", "regression", "column 'y' holds values too large"),
+])
+def test_values_too_large_to_standardize_name_the_column(tmp_path, capsys, content, task, match):
+    data = tmp_path / "huge.csv"
+    data.write_text(content)
+    fails(capsys, "train", f"{data}: {match}", data, "--target", "y", "--task", task, "-o", tmp_path / "m.st")
+    assert sorted(os.listdir(tmp_path)) == ["huge.csv"]
+
+
+# -- resume ------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def checkpointed(tmp_path_factory):
+    """(data, checkpoint after 4 epochs with the default options)."""
+    folder = tmp_path_factory.mktemp("resume")
+    data = _regression_csv(folder / "houses.csv", n=40)
+    checkpoint = folder / "run.ckpt"
+    assert cli.main(["train", str(data), "--target", "value", "--epochs", "4", "--checkpoint", str(checkpoint),
+                     "-o", str(folder / "m.st")]) == 0
+    return data, checkpoint
+
+
+@pytest.mark.parametrize("argv,match", [
+    (["--lr", "0.5"], "--lr 0.01, not 0.5"),
+    (["--batch-size", "7"], "--batch-size 32, not 7"),
+    (["--loss", "sse"], "--loss mse, not sse"),
+    (["--seed", "5"], "--seed 0, not 5"),
+    (["--optimizer", "sgd"], "--optimizer adam, not sgd"),
+    (["--hidden", "8,4"], "--hidden 16, not 8,4"),
+    (["--hidden", ""], "--hidden 16, not (none)"),
+    (["--activation", "tanh"], "--activation relu, not tanh"),
+    (["--val-split", "0.2"], "--val-split 0, not 0.2"),
+    (["--epochs", "3"], "the checkpoint has already trained 4 epochs, more than --epochs 3"),
+])
+def test_resume_refuses_options_other_than_the_checkpoints(checkpointed, tmp_path, capsys, argv, match):
+    data, checkpoint = checkpointed
+    argv = ["--epochs", "6", *argv]
+    err = fails(capsys, "train", match, data, "--target", "value", "--resume", checkpoint, "-o", tmp_path / "m.st",
+                *argv)
+    assert str(checkpoint) in err and not (tmp_path / "m.st").exists()
+
+
+def test_resume_says_when_there_is_nothing_left_to_train(checkpointed, tmp_path, capsys):
+    data, checkpoint = checkpointed
+    code, out, _ = run(capsys, "train", data, "--target", "value", "--resume", checkpoint, "--epochs", "4",
+                       "-o", tmp_path / "m.st")
+    assert code == 0 and out.startswith(f"nothing to train: {checkpoint} had already done --epochs 4 on 40 rows")
+    code, out, _ = run(capsys, "train", data, "--target", "value", "--resume", checkpoint, "--epochs", "6",
+                       "-o", tmp_path / "m.st")
+    assert code == 0 and out.startswith(f"trained 6 epochs (the first 4 in {checkpoint}) on 40 rows")
+
+
+# -- class labels ------------------------------------------------------------------------------
+
+def test_class_labels_are_kept_as_written(tmp_path, capsys):
+    data = tmp_path / "codes.csv"
+    data.write_text("a,b,code\n1,2,007\n3,4,7\n5,6,012\n7,8,12\n1,1,1e3\n")
+    model = tmp_path / "codes.st"
+    assert run(capsys, "train", data, "--target", "code", "--epochs", "300", "--lr", "0.1", "-o", model)[0] == 0
+    assert sn.load(model).metadata["classes"] == ["007", "7", "012", "12", "1e3"]
+    code, out, _ = run(capsys, "predict", model, data)
+    assert code == 0 and out.splitlines() == ["code", "007", "7", "012", "12", "1e3"]
+    data.write_text("a,code\n1,0.5\n2,0.50\n3,1\n4,1.0\n")
+    assert run(capsys, "train", data, "--target", "code", "--task", "classification", "--epochs", "2",
+               "-o", model)[0] == 0
+    assert sn.load(model).metadata["classes"] == ["0.5", "0.50", "1", "1.0"]
+
+
+# -- output files ------------------------------------------------------------------------------
+
+def test_outputs_may_not_overwrite_inputs(iris_model, tmp_path, capsys, csv_file):
+    before = iris_model.read_bytes()
+    fails(capsys, "predict", "this is the model file", iris_model, IRIS, "-o", iris_model)
+    assert iris_model.read_bytes() == before
+    fails(capsys, "predict", "this is the data file", iris_model, csv_file, "-o", tmp_path / "." / "data.csv")
+    fails(capsys, "train", "this is the data file", csv_file, "--target", "y", "-o", csv_file)
+    fails(capsys, "train", "this is the output file", csv_file, "--target", "y", "-o", tmp_path / "m.st",
+          "--checkpoint", tmp_path / "m.st")
+    assert sorted(os.listdir(tmp_path)) == ["data.csv"]
+
+
+# -- smaller things ----------------------------------------------------------------------------
+
+def test_ignore_names_must_be_columns(tmp_path, capsys, csv_file):
+    fails(capsys, "train", f"{csv_file}, line 1: no column 'nosuchcol' to ignore; the columns are: a, b, y",
+          csv_file, "--target", "y", "--ignore", "a,nosuchcol", "-o", tmp_path / "m.st")
+
+
+@pytest.mark.parametrize("value,message", [
+    ("NA", "missing value ('NA')"),
+    ("1_000", "'1_000' is not a plain number"),
+])
+def test_only_text_columns_get_the_ignore_hint(tmp_path, capsys, value, message):
+    data = tmp_path / "d.csv"
+    data.write_text(f"a,y\n{value},x\n2,z\n")
+    err = fails(capsys, "train", message, data, "--target", "y", "-o", tmp_path / "m.st")
+    assert "--ignore" not in err
+
+
+def test_a_decimal_comma_gets_only_the_decimal_point_hint(tmp_path, capsys):
+    data = tmp_path / "d.csv"
+    data.write_text("a;y\n1,5;x\n2;z\n")
+    err = fails(capsys, "train", "'1,5' is not a number (use a decimal point)", data, "--target", "y",
+                "-o", tmp_path / "m.st")
+    assert "--ignore" not in err
+
+
+def test_evaluate_prints_nothing_before_an_error(iris_model, tmp_path, capsys):
+    data = tmp_path / "iris.csv"
+    data.write_text(IRIS.read_text().replace("virginica", "virginca"))
+    code, out, err = run(capsys, "evaluate", iris_model, data, "--target", "species")
+    assert code == 2 and out == "" and "'virginca' is not one of the model's classes" in err
+
+
+def test_counts_of_one_are_singular(tmp_path, capsys):
+    data = tmp_path / "d.csv"
+    data.write_text("a,y\n1,1.5\n2,2.5\n")
+    model = tmp_path / "m.st"
+    code, out, _ = run(capsys, "train", data, "--target", "y", "--epochs", "1", "--task", "regression",
+                       "--val-split", "0.5", "-o", model)
+    assert code == 0 and out.startswith("trained 1 epoch on 1 row (+1 for validation), 1 feature, regression")
+    data.write_text("a,y\n1,1.5\n")
+    code, out, _ = run(capsys, "evaluate", model, data, "--target", "y")
+    assert code == 0 and out.splitlines()[0] == "1 row"
+
+
+def test_trace_offers_only_the_datasets_its_recipe_fits(capsys):
+    fails(capsys, "trace", "--dataset iris: trace follows the tutorial's one-output network; use tutorial or xor",
+          "--dataset", "iris")

@@ -124,3 +124,31 @@ def test_shipped_datasets_as_tables():
         assert [float(v) for v in table.target] == y.ravel().tolist()
     with pytest.raises(ValueError, match="unknown dataset 'mnist'; valid names are: iris, tutorial, xor"):
         datasets.frame("mnist")
+
+
+@pytest.mark.parametrize("value,message", [
+    ("NA", r"missing value \('NA'\)"),
+    ("n/a", r"missing value \('n/a'\)"),
+    ("NULL", r"missing value \('NULL'\)"),
+    ("1_000", r"'1_000' is not a plain number"),
+    ("\uff11", r"'\uff11' is not a plain number"),         # a full-width digit one
+    ("\u0661", r"'\u0661' is not a plain number"),         # an Arabic-Indic digit one
+    ("0x10", r"'0x10' is not a number$"),
+])
+def test_missing_value_markers_and_numbers_only_python_reads(tmp_path, value, message):
+    path = _write(tmp_path, f"a,y\n{value},x\n")
+    with pytest.raises(ValueError, match=f"^{path}, line 2, column 'a': {message}"):
+        read_csv(path, target="y")
+
+
+@pytest.mark.parametrize("value,expected", [("+1.5", 1.5), ("-.5", -0.5), ("5.", 5.0), ("1E3", 1000.0),
+                                            (" 2e-3 ", 0.002)])
+def test_plain_numbers(tmp_path, value, expected):
+    assert read_csv(_write(tmp_path, f"a,y\n{value},x\n"), target="y").X[0, 0] == expected
+
+
+def test_checked_ignore_names_must_be_columns(tmp_path):
+    path = _write(tmp_path, "a,b,y\n1,2,x\n")
+    assert read_csv(path, target="y", ignore=["b", "zz"]).feature_names == ["a"]  # unchecked: if present
+    with pytest.raises(ValueError, match=f"^{path}, line 1: no column 'zz' to ignore; the columns are: a, b, y"):
+        read_csv(path, target="y", ignore=["b", "zz"], check_ignore=True)

@@ -12,7 +12,10 @@ Every file the commands write appears whole or not at all (smallnet.atomic).
 """
 import argparse
 import os
+import reprlib
 import sys
+import types
+import warnings
 
 import numpy as np
 
@@ -22,6 +25,7 @@ from .csvdata import format_csv, parse_number, read_csv
 from .io import _safetensors, load
 from .layers import Dense, Standardize
 from .network import Network, validation_rows
+from .training import DivergenceGuard, DivergenceWarning
 
 MAX_CLASSES = 10  # a numeric target with at most this many distinct integers is taken for class labels
 
@@ -62,8 +66,10 @@ def _tutorial_network(dataset, X, hidden, metrics=("mae",)):
 
 
 def _trace(args):
-    from . import datasets
     X, y = datasets.load(args.dataset)
+    if y.shape[1] != 1:  # iris: three classes, and the tutorial's recipe has one output
+        raise ValueError(f"--dataset {args.dataset}: trace follows the tutorial's one-output network; "
+                         f"use tutorial or xor")
     _tutorial_network(args.dataset, X, args.hidden).trace(X, y, step=args.step)
 
 
@@ -80,23 +86,25 @@ def _train(args):
         if args.target is None:
             raise ValueError("--target COLUMN is required with DATA.csv")
         try:
-            table = read_csv(args.data, target=args.target, ignore=args.ignore)
+            table = read_csv(args.data, target=args.target, ignore=args.ignore, check_ignore=True)
         except ValueError as exc:
-            if "is not a number" in str(exc):  # most often a text column such as an id or a name
+            if str(exc).endswith("is not a number"):  # most often a text column such as an id or a name
                 raise ValueError(f"{exc}; leave non-numeric columns out with --ignore COLUMN") from None
             raise
-    _check_output(args.output)
+    _check_output(args.output, data=args.data, checkpoint=args.resume)
+    if args.checkpoint is not None:
+        _check_output(args.checkpoint, data=args.data, output=args.output)
     _safetensors()  # a missing [io] extra is said before the training, not after it
     task = args.task or _infer_task(table.target)
     metadata = {"task": task, "target": table.target_name, "feature_names": table.feature_names,
-                "ignored": list(args.ignore)}
+                "ignored": list(args.ignore), "batch_size": args.batch_size, "val_split": args.val_split}
     if task == "classification":
-        labels = [_label(text) for text in table.target]
-        classes = metadata["classes"] = sorted(set(labels), key=_class_order)
+        classes = metadata["classes"] = sorted(set(table.target), key=_class_order)
         if len(classes) < 2:
             raise ValueError(f"{table.path}: the target {table.target_name!r} holds one class only ({classes[0]!r}); "
                              f"classification needs two or more")
-        codes = np.array([classes.index(label) for label in labels])
+        index = {label: k for k, label in enumerate(classes)}
+        codes = np.array([index[label] for label in table.target])
         if len(classes) == 2:  # one sigmoid output: the probability of the second class
             y, output, loss = codes.reshape(-1, 1), Dense(1, activation="sigmoid"), "binary_crossentropy"
         else:
@@ -105,6 +113,7 @@ def _train(args):
         metrics = ["accuracy"]
     else:
         y, output, loss, metrics = _numbers(table), Dense(1), "mse", ["mae", "r2"]
+    _check_magnitudes(table, None if task == "classification" else y)
     X, validation = table.X, None
     if args.val_split:  # held out first, so that the standardization is fitted on the training part only
         held_out = validation_rows(y, args.val_split, np.random.RandomState(args.seed),
@@ -112,9 +121,6 @@ def _train(args):
         keep = np.ones(len(X), dtype=bool)
         keep[held_out] = False
         X, y, validation = X[keep], y[keep], (X[held_out], y[held_out])
-    for path in (args.checkpoint,):
-        if path is not None:
-            _check_output(path)
     initializer = "he_normal" if args.activation in ("relu", "leaky_relu") else "glorot_uniform"
     net = Network([Standardize.from_data(X),
                    *[Dense(units, activation=args.activation, initializer=initializer) for units in args.hidden],
@@ -122,13 +128,26 @@ def _train(args):
                   loss=args.loss or loss, optimizer={"name": args.optimizer, "learning_rate": args.lr},
                   metrics=metrics, seed=args.seed)
     net.metadata = metadata
-    history = net.fit(X, y, epochs=args.epochs, batch_size=args.batch_size, validation_data=validation,
-                      checkpoint=args.checkpoint, checkpoint_every=args.checkpoint_every, resume=args.resume)
+    done = _check_resume(args, net) if args.resume else 0
+    guard = DivergenceGuard()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DivergenceWarning)  # said below in the CLI's words, and nothing is saved
+        history = net.fit(X, y, epochs=args.epochs, batch_size=args.batch_size, validation_data=validation,
+                          checkpoint=args.checkpoint, checkpoint_every=args.checkpoint_every, resume=args.resume,
+                          callbacks=[guard])
+    if guard.diverged_epoch is not None:
+        raise RuntimeError(f"training diverged in epoch {guard.diverged_epoch + 1} (the loss became "
+                           f"{history.history['loss'][-1]}); no model saved; try a lower --lr than {args.lr:g}")
     net.save(args.output)
+    if args.resume and done == args.epochs:
+        trained = f"nothing to train: {args.resume} had already done --epochs {args.epochs}"
+    else:
+        trained = f"trained {_count(len(history.epoch), 'epoch')}" + (f" (the first {done} in {args.resume})"
+                                                                       if done else "")
     final = ", ".join(f"{key} {values[-1]:.4g}" for key, values in history.history.items())
     what = f"{len(metadata['classes'])} classes" if task == "classification" else "regression"
-    rows = f"{len(X)} rows" + (f" (+{len(validation[0])} for validation)" if validation else "")
-    print(f"trained {len(history.epoch)} epochs on {rows}, {len(table.feature_names)} features, {what}: {final}")
+    rows = _count(len(X), "row") + (f" (+{len(validation[0])} for validation)" if validation else "")
+    print(f"{trained} on {rows}, {_count(len(table.feature_names), 'feature')}, {what}: {final}")
     print(f"saved {args.output}")
     if history.interrupted:
         print(f"smallnet train: interrupted; {args.output} holds the network trained so far"
@@ -137,30 +156,62 @@ def _train(args):
     return 0
 
 
+def _check_magnitudes(table, y=None):
+    """Refuse columns whose mean or variance overflow: the standardization (or, for a target, mse) can't use them."""
+    columns = table.X if y is None else np.hstack([table.X, y])
+    names = table.feature_names + ([table.target_name] if y is not None else [])
+    finite = np.isfinite(columns.mean(axis=0)) & np.isfinite(columns.std(axis=0))
+    if not finite.all():
+        bad = ", ".join(repr(name) for name, ok in zip(names, finite) if not ok)
+        raise ValueError(f"{table.path}: column {bad} holds values too large to standardize or train on "
+                         f"(up to {np.abs(columns[:, ~finite]).max():.3g}); rescale them, say to thousands")
+
+
+def _check_resume(args, net):
+    """Epochs the --resume checkpoint has done; options that differ from its own are refused, not mixed in."""
+    saved = load(args.resume)
+    if not isinstance(saved.metadata, dict) or "task" not in saved.metadata:
+        raise ValueError(f"{args.resume}: not a checkpoint written by smallnet train")
+    ours, theirs = _train_options(net.config(), net.metadata), _train_options(saved.config(), saved.metadata)
+    for option, value in ours.items():
+        if theirs[option] is not None and theirs[option] != value:  # None: an older checkpoint doesn't say
+            raise ValueError(f"{args.resume}: the checkpoint was written with {option} "
+                             f"{_show(theirs[option]) or '(none)'}, not {_show(value) or '(none)'}; "
+                             f"resume with the options it was written with")
+    done = len(saved.history.epoch) if saved.history is not None else 0
+    if done > args.epochs:
+        raise ValueError(f"{args.resume}: the checkpoint has already trained {_count(done, 'epoch')}, more than "
+                         f"--epochs {args.epochs}; give --epochs above {done} to train on")
+    return done
+
+
+def _train_options(config, metadata):
+    """{option: value} of the `train` options a network's config and metadata record (None: not recorded)."""
+    hidden = config["layers"][1:-1]
+    return {"--task": metadata.get("task"), "--ignore": ",".join(metadata.get("ignored") or []),
+            "--hidden": ",".join(str(layer.get("units")) for layer in hidden),
+            "--activation": hidden[0].get("activation", {}).get("name") if hidden else None,
+            "--loss": config["loss"], "--optimizer": config["optimizer"]["name"],
+            "--lr": config["optimizer"]["learning_rate"], "--seed": config["seed"],
+            "--batch-size": metadata.get("batch_size"), "--val-split": metadata.get("val_split")}
+
+
 def _infer_task(labels):
-    """"classification" for text or for at most MAX_CLASSES distinct integers, else "regression"."""
+    """"classification" for text or for at most MAX_CLASSES distinct integers (as written), else "regression"."""
+    distinct = set(labels)
     try:
-        values = {float(text) for text in labels}
+        values = [parse_number(text) for text in distinct]
     except ValueError:
         return "classification"
-    if len(values) <= MAX_CLASSES and all(value.is_integer() for value in values):
+    if len(distinct) <= MAX_CLASSES and all(value.is_integer() for value in values):
         return "classification"
     return "regression"
 
 
-def _label(text):
-    """A class label as stored: integers in one spelling ("1.0" and "1" are class "1"), text as it is."""
-    try:
-        value = float(text)
-    except ValueError:
-        return text
-    return str(int(value)) if value.is_integer() else text
-
-
 def _class_order(label):
-    """Numbers by value, before text labels in alphabetical order."""
+    """Numbers by value (equal values by spelling: 007 before 7), before text labels in alphabetical order."""
     try:
-        return (0, float(label), "")
+        return (0, parse_number(label), label)
     except ValueError:
         return (1, 0.0, label)
 
@@ -176,23 +227,70 @@ def _numbers(table):
     return np.array(values).reshape(-1, 1)
 
 
+def _count(n, noun):
+    """"1 row", "2 rows"."""
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 # -- predict, evaluate -------------------------------------------------------------------------
 
+TASKS = ("classification", "regression")
+
+
+def _read_model(path):
+    """The model in `path` with the metadata fields the commands use, checked: net, task, target, features, ...
+
+    Models saved from Python carry metadata of their own, or none. A field that is absent is None
+    (classes: the class indices), one the commands can't use is an error naming the file and the field.
+    """
+    net = load(path)
+    meta = net.metadata if isinstance(net.metadata, dict) else {}
+
+    def field(key, valid, expected):
+        value = meta.get(key)
+        if value is not None and not valid(value):
+            raise ValueError(f"{path}: the metadata field {key!r} should be {expected}, not {reprlib.repr(value)}")
+        return value
+
+    def names(value):
+        return isinstance(value, list) and all(isinstance(name, str) for name in value)
+
+    def labels(value):
+        return (isinstance(value, list) and len({str(label) for label in value}) == len(value)
+                and all(isinstance(label, (str, int, float)) and not isinstance(label, bool) for label in value))
+
+    model = types.SimpleNamespace(
+        path=path, net=net,
+        task=field("task", lambda value: value in TASKS, " or ".join(map(repr, TASKS))),
+        target=field("target", lambda value: isinstance(value, str), "a column name"),
+        features=field("feature_names", names, "a list of column names"),
+        ignored=field("ignored", names, "a list of column names") or [],
+        named_classes=field("classes", labels, "a list of distinct class labels"), classes=None)
+    if model.task == "classification":
+        n = 2 if net.output_dim == 1 else net.output_dim  # one sigmoid output is two classes
+        model.classes = [str(label) for label in model.named_classes or range(n)]
+        if len(model.classes) != n:
+            raise ValueError(f"{path}: the metadata field 'classes' names {len(model.classes)} classes, "
+                             f"but the network's outputs are for {n}")
+    return model
+
+
 def _predict(args):
-    net = load(args.model)
+    model = _read_model(args.model)
     if args.output:
-        _check_output(args.output)
-    _, out = _model_outputs(net, args.model, args.data, target=None)
-    classes, task = net.metadata.get("classes"), net.metadata.get("task")
-    if args.proba and task != "classification":
-        raise ValueError(f"--proba needs a classification model; {args.model} is {task or 'not from smallnet train'}")
-    if task == "classification":
+        _check_output(args.output, model=args.model, data=args.data)
+    if args.proba and model.task != "classification":
+        raise ValueError(f"--proba needs a classification model; {args.model} is "
+                         f"{model.task or 'not from smallnet train'}")
+    _, out = _model_outputs(model, args.data, target=None)
+    if model.task == "classification":
         proba = _probabilities(out)
-        header = classes if args.proba else [net.metadata.get("target", "prediction")]
-        rows = proba if args.proba else [[classes[k]] for k in proba.argmax(axis=1)]
-    else:  # regression: the value; a model without a task: every raw output
-        header = [net.metadata.get("target", "prediction")] if task else [f"output_{j}" for j in range(out.shape[1])]
-        rows = out
+        header = model.classes if args.proba else [model.target or "prediction"]
+        rows = proba if args.proba else [[model.classes[k]] for k in proba.argmax(axis=1)]
+    elif model.task == "regression" and out.shape[1] == 1:
+        header, rows = [model.target or "prediction"], out
+    else:  # a model without a task: every raw output
+        header, rows = [f"output_{j}" for j in range(out.shape[1])], out
     text = format_csv(header, [[str(value) for value in row] for row in rows])
     if args.output:
         write_text(args.output, text)
@@ -201,40 +299,42 @@ def _predict(args):
 
 
 def _evaluate(args):
-    net = load(args.model)
-    task = net.metadata.get("task")
-    if task is None:
+    model = _read_model(args.model)
+    if model.task is None:
         raise ValueError(f"{args.model}: no task recorded (models from `smallnet train` have one)")
-    table, out = _model_outputs(net, args.model, args.data, target=args.target)
-    print(f"{len(out)} rows")
-    if task == "regression":
+    table, out = _model_outputs(model, args.data, target=args.target)
+    lines = [_count(len(out), "row")]
+    if model.task == "regression":
+        if out.shape[1] != 1:
+            raise ValueError(f"{args.model}: a regression model with {out.shape[1]} outputs; evaluate scores one")
         y = _numbers(table)
-        print(f"mse: {metrics.mse(y, out):.6g}\nmae: {metrics.mae(y, out):.6g}\nr2: {metrics.r2(y, out):.6g}")
-        return
-    classes = net.metadata["classes"]
-    truth = _targets(net, table, args.target)
-    predicted = _probabilities(out).argmax(axis=1)
-    right = sum(int(t == p) for t, p in zip(truth, predicted))
-    print(f"accuracy: {right / len(truth):.4f} ({right}/{len(truth)})")
-    print("confusion matrix (rows: true class, columns: predicted class):")
-    counts = [[0] * len(classes) for _ in classes]
-    for t, p in zip(truth, predicted):
-        counts[t][p] += 1
-    width = max(len(c) for c in classes + [str(len(truth))])
-    print(" " * width + "".join(f"  {c:>{width}}" for c in classes))
-    for c, row in zip(classes, counts):
-        print(f"{c:<{width}}" + "".join(f"  {n:>{width}}" for n in row))
+        lines += [f"mse: {metrics.mse(y, out):.6g}", f"mae: {metrics.mae(y, out):.6g}", f"r2: {metrics.r2(y, out):.6g}"]
+    else:
+        classes = model.classes
+        truth = _targets(model, table, args.target)
+        predicted = _probabilities(out).argmax(axis=1)
+        right = int((truth == predicted).sum())
+        counts = np.zeros((len(classes), len(classes)), dtype=int)
+        np.add.at(counts, (truth, predicted), 1)
+        width = max(len(c) for c in classes + [str(len(truth))])
+        lines += [f"accuracy: {right / len(truth):.4f} ({right}/{len(truth)})",
+                  "confusion matrix (rows: true class, columns: predicted class):",
+                  " " * width + "".join(f"  {c:>{width}}" for c in classes)]
+        lines += [f"{c:<{width}}" + "".join(f"  {n:>{width}}" for n in row) for c, row in zip(classes, counts)]
+    print("\n".join(lines))  # only now: a failure above prints no partial results
 
 
-def _model_outputs(net, model_path, data, target):
-    """(table, predictions) of the model on a CSV file whose feature columns must be the model's."""
-    meta = net.metadata
-    ignore = ([meta["target"]] if meta.get("target") and target is None else []) + meta.get("ignored", [])
-    table = read_csv(data, target=target, features=meta.get("feature_names"), ignore=ignore)
+def _model_outputs(model, data, target):
+    """(table, predictions) of the model on a CSV file whose feature columns must be the model's.
+
+    A model that records no feature names takes every column but the target and ignored ones, in order.
+    """
+    ignore = ([model.target] if model.target and target is None else []) + model.ignored
+    table = read_csv(data, target=target, features=model.features, ignore=ignore)
     try:
-        return table, net.predict(table.X)
+        return table, model.net.predict(table.X)
     except ValueError as exc:
-        raise ValueError(f"{table.path}: {exc} (the model {model_path})") from None
+        raise ValueError(f"{table.path}: {exc} (the model {model.path})") from None
 
 
 def _probabilities(out):
@@ -242,78 +342,95 @@ def _probabilities(out):
     return np.hstack([1 - out, out]) if out.shape[1] == 1 else out
 
 
-# -- info, export ------------------------------------------------------------------------------
+def _targets(model, table, target):
+    """The target column as class indices (classification) or an (n, 1) float array (regression)."""
+    if model.task != "classification":
+        return _numbers(table)
+    index = {label: k for k, label in enumerate(model.classes)}
+    for i, text in enumerate(table.target):
+        if text not in index:  # labels are compared as written: 7 is not 007, 1 is not 1.0
+            raise ValueError(f"{table.where(i, target)}: {text!r} is not one of the model's classes "
+                             f"({', '.join(model.classes)})" + ("" if model.named_classes else
+                                                               "; the model records no class names, only indices"))
+    return np.array([index[text] for text in table.target])
+
+
+# -- info, export, plot ------------------------------------------------------------------------
 
 def _info(args):
     net = load(args.model)
     net.summary()
     config = net.config()
     print(f"Metrics: {', '.join(config['metrics']) or '-'}  Seed: {config['seed']}  Dtype: {config['dtype']}")
-    meta = dict(net.metadata)
+    meta = dict(net.metadata) if isinstance(net.metadata, dict) else {"metadata": net.metadata}
     final = meta.pop("final_metrics", None)
-    for key, value in meta.items():
-        print(f"{key}: {', '.join(map(str, value)) if isinstance(value, list) else value}")
-    if final:
-        print("final metrics: " + ", ".join(f"{key} {value:.6g}" for key, value in final.items()))
+    for key, value in [*meta.items(), ("final metrics", final)]:
+        if _show(value):  # nothing ignored, no final metrics: no line
+            print(f"{key}: {_show(value)}")
+
+
+def _show(value):
+    """A metadata value in words, whatever its type: lists joined, dicts as "key value" pairs, floats to 6 digits."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ", ".join(map(_show, value))
+    if isinstance(value, dict):
+        return ", ".join(f"{key} {_show(item)}" for key, item in value.items())
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    return str(value)
 
 
 def _export(args):
     net = load(args.model)
-    _check_output(args.onnx)
+    _check_output(args.onnx, model=args.model)
     difference = net.to_onnx(args.onnx)
     print(f"wrote {args.onnx}; largest |onnxruntime - smallnet| on random inputs: {difference:.3g}")
 
 
-def _check_output(path):
-    """Fail before any work is done if `path` can't be a new file: its folder must exist."""
+def _check_output(path, **inputs):
+    """Fail before any work is done if `path` can't be a new file: its folder must exist, and it must not be
+    one of the command's `inputs` (role=path), which writing it would destroy."""
     folder = os.path.dirname(path) or "."
     if not os.path.isdir(folder):
         raise FileNotFoundError(f"{path}: the folder {folder!r} does not exist")
     if os.path.isdir(path):
         raise IsADirectoryError(f"{path}: is a folder")
+    for role, other in inputs.items():
+        if other is not None and os.path.realpath(path) == os.path.realpath(other):
+            raise ValueError(f"{path}: this is the {role} file; writing there would overwrite it, "
+                             f"choose another output")
 
 
 def _plot(args):
     from . import plot
-    net = load(args.model)
-    _check_output(args.output)
+    model = _read_model(args.model)
+    _check_output(args.output, model=args.model, data=args.data)
     if args.kind == "loss":
-        if net.history is None:
+        if model.net.history is None:
             raise ValueError(f"{args.model}: no training history saved with this model")
-        plot.loss_curve(net.history, path=args.output)
+        plot.loss_curve(model.net.history, path=args.output)
     else:
         if args.data is None and args.kind != "network":
             raise ValueError(f"--kind {args.kind} needs --data DATA.csv (and --target COLUMN)")
         X = y = None
         if args.data is not None:
-            target = args.target or net.metadata.get("target")
-            table, _ = _model_outputs(net, args.model, args.data, target=target if args.kind != "network" else None)
+            target = args.target or model.target
+            if target is None and args.kind != "network":
+                raise ValueError(f"--kind {args.kind} needs --target COLUMN: {args.model} records no target")
+            table, _ = _model_outputs(model, args.data, target=target if args.kind != "network" else None)
             X = table.X
             if args.kind != "network":
-                y = _targets(net, table, target)
-        names = net.metadata.get("feature_names")
+                y = _targets(model, table, target)
+        names = model.features
         if args.kind == "boundary":
-            plot.decision_boundary(net, X, y, feature_names=names or ("x0", "x1"), path=args.output)
+            plot.decision_boundary(model.net, X, y, feature_names=names or ("x0", "x1"), path=args.output)
         elif args.kind == "regression":
-            plot.regression(net, X, y, feature_names=names, path=args.output)
+            plot.regression(model.net, X, y, feature_names=names, path=args.output)
         else:
-            plot.network_diagram(net, X, feature_names=names, path=args.output)
+            plot.network_diagram(model.net, X, feature_names=names, path=args.output)
     print(f"wrote {args.output}")
-
-
-def _targets(net, table, target):
-    """The target column as class indices (classification) or an (n, 1) float array (regression)."""
-    if net.metadata.get("task") != "classification":
-        return _numbers(table)
-    classes = net.metadata["classes"]
-    codes = []
-    for i, text in enumerate(table.target):
-        label = _label(text)
-        if label not in classes:
-            raise ValueError(f"{table.where(i, target)}: {text!r} is not one of the model's classes "
-                             f"({', '.join(classes)})")
-        codes.append(classes.index(label))
-    return np.array(codes)
 
 
 # -- the parser ------------------------------------------------------------------------------
@@ -443,7 +560,12 @@ def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return args.func(args) or 0
+        # Overflow in a diverged or far-off model shows as inf or nan in the results, not as NumPy's warnings;
+        # any other warning is one line, without Python's file and source line.
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.showwarning = lambda message, *_: print(f"smallnet {args.command}: warning: {message}",
+                                                            file=sys.stderr)
+            return args.func(args) or 0
     except BrokenPipeError:  # the reader went away (`smallnet demo | head`): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1

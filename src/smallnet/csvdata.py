@@ -10,11 +10,15 @@ names the file, and where it can the line and column::
 import csv
 import io
 import math
+import re
 from typing import NamedTuple
 
 import numpy as np
 
 DELIMITERS = ",;\t"
+MISSING = {"na", "n/a", "null", "none"}  # spellings of "no value" that spreadsheets and R write
+# ASCII digits, an optional point and exponent; float() also takes 1_000 and full-width digits
+PLAIN_NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 
 
 class Table(NamedTuple):
@@ -44,7 +48,7 @@ class Table(NamedTuple):
         return place if column is None else f"{place}, column {column!r}"
 
 
-def read_csv(path, target=None, features=None, ignore=()):
+def read_csv(path, target=None, features=None, ignore=(), check_ignore=False):
     """Read a CSV file with a header into a `Table`.
 
     Parameters
@@ -57,11 +61,13 @@ def read_csv(path, target=None, features=None, ignore=()):
         default every column but `target` and `ignore` is a feature.
     ignore : iterable of str
         Columns left out if present (say, a model's target at prediction time).
+    check_ignore : bool
+        Whether every `ignore` name must be a column (a user's list, where a typo should not pass).
 
     Raises
     ------
     ValueError
-        Empty file, not UTF-8, ragged row, missing target or feature columns,
+        Empty file, not UTF-8, ragged row, missing target, feature or checked ignored columns,
         no feature column, a feature value that is missing, not a number, NaN,
         infinite or too large, or a missing target value.
     """
@@ -81,6 +87,10 @@ def read_csv(path, target=None, features=None, ignore=()):
     _check_header(path, header_line, header)
     if target is not None and target not in header:
         raise ValueError(f"{path}, line {header_line}: target column {target!r} not found; "
+                         f"the columns are: {', '.join(header)}")
+    unknown = [name for name in ignore if name not in header] if check_ignore else []
+    if unknown:
+        raise ValueError(f"{path}, line {header_line}: no column {', '.join(map(repr, unknown))} to ignore; "
                          f"the columns are: {', '.join(header)}")
     skipped = {target, *ignore}
     if features is None:
@@ -120,18 +130,25 @@ def read_csv(path, target=None, features=None, ignore=()):
 
 
 def parse_number(text):
-    """float(text), or a ValueError saying why not: missing, not a number, NaN or infinite, too large."""
+    """float(text), or a ValueError saying why not: missing, not a number, NaN or infinite, too large.
+
+    Only plain decimal numbers (ASCII digits, a point, an exponent) are numbers.
+    """
     text = text.strip()
     if not text:
         raise ValueError("missing value")
-    try:
-        value = float(text)
-    except ValueError:
-        hint = " (use a decimal point)" if _is_float(text.replace(",", ".")) else ""
-        raise ValueError(f"{text!r} is not a number{hint}") from None
-    if not math.isfinite(value):
+    if text.lower() in MISSING:
+        raise ValueError(f"missing value ({text!r})")
+    if not PLAIN_NUMBER.fullmatch(text):
         if text.lower().lstrip("+-") in ("nan", "inf", "infinity"):
             raise ValueError(f"{text!r}: NaN and infinity are not allowed")
+        if PLAIN_NUMBER.fullmatch(text.replace(",", ".")):
+            raise ValueError(f"{text!r} is not a number (use a decimal point)")
+        if _is_float(text):  # 1_000, full-width digits: Python reads them, other programs don't
+            raise ValueError(f"{text!r} is not a plain number (write ASCII digits only, like 1000 or 2.5)")
+        raise ValueError(f"{text!r} is not a number")
+    value = float(text)
+    if not math.isfinite(value):
         raise ValueError(f"{text!r} is too large for a float")
     return value
 
