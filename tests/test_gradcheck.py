@@ -105,3 +105,19 @@ def test_changing_the_loss_after_building_updates_the_fusion():
     assert net._fused
     X, y = _data("categorical_crossentropy", 2, 1)
     assert sn.gradcheck(net, X, y) < 1e-6
+
+
+def test_gradcheck_refuses_non_finite_weights_rather_than_scoring_them_perfect():
+    net = sn.Network([sn.Dense(3, activation="tanh"), sn.Dense(1)], loss="mse", seed=0).build(3)
+    net.layers[1].bias[0] = np.nan  # set_weights refuses NaN; writing into the arrays does not
+    X, y = _data("mse", 1, 0)
+    with pytest.raises(ValueError, match=r"weights are not finite: weights\[3\] holds NaN or inf"):
+        sn.gradcheck(net, X, y)
+
+
+def test_gradcheck_refuses_gradients_that_overflow():
+    net = sn.Network([sn.Dense(2)], loss="sse", seed=0).build(3)
+    X, y = _data("sse", 2, 0)
+    with np.errstate(over="ignore", invalid="ignore"), \
+            pytest.raises(ValueError, match=r"backpropagated gradient of weights\[0\] is not finite"):
+        sn.gradcheck(net, X * 1e300, y)

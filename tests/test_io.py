@@ -116,6 +116,32 @@ def test_custom_initializers_and_metrics_are_left_out_not_fatal(tmp_path):
     np.testing.assert_array_equal(loaded.params[0], net.params[0])
 
 
+def test_l2_survives_a_round_trip_and_training_goes_on_the_same(tmp_path):
+    X, y = _data()
+    # plain SGD, full batch: no optimizer state or shuffling that a saved model (not a checkpoint) would lose
+    net = _net(optimizer=sn.SGD(0.1), l2=0.1)
+    net.fit(X, y, epochs=5)
+    net.save(tmp_path / "m.safetensors")
+    loaded = sn.load(tmp_path / "m.safetensors")
+    assert loaded.l2 == 0.1 and loaded.config() == net.config()
+    net.fit(X, y, epochs=5)
+    loaded.fit(X, y, epochs=5)
+    _assert_same(_params(loaded), _params(net))
+
+
+def test_config_names_every_constructor_argument(tmp_path):
+    import inspect
+    net = sn.Network([sn.Dense(2, input_dim=3, activation="sigmoid")], loss="binary_crossentropy",
+                     optimizer=sn.SGD(0.5, momentum=0.5), metrics="mae", l2=0.25, seed=7, dtype="float32").build()
+    config = net.config()
+    assert set(config) == set(inspect.signature(sn.Network).parameters)
+    net.save(tmp_path / "m.safetensors")
+    loaded = sn.load(tmp_path / "m.safetensors")
+    assert loaded.config() == config
+    assert (loaded.l2, loaded.seed, loaded.dtype) == (0.25, 7, np.float32)
+    assert [name for name, _ in loaded.metrics] == ["mae"]
+
+
 # -- bad files ---------------------------------------------------------------------------------
 
 @pytest.fixture
@@ -264,6 +290,57 @@ def test_unwritable_destination_names_it(tmp_path):
     with pytest.raises(OSError) as info:
         atomic.write_text(tmp_path / "missing" / "out.csv", "x")
     assert info.value.filename == str(tmp_path / "missing" / "out.csv")
+
+
+@pytest.mark.parametrize("where", [".", "folder", "folder/"])
+def test_saving_to_a_folder_says_so_and_writes_nothing(tmp_path, monkeypatch, where):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "folder").mkdir()
+    X, y = _data()
+    net = _net(optimizer=sn.SGD(0.1))
+    net.fit(X, y, epochs=1)
+    before = _params(net)
+    with pytest.raises(IsADirectoryError, match=f"'{where}' is a folder, not a file"):
+        net.save(where)
+    with pytest.raises(IsADirectoryError, match=f"'{where}' is a folder, not a file"):
+        net.fit(X, y, epochs=3, checkpoint=where)
+    _assert_same(_params(net), before)  # refused before training, not after the first epoch
+    with pytest.raises(IsADirectoryError, match="is a folder"):
+        atomic.write_text(where, "x")
+    assert sorted(os.listdir(tmp_path)) == ["folder"] and os.listdir(tmp_path / "folder") == []
+
+
+def test_checkpoint_into_a_missing_folder_fails_before_training(tmp_path):
+    X, y = _data()
+    net = _net(optimizer=sn.SGD(0.1))
+    with pytest.raises(FileNotFoundError, match="does not exist") as info:
+        net.fit(X, y, epochs=3, checkpoint=tmp_path / "missing" / "ck.safetensors")
+    assert info.value.filename == str(tmp_path / "missing" / "ck.safetensors") and net.history is None
+
+
+def test_a_failed_rename_names_the_destination_and_leaves_no_temporary(tmp_path, monkeypatch):
+    def busy(src, dst):
+        raise OSError(16, "Device or resource busy")
+
+    monkeypatch.setattr(os, "replace", busy)
+    with pytest.raises(OSError, match="busy") as info:
+        atomic.write_text(tmp_path / "out.csv", "a\n")
+    assert info.value.filename == str(tmp_path / "out.csv") and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("metadata,exc,match", [
+    ([1, 2], TypeError, "metadata must be a dict of JSON-able values .*got list"),
+    ({"task": "x", "classes": {1, 2}}, TypeError, r"metadata\['classes'\] is not JSON-able: .*set"),
+    ({1: "one"}, TypeError, "metadata keys must be strings, got int 1"),
+])
+def test_metadata_must_be_a_dict_of_json_values(tmp_path, metadata, exc, match):
+    X, y = _data()
+    net = _net()
+    net.fit(X, y, epochs=1)
+    net.metadata = metadata
+    with pytest.raises(exc, match=match):
+        net.save(tmp_path / "m.safetensors")
+    assert list(tmp_path.iterdir()) == []
 
 
 # -- optimizer state ---------------------------------------------------------------------------

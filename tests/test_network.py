@@ -331,6 +331,82 @@ def test_other_argument_errors():
     _raises(TypeError, "Callback", _net().fit, X, y, callbacks=[print])
 
 
+def test_nan_in_a_vector_is_located_by_index():
+    X, y = _blobs()
+    y = y.ravel()
+    y[7] = np.nan
+    _raises(ValueError, r"y contains NaN or inf \(first at index 7: nan\)", _net().fit, X, y)
+    _raises(ValueError, r"sample_weight contains NaN or inf \(first at index 3", _net().fit, *_blobs(),
+            sample_weight=np.where(np.arange(60) == 3, np.inf, 1.0))
+
+
+def test_categorical_crossentropy_needs_two_or_more_outputs():
+    match = r"categorical_crossentropy needs one output per class \(2 or more\), but the last layer 'dense_0' " \
+            r"has 1 unit; for two classes use one sigmoid output with binary_crossentropy"
+    _raises(ValueError, match, sn.Network, [sn.Dense(1, activation="sigmoid")], loss="categorical_crossentropy")
+    net = _net()  # a 1-unit sigmoid output with binary_crossentropy
+    _raises(ValueError, "needs one output per class", setattr, net, "loss", "categorical_crossentropy")
+    assert net.loss.name == "binary_crossentropy"  # the refused loss didn't stick
+    _raises(ValueError, "needs one output per class", sn.gradcheck, net, *_blobs(6), loss="categorical_crossentropy")
+    assert net.loss.name == "binary_crossentropy"
+    # a Dropout's output size is known only once its input size is: checked when built
+    net = sn.Network([sn.Dropout(0.5)], loss="categorical_crossentropy")
+    _raises(ValueError, "last layer 'dropout_0' has 1 unit", net.fit, np.ones((4, 1)), np.ones((4, 1)))
+    assert not net.built
+    # other pairings stay allowed, sensible or not (test_gradcheck runs them on purpose)
+    sn.Network([sn.Dense(2, activation="sigmoid")], loss="categorical_crossentropy").build(3)
+    sn.Network([sn.Dense(1, activation="softmax")], loss="binary_crossentropy").build(3)
+
+
+def test_set_weights_checks_every_array_and_names_it():
+    net = _net()
+    X, y = _blobs()
+    net.fit(X, y, epochs=1)
+    good = net.get_weights()
+    nan = [w.copy() for w in good]
+    nan[1][2] = np.nan
+    _raises(ValueError, r"weights\[1\] contains NaN or inf \(first at index 2: nan\)", net.set_weights, nan)
+    inf = [w.copy() for w in good]
+    inf[2][3, 0] = -np.inf
+    _raises(ValueError, r"weights\[2\] contains NaN or inf \(first at row 3, column 0", net.set_weights, inf)
+    _raises(TypeError, r"weights\[0\] must hold real numbers, got string", net.set_weights,
+            [np.full(good[0].shape, "a")] + good[1:])
+    _raises(ValueError, r"weights\[3\] must be 1-D, got a 2-D array of shape \(1, 1\)$", net.set_weights,
+            good[:3] + [good[3].reshape(1, 1)])
+    _raises(ValueError, r"weights\[0\] has shape \(8, 2\), but the network's has \(2, 8\)", net.set_weights,
+            [good[0].T] + good[1:])
+    _raises(ValueError, "expected 4 arrays", net.set_weights, good[:3])
+    _raises(TypeError, "weights must be a list of arrays.*got NoneType", net.set_weights, None)
+    _raises(TypeError, "weights must be a list of arrays.*got ndarray", net.set_weights, good[0])
+    for p, w in zip(net.params, good):  # every refusal left the network as it was
+        np.testing.assert_array_equal(p, w)
+    _raises(RuntimeError, "no weights yet: call fit .* first, then set_weights", _net().set_weights, good)
+    net.set_weights([w + 1 for w in good])
+    np.testing.assert_array_equal(net.params[0], good[0] + 1)
+
+
+def test_a_single_metric_is_a_list_of_one():
+    X, y = _blobs()
+    history = _net(metrics="accuracy").fit(X, y, epochs=2)
+    assert list(history.history) == ["loss", "accuracy"]
+    history = _net(metrics=sn.metrics.mae).fit(X, y, epochs=2)
+    assert list(history.history) == ["loss", "mae"]
+    _raises(TypeError, "metrics must be a metric name, a callable or a list of them, got 5", _net, metrics=5)
+
+
+@pytest.mark.parametrize("make", [
+    lambda flag: _net().fit(*_blobs(), batch_size=10, shuffle=flag),
+    lambda flag: sn.Dense(2, use_bias=flag),
+    lambda flag: sn.SGD(0.1, nesterov=flag),
+    lambda flag: sn.EarlyStopping(restore_best_weights=flag),
+])
+def test_flags_take_booleans_only(make):
+    for flag in (True, False, np.bool_(True)):
+        make(flag)
+    for flag in ("no", "False", 0, 1, None):
+        _raises(TypeError, "must be True or False, got", make, flag)
+
+
 # -- summary -----------------------------------------------------------------------------------
 
 def test_summary_lists_layers_shapes_and_params():

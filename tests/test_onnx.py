@@ -97,3 +97,15 @@ def test_dropout_exports_as_identity(tmp_path):
 def _saved(net, tmp_path):
     net.save(tmp_path / "m.safetensors")
     return tmp_path / "m.safetensors"
+
+
+def test_metadata_with_numpy_values_is_exported_and_bad_metadata_is_named(tmp_path):
+    net = sn.Network([sn.Dense(2, input_dim=3, activation="softmax")], seed=0).build()
+    net.metadata = {"classes": np.array(["a", "b"]), "n": np.int64(3)}
+    net.to_onnx(tmp_path / "m.onnx")
+    props = {p.key: json.loads(p.value) for p in onnx.load(str(tmp_path / "m.onnx")).metadata_props}
+    assert props == {"classes": ["a", "b"], "n": 3}
+    net.metadata = {"classes": {"a", "b"}}
+    with pytest.raises(TypeError, match=r"metadata\['classes'\] is not JSON-able"):
+        net.to_onnx(tmp_path / "bad.onnx")
+    assert not (tmp_path / "bad.onnx").exists()

@@ -242,6 +242,43 @@ def test_loss_curve_of_a_history(binary):
     np.testing.assert_array_equal(fig.axes[0].lines[0].get_ydata(), binary[3]["loss"])
 
 
+def test_loss_curve_argument_errors(binary):
+    with pytest.raises(TypeError, match=r"history must be a History \(what fit returns\) or a dict of lists.*NoneType"):
+        plot.loss_curve(None)
+    with pytest.raises(TypeError, match="got list"):
+        plot.loss_curve([0.5, 0.4])
+    with pytest.raises(TypeError, match=r"history\['loss'\] must be a list of numbers"):
+        plot.loss_curve({"loss": "falling"})
+    with pytest.raises(TypeError, match="log must be True or False, got 'yes'"):
+        plot.loss_curve(binary[3], log="yes")
+    with pytest.raises(TypeError, match="dpi must be a number"):
+        plot.loss_curve(binary[3], dpi="high")
+    # one metric by name, not its letters
+    assert [ax.get_ylabel() for ax in plot.loss_curve(binary[3], metrics="accuracy").axes] == ["loss", "accuracy"]
+    diverged = {"loss": [1.0, 0.5, float("nan")]}  # what a diverged fit records: drawn, not refused
+    assert len(plot.loss_curve(diverged).axes[0].lines[0].get_ydata()) == 3
+
+
+def test_picture_argument_errors(binary):
+    net, X, labels, _ = binary
+    for draw in (lambda: plot.decision_boundary("net", X, labels), lambda: plot.regression(None, X, labels),
+                 lambda: plot.network_diagram(net.layers)):
+        with pytest.raises(TypeError, match="network must be a smallnet Network, got"):
+            draw()
+    with pytest.raises(ValueError, match="feature_names has 3 names, but there are 2 features"):
+        plot.decision_boundary(net, X, labels, feature_names=["a", "b", "c"])
+    with pytest.raises(TypeError, match="feature_names must be a list of strings, got 'ab'"):
+        plot.network_diagram(net, feature_names="ab")
+    with pytest.raises(ValueError, match="feature_names has 1 names, but there are 2 features"):
+        plot.regression(net, X, labels, feature_names=["a"])
+    with pytest.raises(TypeError, match="resolution must be an integer, got 2.5"):
+        plot.decision_boundary(net, X, labels, resolution=2.5)
+    with pytest.raises(ValueError, match="resolution must be >= 2, got 1"):
+        plot.network_diagram(net, X, resolution=1)
+    ax = plot.network_diagram(net, feature_names=np.array(["a", "b"])).axes[0]
+    assert {"a", "b"} <= {text.get_text() for text in ax.texts}
+
+
 def test_regression_pictures():
     rng = np.random.RandomState(0)
     X = np.linspace(-2, 2, 60).reshape(-1, 1)

@@ -115,6 +115,28 @@ def test_parameter_errors(iris, params, match):
         SmallNetClassifier(**params).fit(*iris)
 
 
+@pytest.mark.parametrize("params,exc,match", [
+    ({"shuffle": "no"}, TypeError, "shuffle must be True or False, got 'no'"),
+    ({"early_stopping": "yes"}, TypeError, "early_stopping must be True or False"),
+    ({"warm_start": 1}, TypeError, "warm_start must be True or False"),
+    ({"solver": "sgd", "nesterovs_momentum": "false"}, TypeError, "nesterovs_momentum must be True or False"),
+    ({"learning_rate_init": 0}, ValueError, "learning_rate_init must be a positive number, got 0"),
+    ({"random_state": -1}, ValueError, r"random_state must be None, an integer in \[0, 2\*\*32\)"),
+    ({"early_stopping": True, "validation_fraction": 1.5}, ValueError, "validation_fraction must be in"),
+])
+def test_errors_name_the_estimator_s_own_parameters(iris, params, exc, match):
+    with pytest.raises(exc, match=match):
+        SmallNetClassifier(**params).fit(*iris)
+
+
+@pytest.mark.parametrize("Estimator", [SmallNetClassifier, SmallNetRegressor])
+def test_early_stopping_on_too_few_rows_speaks_of_validation_fraction(Estimator):
+    X, y = np.array([[0.0], [1.0], [2.0]]), np.array([0, 1, 0])
+    with pytest.raises(ValueError, match="^validation_fraction=0.1 of 3 rows leaves 0 for validation") as info:
+        Estimator(early_stopping=True).fit(X, y)
+    assert "validation_split" not in str(info.value)
+
+
 def test_pipeline_and_grid_search(iris):
     X, y = iris
     pipe = make_pipeline(StandardScaler(), SmallNetClassifier(max_iter=50, learning_rate_init=0.05, random_state=0))

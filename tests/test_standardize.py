@@ -45,7 +45,8 @@ def test_float32_network_casts_mean_and_scale():
     ([0, 0], [1, 0], "scale must be > 0 everywhere, got 0 at feature 1"),
     ([0, 0], [1, -2], "scale must be > 0"),
     ([0, 0], [1, 1, 1], r"same shape, got \(2,\) and \(3,\)"),
-    ([0, np.nan], [1, 1], "mean contains NaN"),
+    ([0, np.nan], [1, 1], r"mean contains NaN or inf \(first at index 1: nan\)"),
+    ([1, 1], [np.inf, 1], r"scale contains NaN or inf \(first at index 0: inf\)"),
 ])
 def test_invalid_mean_or_scale(mean, scale, match):
     with pytest.raises(ValueError, match=match):

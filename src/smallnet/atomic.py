@@ -5,12 +5,39 @@ final rename stays on one file system), are flushed to disk, and then
 `os.replace` swaps it in. A crash, a kill or an exception at any point leaves
 the destination as it was: an earlier file untouched, or no file.
 """
+import errno
 import os
+
+
+def check_destination(path):
+    """`path` as a str, once it is clear that a file can be written there.
+
+    Called before anything is written (and by `fit` before training, for its
+    checkpoint), so that a wrong path fails at once and in words.
+
+    Raises
+    ------
+    ValueError
+        If `path` is empty.
+    IsADirectoryError
+        If `path` is a folder (``"."``, ``"models/"``).
+    FileNotFoundError
+        If the folder it would go in does not exist.
+    """
+    path = os.fspath(path)
+    if not path:
+        raise ValueError("the file name is empty")
+    if os.path.isdir(path):
+        raise IsADirectoryError(errno.EISDIR, f"{path!r} is a folder, not a file; give a file name")
+    folder = os.path.dirname(path)
+    if folder and not os.path.isdir(folder):
+        raise FileNotFoundError(errno.ENOENT, f"the folder {folder!r} does not exist", path)
+    return path
 
 
 def write_bytes(path, data):
     """Write `data` (bytes) to `path` atomically; on any error the temporary file is removed."""
-    path = os.fspath(path)
+    path = check_destination(path)
     folder, name = os.path.split(path)
     temp = os.path.join(folder, f".{name}.{os.urandom(4).hex()}.tmp")
     # 0o666 through the umask, as open() would create it (mkstemp's files are owner-only).
@@ -23,7 +50,10 @@ def write_bytes(path, data):
             f.write(data)
             f.flush()
             os.fsync(f.fileno())  # the data is on disk before the name points at it
-        os.replace(temp, path)
+        try:
+            os.replace(temp, path)
+        except OSError as exc:  # again the caller's file, not the temporary one
+            raise OSError(exc.errno, exc.strerror, path) from None
     except BaseException:  # KeyboardInterrupt too: never leave the temporary file behind
         os.unlink(temp)
         raise

@@ -3,7 +3,7 @@ from pathlib import Path
 
 from .atomic import write_text
 from .training import Callback
-from .validation import check_number
+from .validation import check_bool, check_number
 
 
 def _monitor_mode(monitor, mode):
@@ -46,7 +46,7 @@ class EarlyStopping(Callback):
         self.mode = _monitor_mode(monitor, mode)
         self.patience = check_number("patience", patience, low=0, low_inclusive=True, integer=True)
         self.min_delta = abs(check_number("min_delta", min_delta, low=None))
-        self.restore_best_weights = bool(restore_best_weights)
+        self.restore_best_weights = check_bool("restore_best_weights", restore_best_weights)
 
     def on_train_begin(self, logs=None):
         self.best = float("inf") if self.mode == "min" else float("-inf")

@@ -27,6 +27,12 @@ def gradcheck(network, X, y, loss=None, epsilon=1e-4):
     Returns
     -------
     float
+
+    Raises
+    ------
+    ValueError
+        If a weight, or a gradient of either kind, is NaN or inf: no finite
+        comparison exists then, and a score of 0 would read as perfect.
     """
     if loss is not None:
         original, network.loss = network.loss, loss
@@ -35,10 +41,14 @@ def gradcheck(network, X, y, loss=None, epsilon=1e-4):
         finally:
             network.loss = original
     X, y = network._check_X(X, y)
+    for i, param in enumerate(network.params):
+        if not np.isfinite(param).all():
+            raise ValueError(f"the network's weights are not finite: weights[{i}] holds NaN or inf")
     network.backward(y, network.forward(X))
     analytic = [-s for layer in network.layers for s in layer.steps]  # steps are minus gradients
     worst = 0.0
-    for param, grad in zip(network.params, analytic):
+    for i, (param, grad) in enumerate(zip(network.params, analytic)):
+        _check_finite(grad, "backpropagated", i)  # before the slow part
         numeric = np.empty_like(grad)
         for idx in np.ndindex(param.shape):
             original = param[idx]
@@ -48,7 +58,17 @@ def gradcheck(network, X, y, loss=None, epsilon=1e-4):
             minus = network.objective(y, network.forward(X))
             param[idx] = original
             numeric[idx] = (plus - minus) / (2 * epsilon)
+        _check_finite(numeric, "numerical", i)
         scale = np.linalg.norm(grad) + np.linalg.norm(numeric)
         if scale > 0:
-            worst = max(worst, float(np.linalg.norm(grad - numeric) / scale))
+            error = float(np.linalg.norm(grad - numeric) / scale)
+            _check_finite(error, "relative error of the", i)  # norms of huge gradients overflow
+            worst = max(worst, error)
     return worst
+
+
+def _check_finite(values, kind, i):
+    # NaN would slip through max() and the `scale > 0` test, and the score would read 0: perfect
+    if not np.isfinite(values).all():
+        raise ValueError(f"the {kind} gradient of weights[{i}] is not finite (NaN or inf): the loss overflows "
+                         f"at these weights and data, so backprop can't be checked there")

@@ -23,6 +23,7 @@ import numpy as np
 from .atomic import write_bytes
 from .network import Network
 from .training import History
+from .validation import check_metadata, jsonable
 
 FORMAT_VERSION = 1
 BIT_GENERATORS = ("MT19937", "PCG64", "PCG64DXSM", "Philox", "SFC64")  # what a Generator's state may name
@@ -159,7 +160,7 @@ def _write(path, network, extra, tensors, history):
             if array is not None:
                 tensors[f"layers.{i}.{attribute}"] = array
     tensors = {key: np.ascontiguousarray(array) for key, array in tensors.items()}
-    metadata = dict(network.metadata)
+    metadata = dict(check_metadata(network.metadata))
     curves = {key: values for key, values in history.items() if len(values)}
     if curves:
         metadata["final_metrics"] = {key: values[-1] for key, values in curves.items()}
@@ -167,9 +168,9 @@ def _write(path, network, extra, tensors, history):
             tensors[f"history.{key}"] = np.asarray(values, dtype=np.float64)
     info = {"format": "smallnet", "format_version": FORMAT_VERSION, "network": network.config(),
             "metadata": metadata, **extra}
-    info["sha256"] = _checksum(json.dumps(info, default=_jsonable), tensors)
+    info["sha256"] = _checksum(json.dumps(info, default=jsonable), tensors)
     # One metadata key: safetensors writes several in varying order, and the same model should give the same bytes.
-    data = numpy_safetensors.save(tensors, {"smallnet": json.dumps(info, default=_jsonable)})
+    data = numpy_safetensors.save(tensors, {"smallnet": json.dumps(info, default=jsonable)})
     write_bytes(path, data)
 
 
@@ -295,13 +296,6 @@ def _checksum(document, tensors):
         digest.update(f"{key}:{array.dtype.name}:{array.shape}".encode())
         digest.update(np.ascontiguousarray(array, dtype=array.dtype.newbyteorder("<")).tobytes())
     return digest.hexdigest()
-
-
-def _jsonable(value):
-    """json.dumps fallback for NumPy scalars and arrays (labels, feature names, ...)."""
-    if isinstance(value, (np.generic, np.ndarray)):
-        return value.tolist()
-    raise TypeError(f"only JSON values can be saved (in metadata, history), got {type(value).__name__} {value!r}")
 
 
 def _invalid(path, exc):

@@ -11,7 +11,7 @@ batch to the next; outside training every call returns fresh arrays.
 import numpy as np
 
 from . import activations, initializers
-from .validation import check_array, check_number
+from .validation import check_array, check_bool, check_number
 
 LAYERS = {}  # layer classes by name, for rebuilding saved networks (see from_config)
 
@@ -190,7 +190,7 @@ class Dense(Layer):
         self.input_dim = None if input_dim is None else check_number(
             "input_dim", input_dim, low=1, low_inclusive=True, integer=True)
         self.activation = activations.get(activation)
-        self.use_bias = bool(use_bias)
+        self.use_bias = check_bool("use_bias", use_bias)
         self.initializer = initializers.get(initializer)
         self.weights = self.bias = None
 

@@ -42,6 +42,19 @@ def r2(y, out):
 METRICS = {f.__name__: f for f in (mae, mse, accuracy, binary_accuracy, r2)}
 
 
+def get_all(metrics):
+    """[(name, function), ...] for a list of metric names or callables; a single one stands for a list of one."""
+    if isinstance(metrics, str) or callable(metrics):
+        metrics = [metrics]  # metrics="mae", as Keras takes it (else "mae" would be the metrics m, a, e)
+    elif metrics is None:
+        metrics = []
+    try:
+        metrics = list(metrics)
+    except TypeError:
+        raise TypeError(f"metrics must be a metric name, a callable or a list of them, got {metrics!r}") from None
+    return [get(m) for m in metrics]
+
+
 def get(name):
     """(name, function) for a metric name or a callable (named after its __name__)."""
     if callable(name):

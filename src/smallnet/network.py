@@ -15,7 +15,7 @@ import numpy as np
 from . import losses, metrics as metric_fns, optimizers
 from .layers import Layer
 from .training import Callback, DivergenceGuard, History, InterruptFlag, progress_callbacks
-from .validation import check_array, check_dtype, check_number, check_X_y, make_rng
+from .validation import check_array, check_bool, check_dtype, check_number, check_X_y, make_rng
 
 
 def _fingerprint(*arrays):
@@ -29,6 +29,16 @@ def _fingerprint(*arrays):
     return digest.hexdigest()
 
 
+def validation_size(n, fraction, name="validation_split"):
+    """How many of `n` rows `fraction` holds out for validation; an error naming the argument `name`
+    (the caller's own: scikit-learn's estimators call it validation_fraction) unless both parts keep a row."""
+    n_val = int(round(fraction * n))
+    if not 1 <= n_val < n:
+        raise ValueError(f"{name}={fraction} of {n} rows leaves {n_val} for validation and "
+                         f"{n - n_val} for training; both need at least one")
+    return n_val
+
+
 def validation_rows(y, fraction, rng, stratify=False):
     """Sorted indices of the rows to hold out for validation: `fraction` of them after a shuffle from
     `rng`; with `stratify`, each class (each distinct row of y > 0.5) keeps its share.
@@ -36,10 +46,7 @@ def validation_rows(y, fraction, rng, stratify=False):
     y : array, shape (n_samples, n_outputs)
     """
     n = len(y)
-    n_val = int(round(fraction * n))
-    if not 1 <= n_val < n:
-        raise ValueError(f"validation_split={fraction} of {n} rows leaves {n_val} for validation and "
-                         f"{n - n_val} for training; both need at least one")
+    n_val = validation_size(n, fraction)
     order = rng.permutation(n)
     if stratify:  # interleave the classes before cutting
         _, labels = np.unique(y[order] > 0.5, axis=0, return_inverse=True)
@@ -62,10 +69,12 @@ class Network:
         (where given) equals the output size of the layer below.
     loss : str or Loss
         "sse" (the tutorial's), "mse", "binary_crossentropy" or "categorical_crossentropy".
+        categorical_crossentropy needs one output per class, so a last layer of 2 or more units.
     optimizer : str or Optimizer
         "sgd" or "adam", or an instance such as ``SGD(learning_rate=1.0)``.
-    metrics : list of str or callables
+    metrics : str, callable or list of them
         Recorded in History each epoch: "mae", "mse", "accuracy", "binary_accuracy", "r2".
+        A single one (``metrics="mae"``) is a list of one.
     l2 : float
         L2 weight decay: ``0.5 * l2 * sum(weights**2)`` (biases excluded) is added
         to each step's loss, so every step also shrinks the weights by ``l2 * weights``.
@@ -104,7 +113,7 @@ class Network:
             dim, below = layer.output_dim(layer.input_dim if dim is None else dim), layer
         self.loss = loss
         self.optimizer = optimizers.get(optimizer)
-        self.metrics = [metric_fns.get(m) for m in metrics]
+        self.metrics = metric_fns.get_all(metrics)
         self.l2 = check_number("l2", l2, low=0, low_inclusive=True)
         self.seed = seed
         self.rng = make_rng(seed)
@@ -123,9 +132,19 @@ class Network:
 
     @loss.setter
     def loss(self, loss):
-        self._loss = losses.get(loss)
+        loss = losses.get(loss)
+        self._check_outputs(loss, self.output_dim)
+        self._loss = loss
         last = self.layers[-1]
         self._fused = getattr(getattr(last, "activation", None), "name", None) == self._loss.fused_activation
+
+    def _check_outputs(self, loss, units):
+        """Refuse a loss that can't mean anything for `units` outputs (None: not known yet; `build` asks again)."""
+        if loss.name == "categorical_crossentropy" and units == 1:
+            # softmax over one unit is always 1, and -y log p only pulls the one output up: nothing is learned
+            raise ValueError(f"categorical_crossentropy needs one output per class (2 or more), but the last layer "
+                             f"{self.layers[-1].name!r} has 1 unit; for two classes use one sigmoid output with "
+                             f"binary_crossentropy")
 
     @property
     def built(self):
@@ -137,7 +156,11 @@ class Network:
 
     @property
     def output_dim(self):
-        dim = self.input_dim
+        return self._output_dim(self.input_dim)
+
+    def _output_dim(self, input_dim):
+        """The network's output size for `input_dim` inputs (None when that is not known yet)."""
+        dim = input_dim
         for layer in self.layers:
             dim = layer.output_dim(dim)
         return dim
@@ -151,6 +174,7 @@ class Network:
             if candidate is not None:  # np.dtype objects are falsy, so no `or` chain
                 self.dtype = dtype = candidate
                 break
+        self._check_outputs(self.loss, self._output_dim(input_dim))
         for layer in self.layers:
             layer.build(input_dim, dtype, self.rng)
             input_dim = layer.units
@@ -182,13 +206,39 @@ class Network:
         return [p.copy() for p in self.params]
 
     def set_weights(self, weights):
-        """Copy `weights` (as from get_weights) into the network's parameters."""
+        """Copy `weights` (as from get_weights) into the network's parameters.
+
+        Every array is checked before any is copied, so a bad one leaves the network as it was.
+
+        Parameters
+        ----------
+        weights : list of array-like
+            One finite real array per parameter, in `params` order, each of its parameter's shape.
+
+        Raises
+        ------
+        RuntimeError
+            If the network has no weights yet (call fit or build first: the shapes come from there).
+        TypeError
+            If `weights` is not a list or tuple, or an array holds no real numbers (naming its index).
+        ValueError
+            For a wrong number of arrays, or an array of the wrong shape or with NaN or inf (naming its index).
+        """
+        if not self.built:
+            raise RuntimeError("the network has no weights yet: call fit (or build) first, then set_weights")
+        if not isinstance(weights, (list, tuple)):
+            raise TypeError(f"weights must be a list of arrays, as get_weights returns, got {type(weights).__name__}")
         params = self.params
         if len(weights) != len(params):
-            raise ValueError(f"expected {len(params)} arrays, got {len(weights)}")
+            raise ValueError(f"expected {len(params)} arrays (one per parameter, as get_weights returns), "
+                             f"got {len(weights)}")
+        checked = []
         for i, (p, w) in enumerate(zip(params, weights)):
-            if np.shape(w) != p.shape:
-                raise ValueError(f"weights[{i}] has shape {np.shape(w)}, but the network's has {p.shape}")
+            w = check_array(w, f"weights[{i}]", dtype=p.dtype, ndim=p.ndim)
+            if w.shape != p.shape:
+                raise ValueError(f"weights[{i}] has shape {w.shape}, but the network's has {p.shape}")
+            checked.append(w)
+        for p, w in zip(params, checked):
             p[...] = w
 
     def _check_X(self, X, y=None):
@@ -300,6 +350,7 @@ class Network:
             Rows per step; None (the default, as in the tutorial) takes them all at once.
         shuffle : bool
             Reorder the rows each epoch from the network's generator (minibatches only).
+            Only True or False: a string such as "no" is a TypeError, not true.
         validation_split : float in [0, 1)
             Share of rows held out for validation, chosen after a shuffle from the
             network's generator. With a cross-entropy loss the split is stratified:
@@ -320,7 +371,8 @@ class Network:
         checkpoint : path, optional
             Write a checkpoint there (atomically) every `checkpoint_every` epochs and when
             training ends: weights, optimizer and generator state, epoch, history, and the
-            validation rows. Needs the `[io]` extra (safetensors).
+            validation rows. Needs the `[io]` extra (safetensors). A path that is a folder,
+            or in a folder that doesn't exist, is refused before training starts.
         checkpoint_every : int
             Epochs between checkpoints.
         resume : path, optional
@@ -344,6 +396,10 @@ class Network:
         """
         X, y = self._check_X(X, y)
         epochs = check_number("epochs", epochs, low=1, low_inclusive=True, integer=True)
+        shuffle = check_bool("shuffle", shuffle)
+        if checkpoint is not None:  # a wrong path fails now, not after the first epoch
+            from .atomic import check_destination
+            checkpoint = check_destination(checkpoint)
         checkpoint_every = check_number("checkpoint_every", checkpoint_every, low=1, low_inclusive=True, integer=True)
         weights = None if sample_weight is None else self._check_sample_weight(sample_weight, len(X))
         if validation_data is not None and validation_split:
@@ -568,11 +624,13 @@ class Network:
     def config(self):
         """The JSON-able arguments that rebuild this network; weights and `metadata` are kept apart.
 
-        Metrics given as functions can't be named in a file and are left out.
+        Metrics given as functions can't be named in a file and are left out, and so is
+        a seed given as a generator (None instead).
         """
         return {"layers": [layer.config() for layer in self.layers], "loss": self.loss.name,
                 "optimizer": self.optimizer.config(),
                 "metrics": [name for name, fn in self.metrics if metric_fns.METRICS.get(name) is fn],
+                "l2": float(self.l2),
                 "seed": int(self.seed) if isinstance(self.seed, (int, np.integer)) else None,  # not a generator
                 "dtype": None if self.dtype is None else self.dtype.name}
 

@@ -12,6 +12,7 @@ import numpy as np
 
 from . import __version__
 from .atomic import write_bytes
+from .validation import check_metadata, jsonable
 
 ACTIVATIONS = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "Relu", "softmax": "Softmax", "identity": None}
 
@@ -54,7 +55,8 @@ def to_onnx(network, path, opset=17, probe_rows=256):
                           graph.initializers),
         opset_imports=[helper.make_opsetid("", opset)], producer_name="smallnet", producer_version=__version__)
     model.ir_version = helper.find_min_ir_version_for(model.opset_import)  # what older runtimes accept
-    helper.set_model_props(model, {key: json.dumps(value) for key, value in network.metadata.items()})
+    helper.set_model_props(model, {key: json.dumps(value, default=jsonable)
+                                   for key, value in check_metadata(network.metadata).items()})
     onnx.checker.check_model(model, full_check=True)
     data = model.SerializeToString()
     options = ort.SessionOptions()

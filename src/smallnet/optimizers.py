@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from .validation import check_number, lookup
+from .validation import check_bool, check_number, lookup
 
 
 class Optimizer:
@@ -49,7 +49,7 @@ class SGD(Optimizer):
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False):
         super().__init__(learning_rate)
         self.momentum = check_number("momentum", momentum, low=0, low_inclusive=True, high=1, high_inclusive=False)
-        self.nesterov = bool(nesterov)
+        self.nesterov = check_bool("nesterov", nesterov)
         self.reset()
 
     def reset(self):

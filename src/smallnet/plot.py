@@ -13,12 +13,14 @@ weights, small activations) and orange high, as class 0 and class 1 are.
 import io
 import math
 import os
+from collections.abc import Mapping
 
 import numpy as np
 
 from .atomic import write_bytes
 from .metrics import r2
-from .validation import check_array, check_X_y
+from .network import Network
+from .validation import check_array, check_bool, check_number, check_X_y
 
 CLASS_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
                 "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")  # matplotlib's tab10, class k -> k % 10
@@ -35,7 +37,7 @@ def loss_curve(history, metrics=None, log=None, path=None, figsize=None, dpi=100
     history : History or dict of lists
         What `Network.fit` returns, or its ``.history``: "loss", metric names,
         and "val_loss" / "val_<metric>" when validation data were given.
-    metrics : list of str or None
+    metrics : str, list of str or None
         The metrics to draw, one panel each after the loss; None draws all of them, () none.
     log : bool or None
         Logarithmic y axes; None chooses per panel: log when the values are
@@ -52,10 +54,17 @@ def loss_curve(history, metrics=None, log=None, path=None, figsize=None, dpi=100
     matplotlib.figure.Figure
     """
     logs = getattr(history, "history", history)
+    if not isinstance(logs, Mapping):
+        raise TypeError(f"history must be a History (what fit returns) or a dict of lists such as its .history, "
+                        f"got {type(history).__name__}")
     if "loss" not in logs:
-        raise ValueError(f"the history has no 'loss'; it holds: {', '.join(logs) or 'nothing'}")
+        raise ValueError(f"the history has no 'loss'; it holds: {', '.join(map(str, logs)) or 'nothing'}")
     if metrics is None:
         metrics = [key for key in logs if key != "loss" and not key.startswith("val_")]
+    elif isinstance(metrics, str):
+        metrics = [metrics]  # one metric, not its letters
+    if log is not None:
+        log = check_bool("log", log)
     for key in metrics:
         if key not in logs:
             raise ValueError(f"the history has no metric {key!r}; it holds: {', '.join(logs)}")
@@ -65,12 +74,12 @@ def loss_curve(history, metrics=None, log=None, path=None, figsize=None, dpi=100
     fig = _figure(figsize or (4.5 * cols, 3.6 * rows), dpi)
     for i, key in enumerate(keys):
         ax = fig.add_subplot(rows, cols, i + 1)
-        train = np.asarray(logs[key], dtype=float)
+        train = _curve(logs, key)
         epochs = np.arange(1, len(train) + 1)
         ax.plot(epochs, train, color=CLASS_COLORS[0], label="train")
         values = train
         if f"val_{key}" in logs:
-            val = np.asarray(logs[f"val_{key}"], dtype=float)
+            val = _curve(logs, f"val_{key}")
             ax.plot(np.arange(1, len(val) + 1), val, color=CLASS_COLORS[1], linestyle="--", label="validation")
             ax.legend(fontsize="small")
             values = np.concatenate([train, val])
@@ -110,8 +119,10 @@ def decision_boundary(network, X, y, resolution=200, feature_names=("x0", "x1"),
     -------
     matplotlib.figure.Figure
     """
+    _check_network(network)
     X = _two_features(X, "decision_boundary")
     labels = _classes(y, len(X))
+    feature_names = _names(feature_names, 2)
     (xs, ys), grid = _plane(X, resolution)
     out = network.predict(grid)
     fig = _figure(figsize, dpi)
@@ -176,8 +187,10 @@ def network_diagram(network, X=None, resolution=48, feature_names=None, path=Non
     from matplotlib.colors import Normalize
     from matplotlib.patches import Circle
 
+    _check_network(network)
     if not network.built:
         raise RuntimeError("the network has no weights yet: call fit (or build) first")
+    names = _names(feature_names, network.input_dim)
     layers = _dense_layers(network)
     sizes = [network.input_dim] + [layer.units for layer in layers]
     maps = _activation_maps(network, X, resolution) if X is not None and network.input_dim == 2 else None
@@ -223,7 +236,6 @@ def network_diagram(network, X=None, resolution=48, feature_names=None, path=Non
                 image = ax.imshow(values, origin="lower", extent=(cx - radius, cx + radius, cy - radius, cy + radius),
                                   cmap=scale, vmin=low, vmax=high, interpolation="bilinear", zorder=2)
                 image.set_clip_path(Circle((cx, cy), radius, transform=ax.transData))
-    names = feature_names or [f"x{i}" for i in range(sizes[0])]
     for name, (cx, cy) in zip(names, centres[0]):
         ax.text(cx - radius - 0.15, cy, name, ha="right", va="center", fontsize="small")
     ax.set_xlim(left, right)
@@ -280,7 +292,9 @@ def regression(network, X, y, feature_names=None, path=None, figsize=None, dpi=1
     -------
     matplotlib.figure.Figure
     """
+    _check_network(network)
     X, y = check_X_y(X, y)
+    feature_names = _names(feature_names, X.shape[1])
     if y.shape[1] != network.output_dim:
         raise ValueError(f"y has {y.shape[1]} columns, but the network has {network.output_dim} outputs")
     out = network.predict(X)
@@ -296,7 +310,7 @@ def regression(network, X, y, feature_names=None, path=None, figsize=None, dpi=1
         for j in outputs:
             ax.scatter(X[:, 0], y[:, j], s=size, color=CLASS_COLORS[j % 10], alpha=0.6, linewidths=0, label=label(j))
             ax.plot(xs[:, 0], curve[:, j], color=_dark(CLASS_COLORS[j % 10]), linewidth=2)
-        ax.set(xlabel=(feature_names or ["x0"])[0], ylabel="y", title="fitted curve")
+        ax.set(xlabel=feature_names[0], ylabel="y", title="fitted curve")
         ax.grid(alpha=0.3)
     ax = fig.add_subplot(1, 2, 2) if one_feature else fig.add_subplot()
     for j in outputs:
@@ -315,6 +329,7 @@ def regression(network, X, y, feature_names=None, path=None, figsize=None, dpi=1
 
 def _figure(figsize, dpi):
     """A Figure on the Agg canvas: draws and saves anywhere, opens nothing, leaves pyplot alone."""
+    dpi = check_number("dpi", dpi)
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
@@ -348,6 +363,34 @@ def _spans_decades(values):
     return values.size > 0 and values.min() > 0 and values.max() > 100 * values.min()
 
 
+def _check_network(network):
+    if not isinstance(network, Network):
+        raise TypeError(f"network must be a smallnet Network, got {type(network).__name__}")
+
+
+def _curve(logs, key):
+    """The history's values under `key` as a 1-D float array (NaN allowed: a diverged epoch is drawn as a gap)."""
+    try:
+        values = np.asarray(logs[key], dtype=float)
+    except (TypeError, ValueError):
+        values = None
+    if values is None or values.ndim != 1:
+        raise TypeError(f"history[{key!r}] must be a list of numbers (one per epoch), got {logs[key]!r:.60}")
+    return values
+
+
+def _names(names, n):
+    """`names` as a list of `n` strings; None gives x0, x1, ..."""
+    if names is None:
+        return [f"x{i}" for i in range(n)]
+    if isinstance(names, str) or not isinstance(names, (list, tuple, np.ndarray)) or not all(
+            isinstance(name, str) for name in names):
+        raise TypeError(f"feature_names must be a list of strings, got {names!r}")
+    if len(names) != n:
+        raise ValueError(f"feature_names has {len(names)} names, but there are {n} features")
+    return list(names)
+
+
 def _two_features(X, what):
     X = check_array(X, "X")
     if X.shape[1] != 2:
@@ -377,9 +420,7 @@ def _predicted(out):
 
 def _plane(X, resolution):
     """A grid over X's two features with a 20% margin: ((xs, ys), points of shape (len(ys) * len(xs), 2))."""
-    resolution = int(resolution)
-    if resolution < 2:
-        raise ValueError(f"resolution must be >= 2, got {resolution}")
+    resolution = check_number("resolution", resolution, low=2, low_inclusive=True, integer=True)
     low, high = X.min(axis=0), X.max(axis=0)
     margin = 0.2 * np.where(high > low, high - low, 1.0)
     xs, ys = (np.linspace(low[i] - margin[i], high[i] + margin[i], resolution) for i in range(2))

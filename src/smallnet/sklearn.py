@@ -17,9 +17,10 @@ from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, column_or_1d, validate_data
 
 from .layers import Dense
-from .network import Network
+from .network import Network, validation_size
 from .optimizers import SGD, Adam
 from .training import Callback
+from .validation import check_bool
 
 _ACTIVATIONS = {"identity": "identity", "logistic": "sigmoid", "sigmoid": "sigmoid", "tanh": "tanh",
                 "relu": "relu", "leaky_relu": "leaky_relu"}
@@ -104,7 +105,16 @@ class _SmallNetBase(BaseEstimator):
         for name in ("alpha", "tol"):
             if not (isinstance(getattr(self, name), numbers.Real) and getattr(self, name) >= 0):
                 raise ValueError(f"{name} must be a non-negative number, got {getattr(self, name)!r}")
-        if self.early_stopping and not 0 < self.validation_fraction < 1:
+        for name in ("shuffle", "early_stopping", "warm_start", "nesterovs_momentum"):
+            check_bool(name, getattr(self, name))  # "no" would count as True
+        if not (isinstance(self.learning_rate_init, numbers.Real) and self.learning_rate_init > 0):
+            raise ValueError(f"learning_rate_init must be a positive number, got {self.learning_rate_init!r}")
+        seed = self.random_state
+        if not (seed is None or isinstance(seed, (np.random.RandomState, np.random.Generator)) or (
+                isinstance(seed, numbers.Integral) and not isinstance(seed, bool) and 0 <= seed < 2**32)):
+            raise ValueError(f"random_state must be None, an integer in [0, 2**32) or a numpy generator, got {seed!r}")
+        if self.early_stopping and not (isinstance(self.validation_fraction, numbers.Real)
+                                        and 0 < self.validation_fraction < 1):
             raise ValueError(f"validation_fraction must be in (0, 1), got {self.validation_fraction!r}")
         return sizes
 
@@ -169,6 +179,8 @@ class _SmallNetBase(BaseEstimator):
                               sample_weight=sample_weight, verbose=2 if self.verbose else 0)
         else:
             validation = self.early_stopping
+            if validation:  # checked here, so that the error speaks of this estimator's parameters
+                validation_size(len(X), self.validation_fraction, "validation_fraction")
             stopper = _NoImprovementStop(f"val_{self._score_metric}" if validation else "loss", self.tol,
                                          self.n_iter_no_change)
             history = net.fit(X, Y, epochs=self.max_iter, batch_size=batch_size, shuffle=self.shuffle,

@@ -3,6 +3,7 @@
 Errors name the problem and give the expected and the actual value, so that a
 wrong call is fixed from the message alone.
 """
+import json
 import numbers
 
 import numpy as np
@@ -29,7 +30,8 @@ def check_array(a, name="X", dtype=None, ndim=2):
     TypeError
         For non-numeric, object or complex data.
     ValueError
-        For empty arrays, a wrong number of dimensions, NaN or inf.
+        For empty arrays, a wrong number of dimensions, NaN or inf (the first located
+        by row and column in a 2-D array, by index in a 1-D one).
     """
     try:
         arr = np.asarray(a)
@@ -42,7 +44,8 @@ def check_array(a, name="X", dtype=None, ndim=2):
     ndims = (ndim,) if isinstance(ndim, int) else tuple(ndim)
     if arr.ndim not in ndims:
         want = " or ".join(f"{d}-D" for d in ndims)
-        hint = " (reshape a single feature with X.reshape(-1, 1))" if arr.ndim == 1 and 2 in ndims else ""
+        single_feature = arr.ndim == 1 and 2 in ndims and name == "X"
+        hint = " (reshape a single feature with X.reshape(-1, 1))" if single_feature else ""
         raise ValueError(f"{name} must be {want}, got a {arr.ndim}-D array of shape {arr.shape}{hint}")
     if arr.size == 0:
         raise ValueError(f"{name} is empty (shape {arr.shape}); at least one sample and one feature are needed")
@@ -54,9 +57,9 @@ def check_array(a, name="X", dtype=None, ndim=2):
     with np.errstate(over="ignore", invalid="ignore"):
         total = np.add.reduce(arr, axis=None)
     if not np.isfinite(total) and not np.isfinite(arr).all():
-        bad = np.argwhere(~np.isfinite(arr))[0]
-        where = ", ".join(f"{axis} {i}" for axis, i in zip(("row", "column", "index"), bad))
-        raise ValueError(f"{name} contains NaN or inf (first at {where}: {arr[tuple(bad)]})")
+        bad = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
+        where = f"row {bad[0]}, column {bad[1]}" if arr.ndim == 2 else f"index {bad[0] if arr.ndim == 1 else bad}"
+        raise ValueError(f"{name} contains NaN or inf (first at {where}: {arr[bad]})")
     return arr
 
 
@@ -83,6 +86,41 @@ def check_number(name, value, low=0, integer=False, low_inclusive=False, high=No
     if not np.isfinite(value):
         raise ValueError(f"{name} must be finite, got {value!r}")
     return want(value)
+
+
+def check_bool(name, value):
+    """Return `value` as a bool if it is one (Python's or NumPy's), else raise.
+
+    Strings, numbers and None are refused: ``shuffle="no"`` would otherwise count as True.
+    """
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def jsonable(value):
+    """json.dumps fallback for NumPy scalars and arrays (labels, feature names, ...)."""
+    if isinstance(value, (np.generic, np.ndarray)):
+        return value.tolist()
+    raise TypeError(f"only JSON values can be saved, got {type(value).__name__} {value!r}")
+
+
+def check_metadata(metadata):
+    """Return `metadata` if it is a dict of str keys to JSON-able values (NumPy ones included), else raise.
+
+    Checked key by key, so that the error names the key whose value JSON can't hold.
+    """
+    if not isinstance(metadata, dict):
+        raise TypeError(f"metadata must be a dict of JSON-able values (str keys), got {type(metadata).__name__} "
+                        f"{metadata!r:.80}")
+    for key, value in metadata.items():
+        if not isinstance(key, str):  # JSON would turn 1 into "1": a different dict after loading
+            raise TypeError(f"metadata keys must be strings, got {type(key).__name__} {key!r}")
+        try:
+            json.dumps(value, default=jsonable)
+        except (TypeError, ValueError) as exc:  # ValueError: a value that contains itself
+            raise TypeError(f"metadata[{key!r}] is not JSON-able: {exc}") from None
+    return metadata
 
 
 def lookup(kind, value, table, base):
