@@ -39,30 +39,27 @@ class Sigmoid(Activation):
     name = "sigmoid"
 
     def __init__(self):
-        self._constants = None
+        self._one = None
 
     def forward(self, z):
-        c = self._constants
-        if c is None or c[0].dtype != z.dtype:
-            c = self._constants_for(z.dtype)
-        np.maximum(z, c[1], out=z)  # exp(-z) would overflow below this floor, where sigmoid is 0 anyway
+        # Below z = -709 (-88 in float32) exp(-z) overflows to inf, and 1 / (1 + inf) is the right 0:
+        # Network runs forward passes under np.errstate(over="ignore"), so no clipping pass is needed.
+        one = self._one_like(z)
         np.negative(z, out=z)
         np.exp(z, out=z)
-        np.add(z, c[0], out=z)
+        np.add(z, one, out=z)
         return np.reciprocal(z, out=z)  # 1 / (1 + exp(-z))
 
     def backward(self, out, error):
-        c = self._constants
-        if c is None or c[0].dtype != out.dtype:
-            c = self._constants_for(out.dtype)
-        slope = out * np.subtract(c[0], out)  # x*(1-x)
+        slope = out * np.subtract(self._one_like(out), out)  # x*(1-x)
         return np.multiply(error, slope, out=error)
 
-    def _constants_for(self, dtype):
-        # (1, floor) as 0-d arrays of z's dtype: they spare the ufuncs converting a Python
-        # scalar on every call, a quarter of their cost on the tutorial's tiny arrays.
-        self._constants = (np.ones((), dtype), np.full((), -700.0 if dtype == np.float64 else -80.0, dtype))
-        return self._constants
+    def _one_like(self, a):
+        # 1 as a 0-d array of a's dtype spares the ufuncs converting a Python scalar on every
+        # call, a quarter of their cost on the tutorial's tiny arrays.
+        if self._one is None or self._one.dtype != a.dtype:
+            self._one = np.ones((), a.dtype)
+        return self._one
 
 
 class Tanh(Activation):

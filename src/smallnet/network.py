@@ -268,7 +268,17 @@ class Network:
     # -- one step ------------------------------------------------------------------------
 
     def forward(self, X, training=False):
-        """Outputs (n, output_dim) of every layer in turn; in training they live in reused buffers."""
+        """Outputs (n, output_dim) of every layer in turn; in training they live in reused buffers.
+
+        A sigmoid's exp(-z) overflows to inf for very negative z, where its output is exactly 0:
+        outside training NumPy's overflow warning is silenced here (fit silences it once for all steps).
+        """
+        if not training:
+            with np.errstate(over="ignore"):
+                return self._forward(X, False)
+        return self._forward(X, True)
+
+    def _forward(self, X, training):
         for layer in self.layers:
             X = layer.forward(X, training)
         return X

@@ -97,6 +97,17 @@ def trace(network, X, y, step=0, print_fn=print):
             raise ValueError(f"trace follows the tutorial's Dense layers only; {layer.name!r} is a "
                              f"{type(layer).__name__}")
     X, y = network._check_X(X, y)
+    with np.errstate(over="ignore"):  # as in fit: a sigmoid's exp(-z) overflows to inf where its output is 0
+        loss, records = _take_steps(network, X, y, step)
+    result = StepTrace(step, loss, records)
+    result.text = _describe(network, result)
+    if print_fn is not None:
+        print_fn(result.text)
+    return result
+
+
+def _take_steps(network, X, y, step):
+    """Take `step` steps quietly, then step number `step`: (its loss, one dict of arrays per layer)."""
     for _ in range(step):  # fit's full-batch path, one step per epoch
         network.train_step(X, y)
 
@@ -141,12 +152,7 @@ def trace(network, X, y, step=0, print_fn=print):
         rec[f"syn{k}_new"] = layer.weights.copy()
         if layer.use_bias:
             rec[f"b{k}_new"] = layer.bias.copy()
-
-    result = StepTrace(step, loss, records)
-    result.text = _describe(network, result)
-    if print_fn is not None:
-        print_fn(result.text)
-    return result
+    return loss, records
 
 
 def _describe(network, tr):
