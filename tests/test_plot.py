@@ -370,3 +370,14 @@ def test_plot_command_regression_and_errors(tmp_path, capsys):
     assert not (tmp_path / "b.png").exists()
     assert cli.main(["plot", str(model), "--kind", "loss", "-o", str(tmp_path / "nowhere" / "l.png")]) == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def test_plot_command_regression_of_a_classifier_says_what_to_draw_instead(tmp_path, two_feature_csv, capsys):
+    model = tmp_path / "m.safetensors"
+    assert cli.main(["train", str(two_feature_csv), "--target", "label", "-o", str(model), "--epochs", "5"]) == 0
+    capsys.readouterr()
+    assert cli.main(["plot", str(model), "--data", str(two_feature_csv), "--kind", "regression",
+                     "-o", str(tmp_path / "r.png")]) == 2
+    err = capsys.readouterr().err
+    assert "is a classifier" in err and "--kind boundary" in err and len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "r.png").exists()

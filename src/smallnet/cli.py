@@ -407,6 +407,9 @@ def _plot(args):
     from . import plot
     model = _read_model(args.model)
     _check_output(args.output, model=args.model, data=args.data)
+    if args.kind == "regression" and model.task == "classification":
+        raise ValueError(f"--kind regression draws a regression model's fit; {args.model} is a classifier "
+                         f"(--kind boundary draws its classes)")
     if args.kind == "loss":
         if model.net.history is None:
             raise ValueError(f"{args.model}: no training history saved with this model")
