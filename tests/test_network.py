@@ -1,4 +1,8 @@
 """Network behaviour: determinism, dtypes, validation, numerics, optimizers, summary."""
+import copy
+import gc
+import pickle
+
 import numpy as np
 import pytest
 
@@ -280,7 +284,8 @@ def test_nan_and_inf_are_rejected_with_position(bad):
 
 def test_non_numeric_data_is_rejected():
     _raises(TypeError, "X must hold real numbers, got string", _net().fit, [["a", "b"]], [1])
-    _raises(TypeError, "got object", _net().fit, np.array([[1, None]], dtype=object), [1])
+    _raises(ValueError, r"X has a missing value \(first at row 0, column 1: None\)", _net().fit,
+            np.array([[1, None]], dtype=object), [1])
     _raises(TypeError, "got complex", _net().fit, np.ones((2, 2)) * 1j, [1, 0])
 
 
@@ -525,3 +530,81 @@ def test_adam_scaled_steps_are_steps_times_one_minus_beta_1():
         a.update([wa], [np.array(step)])
         b.update([wb], [0.2 * np.array(step)], scaled=True)
     np.testing.assert_allclose(wa, wb, rtol=1e-14)
+
+
+# -- arguments in other forms, copies of the input, one optimizer per network -------------------
+
+def test_validation_data_errors_say_they_are_about_it():
+    X, y = _blobs()
+    _raises(ValueError, r"^validation_data: X has 1 features \(columns\), but the network expects 2$", _net().fit,
+            X, y, validation_data=(X[:, :1], y))
+    _raises(ValueError, r"^validation_data: X and y have different numbers of rows", _net().fit, X, y,
+            validation_data=(X, y[:5]))
+    _raises(ValueError, r"^validation_data: sample_weight has 3 entries, but X has 60 rows", _net().fit, X, y,
+            validation_data=(X, y, [1.0, 1.0, 1.0]))
+
+
+def test_a_single_callback_is_a_list_of_one():
+    class Count(sn.Callback):
+        epochs = 0
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.epochs += 1
+
+    X, y = _blobs()
+    count = Count()
+    _net().fit(X, y, epochs=3, callbacks=count)
+    assert count.epochs == 3
+    _net().fit(X, y, callbacks=None)
+    for bad in ("early_stopping", 3):
+        _raises(TypeError, f"callbacks must be a smallnet Callback or a list of them, got {bad!r}", _net().fit, X, y,
+                callbacks=bad)
+
+
+@pytest.mark.parametrize("rows", [slice(None), slice(1, 3)], ids=["array", "view"])
+def test_predict_never_hands_back_the_callers_array(rows):
+    net = sn.Network([sn.Dropout(0.5), sn.Dropout(0.2)], seed=0).build(2)  # passes its input through
+    data = np.ones((4, 2))
+    X = data[rows]
+    out = net.predict(X)
+    np.testing.assert_array_equal(out, X)
+    out[:] = 5  # the predictions are the caller's to change
+    assert (data == 1).all()
+
+
+@pytest.mark.parametrize("make", [lambda: sn.Adam(0.01), lambda: sn.SGD(0.1, momentum=0.9)], ids=["adam", "sgd"])
+def test_an_optimizer_instance_trains_one_network(make):
+    X, y = _blobs()
+    optimizer = make()
+    first = _net(optimizer=optimizer)
+    match = r"this optimizer \(.*\) already trains another network; give each network its own instance"
+    _raises(ValueError, match, _net, optimizer=optimizer)
+    _raises(ValueError, match, sn.Network, [sn.Dense(20), sn.Dense(1)], optimizer=optimizer)
+    other = _net()
+    other.optimizer = optimizer  # set by hand: fit refuses it before it changes the optimizer's state
+    _raises(ValueError, match, other.fit, X, y)
+    first.fit(X, y, epochs=2)  # its own network trains on
+    del first, other
+    gc.collect()
+    _net(optimizer=optimizer).fit(X, y)  # a network that is gone frees its optimizer
+
+
+def test_a_network_that_failed_to_be_made_claims_no_optimizer():
+    optimizer = sn.Adam()
+    with pytest.raises(ValueError, match="l2 must be") as failed:  # its traceback keeps the half-made network
+        _net(optimizer=optimizer, l2=-1.0)
+    _net(optimizer=optimizer, l2=0.1)
+    assert failed.value is not None
+
+
+@pytest.mark.parametrize("duplicate", [copy.deepcopy, lambda net: pickle.loads(pickle.dumps(net))],
+                         ids=["deepcopy", "pickle"])
+def test_a_copy_of_a_network_trains_with_its_own_optimizer(duplicate):
+    X, y = _blobs()
+    net = _net(optimizer=sn.Adam(0.01))
+    net.fit(X, y, epochs=2)
+    twin = duplicate(net)
+    assert twin.optimizer is not net.optimizer
+    twin.fit(X, y, epochs=2)
+    net.fit(X, y, epochs=2)
+    _raises(ValueError, "already trains another network", _net, optimizer=twin.optimizer)

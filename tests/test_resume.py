@@ -129,6 +129,102 @@ def test_resume_of_a_finished_run_trains_no_more(tmp_path):
         np.testing.assert_array_equal(p, q)
 
 
+def _net_with(**changes):
+    """_net's network with some constructor arguments changed."""
+    kw = {"optimizer": sn.SGD(0.05, momentum=0.9), "seed": 3, **changes}
+    return sn.Network([sn.Dense(8, activation="tanh"), sn.Dense(1)], **kw)
+
+
+def _checkpoint_at_6_of_10(tmp_path, **fit_args):
+    X, y = _data()
+    fit_args = {"batch_size": 16, "validation_split": 0.2, **fit_args}
+
+    class StopAt6(sn.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            self.network.stop_training = epoch + 1 == 6
+
+    _net().fit(X, y, epochs=10, checkpoint=tmp_path / "c.ckpt", callbacks=[StopAt6()], **fit_args)
+    assert io.load_checkpoint(tmp_path / "c.ckpt", _net())[0] == 6
+    return X, y
+
+
+@pytest.mark.parametrize("changed,message", [
+    ({"batch_size": 32}, "batch_size=16, not 32"),
+    ({"batch_size": None}, "batch_size=16, not None"),
+    ({"shuffle": False}, "shuffle=True, not False"),
+    ({"validation_split": 0.3}, "validation_split=0.2, not 0.3"),
+    ({"validation_split": 0.0}, "validation_split=0.2, not 0.0"),
+])
+def test_resume_refuses_other_fit_arguments(tmp_path, changed, message):
+    X, y = _checkpoint_at_6_of_10(tmp_path)
+    args = {"epochs": 10, "batch_size": 16, "validation_split": 0.2, **changed}
+    with pytest.raises(ValueError, match=f"the checkpoint was written with {message}; resume with the arguments"):
+        _net().fit(X, y, resume=tmp_path / "c.ckpt", **args)
+
+
+def test_resume_refuses_validation_data_given_or_dropped(tmp_path):
+    X, y = _data()
+    _checkpoint_at_6_of_10(tmp_path, validation_split=0.0, validation_data=(X[:10], y[:10]))
+    with pytest.raises(ValueError, match=r"written with validation_data=\(X_val, y_val\), not None"):
+        _net().fit(X, y, epochs=10, batch_size=16, resume=tmp_path / "c.ckpt")
+    X, y = _checkpoint_at_6_of_10(tmp_path, validation_split=0.0)
+    with pytest.raises(ValueError, match=r"written with validation_data=None, not \(X_val, y_val\)"):
+        _net().fit(X, y, epochs=10, batch_size=16, validation_data=(X[:10], y[:10]), resume=tmp_path / "c.ckpt")
+
+
+@pytest.mark.parametrize("changes,message", [
+    ({"optimizer": sn.SGD(0.1, momentum=0.9)}, "the optimizer's learning_rate=0.05, not 0.1"),
+    ({"optimizer": sn.SGD(0.05, momentum=0.5)}, "the optimizer's momentum=0.9, not 0.5"),
+    ({"seed": 4}, "seed=3, not 4"),
+    ({"loss": "sse"}, "loss='mse', not 'sse'"),
+    ({"l2": 0.01}, "l2=0.0, not 0.01"),
+    ({"metrics": ["mae"]}, r"metrics=\[\], not \['mae'\]"),
+])
+def test_resume_refuses_other_network_settings(tmp_path, changes, message):
+    X, y = _checkpoint_at_6_of_10(tmp_path)
+    with pytest.raises(ValueError, match=f"written with {message}; resume"):
+        _net_with(**changes).fit(X, y, epochs=10, batch_size=16, validation_split=0.2, resume=tmp_path / "c.ckpt")
+
+
+def test_resume_refuses_fewer_epochs_than_done_and_returns_at_exactly_as_many(tmp_path):
+    X, y = _checkpoint_at_6_of_10(tmp_path)
+    args = {"batch_size": 16, "validation_split": 0.2, "resume": tmp_path / "c.ckpt"}
+    with pytest.raises(ValueError, match="has already trained 6 epochs, more than epochs=3"):
+        _net().fit(X, y, epochs=3, **args)
+    net, calls = _net(), []
+
+    class Spy(sn.Callback):
+        def on_train_begin(self, logs=None):
+            calls.append("begin")
+
+    history = net.fit(X, y, epochs=6, callbacks=[Spy()], **args)
+    _, saved, _ = io.load_checkpoint(tmp_path / "c.ckpt", _net())
+    assert history.history == saved and len(history.epoch) == 6 and history.last_output is None
+    assert net.history is history and calls == []  # nothing trained, no callback called
+
+
+def test_resume_checks_the_arguments_the_fit_began_with_not_a_schedules_rate(tmp_path):
+    X, y = _data()
+    args = {"batch_size": 16, "callbacks": [sn.StepDecay(1, factor=0.5)]}
+    straight = _net()
+    straight.fit(X, y, epochs=5, **args)
+    _net().fit(X, y, epochs=3, checkpoint=tmp_path / "c.ckpt", **args)  # the checkpoint's rate is 0.05 / 4
+    resumed = _net()
+    resumed.fit(X, y, epochs=5, resume=tmp_path / "c.ckpt", **args)
+    for p, q in zip(straight.params, resumed.params):
+        np.testing.assert_array_equal(p, q)
+
+
+def test_resume_of_an_older_checkpoint_checks_only_what_it_recorded(tmp_path):
+    X, y = _checkpoint_at_6_of_10(tmp_path)
+    net = _net()
+    epoch, history, fit_state = io.load_checkpoint(tmp_path / "c.ckpt", net)
+    assert fit_state.pop("arguments")["batch_size"] == 16
+    io.save_checkpoint(tmp_path / "old.ckpt", net, epoch, history, fit_state)  # as written before it was recorded
+    history = _net().fit(X, y, epochs=8, batch_size=32, validation_split=0.2, resume=tmp_path / "old.ckpt")
+    assert len(history.epoch) == 8
+
+
 def test_ctrl_c_stops_after_the_current_step_and_writes_a_checkpoint(tmp_path, capsys):
     X, y = _data()
     steps = []

@@ -73,6 +73,59 @@ def test_float32_input_computes_in_float32(iris):
     assert reg.predict(X.astype(np.float32)).dtype == np.float32
 
 
+def test_weighted_metrics_match_scikit_learn():
+    from sklearn.metrics import accuracy_score, mean_absolute_error, mean_squared_error, r2_score
+    from smallnet import metrics
+    rng = np.random.RandomState(0)
+    y, out = rng.normal(size=(40, 3)), rng.normal(size=(40, 3))
+    y[:, 2] = 1.0  # a constant target, predicted not at all
+    w = rng.uniform(0, 3, size=40)
+    assert metrics.mae(y, out, w) == pytest.approx(mean_absolute_error(y, out, sample_weight=w))
+    assert metrics.mse(y, out, w) == pytest.approx(mean_squared_error(y, out, sample_weight=w))
+    assert metrics.r2(y, out, w) == pytest.approx(r2_score(y, out, sample_weight=w))
+    assert metrics.r2(y, y, w) == r2_score(y, y, sample_weight=w) == 1.0
+    labels, proba = rng.randint(3, size=40), rng.dirichlet(np.ones(3), size=40)
+    assert metrics.accuracy(np.eye(3)[labels], proba, w) == pytest.approx(
+        accuracy_score(labels, proba.argmax(axis=1), sample_weight=w))
+    Y, P = rng.randint(2, size=(40, 3)), rng.uniform(size=(40, 3))
+    assert metrics.accuracy(Y[:, :1], P[:, :1], w) == pytest.approx(accuracy_score(Y[:, 0], P[:, 0] > 0.5,
+                                                                                   sample_weight=w))
+    assert metrics.binary_accuracy(Y, P, w) == pytest.approx(
+        np.mean([accuracy_score(Y[:, j], P[:, j] > 0.5, sample_weight=w) for j in range(3)]))
+
+
+def test_weighted_score_matches_scikit_learn_and_smallnet_metrics(iris):
+    from sklearn.metrics import accuracy_score, r2_score
+    X, y = iris
+    w = np.random.RandomState(0).uniform(0, 3, size=len(y))
+    # Few epochs, so that some rows are wrong and the weights matter; early stopping gives the network the metric.
+    clf = SmallNetClassifier(hidden_layer_sizes=(4,), max_iter=3, early_stopping=True, random_state=0)
+    clf.fit(X, y, sample_weight=w)
+    score = clf.score(X, y, sample_weight=w)
+    assert score == pytest.approx(accuracy_score(y, clf.predict(X), sample_weight=w))
+    assert score != pytest.approx(clf.score(X, y))
+    assert clf.network_.evaluate(X, np.eye(3)[y], sample_weight=w)["accuracy"] == pytest.approx(score)
+    X, Y = make_regression(n_samples=100, n_features=4, n_targets=2, noise=10.0, random_state=0)
+    Y /= Y.std(axis=0)
+    w = np.random.RandomState(1).uniform(0, 3, size=len(Y))
+    reg = SmallNetRegressor(hidden_layer_sizes=(4,), max_iter=3, early_stopping=True, random_state=0)
+    reg.fit(X, Y, sample_weight=w)
+    score = reg.score(X, Y, sample_weight=w)
+    assert score == pytest.approx(r2_score(Y, reg.predict(X), sample_weight=w))
+    assert reg.network_.evaluate(X, Y, sample_weight=w)["r2"] == pytest.approx(score)
+
+
+def test_huge_sample_weights_train_as_weights_all_alike():
+    import warnings
+    X, y = make_regression(n_samples=60, n_features=3, random_state=0)
+    y /= y.std()
+    params = dict(hidden_layer_sizes=(4,), max_iter=5, alpha=0.0, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # their mean overflows: no warning, and no harm
+        huge = SmallNetRegressor(**params).fit(X, y, sample_weight=np.full(60, 1e307))
+    np.testing.assert_allclose(huge.predict(X), SmallNetRegressor(**params).fit(X, y).predict(X), rtol=1e-9)
+
+
 def test_early_stopping_records_validation_scores(iris):
     X, y = iris
     clf = SmallNetClassifier(hidden_layer_sizes=(16,), early_stopping=True, n_iter_no_change=5, max_iter=500,

@@ -122,6 +122,138 @@ def test_weighted_minibatches_train():
     assert history["loss"][-1] < history["loss"][0]
 
 
+def _sse_net(seed=0):
+    """The tutorial's summed loss, whose weighted value is n times the weighted average."""
+    return sn.Network([sn.Dense(4, activation="sigmoid"), sn.Dense(1)], loss="sse", optimizer=sn.SGD(0.01),
+                      metrics=["mae"], seed=seed)
+
+
+@pytest.mark.parametrize("make", [_reg, _sse_net])
+def test_weighted_loss_is_the_weighted_average_in_evaluate_objective_and_training(make):
+    X, y = _reg_data(n=50)
+    w = np.random.RandomState(1).uniform(0, 3, size=50)
+    net = make()
+    history = net.fit(X, y, epochs=1, sample_weight=w)
+    n = len(X) if net.loss.summed else 1  # a summed loss: weights rescaled to mean 1, as in training
+    # the training step's loss, on its outputs before the update
+    assert history["loss"][0] == pytest.approx(n * np.average(net.loss.per_sample(y, history.last_output), weights=w))
+    out = net.predict(X)
+    expected = n * np.average(net.loss.per_sample(y, out), weights=w)
+    assert net.evaluate(X, y, sample_weight=w)["loss"] == pytest.approx(expected, rel=1e-12)
+    assert net.objective(y, out, w) == pytest.approx(expected, rel=1e-12)
+    # weights all alike, however large, change nothing
+    plain = net.evaluate(X, y)["loss"]
+    for c in (1.0, 10.0, 1e307):
+        assert net.evaluate(X, y, sample_weight=np.full(50, c))["loss"] == pytest.approx(plain, rel=1e-12)
+
+
+@pytest.mark.parametrize("loss", sorted(sn.losses.LOSSES))
+def test_loss_weights_count_by_their_ratios(loss):
+    loss = sn.losses.get(loss)
+    rng = np.random.RandomState(0)
+    y = np.eye(3)[rng.randint(3, size=8)]
+    out = rng.dirichlet(np.ones(3), size=8)
+    w = rng.randint(0, 4, size=8)
+    repeated = loss(np.repeat(y, w, axis=0), np.repeat(out, w, axis=0))
+    # a mean loss is the mean over the repeated rows; a summed one n times it, not their sum
+    assert loss(y, out, w) == pytest.approx(repeated * (len(y) / w.sum() if loss.summed else 1))
+    assert loss(y, out, np.full(8, 1e307)) == pytest.approx(loss(y, out))
+    assert loss(y, out, np.zeros(8)) == 0.0  # a minibatch of zero weights: nothing counts
+
+
+def test_weighted_evaluate_and_validation_metrics_are_weighted():
+    X, Y, _ = _classes()
+    Xv, Yv, _ = _classes(seed=1)
+    net = _clf()
+    wv = np.random.RandomState(2).uniform(0, 3, size=len(Xv))
+    history = net.fit(X, Y, epochs=2, validation_data=(Xv, Yv, wv))
+    out = net.predict(Xv)  # the last epoch's validation logs are measured with the final weights
+    right = out.argmax(axis=1) == Yv.argmax(axis=1)
+    assert history["val_loss"][-1] == pytest.approx(np.average(net.loss.per_sample(Yv, out), weights=wv))
+    assert history["val_accuracy"][-1] == pytest.approx(np.average(right, weights=wv))
+    # weight only on the rows classified right: a weighted accuracy of 1, whatever the unweighted one
+    assert 0 < right.mean() < 1
+    assert net.evaluate(Xv, Yv, sample_weight=right)["accuracy"] == 1.0
+
+
+def test_weighted_training_metrics_are_weighted():
+    X, Y, _ = _classes()
+    w = np.random.RandomState(3).uniform(0, 3, size=len(X))
+    net = _clf()
+    history = net.fit(X, Y, epochs=1, sample_weight=w)
+    right = history.last_output.argmax(axis=1) == Y.argmax(axis=1)
+    assert history["accuracy"][0] == pytest.approx(np.average(right, weights=w))
+
+
+def test_minibatch_metrics_see_each_row_with_its_weight():
+    X, _ = _reg_data(n=50)
+    w = np.arange(1.0, 51.0)
+    y = w[:, None]  # each row's target is its weight, so that the metric can tell the order
+    aligned = []
+
+    def weights_follow_rows(y, out, sample_weight=None):
+        aligned.append(sample_weight is not None and np.array_equal(sample_weight, y[:, 0]))
+        return 0.0
+
+    net = sn.Network([sn.Dense(4, activation="tanh"), sn.Dense(1)], metrics=[weights_follow_rows], seed=0)
+    net.fit(X, y, epochs=2, batch_size=16, shuffle=True, sample_weight=w)
+    assert aligned == [True, True]
+
+
+def test_minibatch_epoch_loss_is_the_weighted_average():
+    X, y = _reg_data(n=50)
+    w = np.repeat([1.0, 10.0], 25)  # the second batch weighs ten times the first
+    net = _reg(optimizer=sn.SGD(1e-300))  # steps too small to change anything: one set of weights throughout
+    history = net.fit(X, y, epochs=1, batch_size=25, shuffle=False, sample_weight=w)
+    assert history["loss"][0] == pytest.approx(net.evaluate(X, y, sample_weight=w)["loss"], rel=1e-12)
+
+
+def test_huge_finite_sample_weights_count_by_their_ratios():
+    X, y = _reg_data(n=50)
+    plain = _reg()
+    plain.fit(X, y, epochs=10)
+    huge = _reg()
+    huge.fit(X, y, epochs=10, sample_weight=np.full(50, 1e307))  # their mean overflows
+    np.testing.assert_allclose(huge.predict(X), plain.predict(X), rtol=1e-9)
+    # a float32 network: weights that fit float64 but not float32, in minibatches
+    ratios = np.repeat([1.0, 2.0], 25)
+    a, b = _reg(dtype="float32"), _reg(dtype="float32")
+    a.fit(X, y, epochs=5, batch_size=20, sample_weight=ratios * 1e300)
+    b.fit(X, y, epochs=5, batch_size=20, sample_weight=ratios)
+    np.testing.assert_allclose(a.predict(X), b.predict(X), rtol=1e-5)
+    assert a.evaluate(X, y, sample_weight=ratios * 1e300)["loss"] == pytest.approx(
+        a.evaluate(X, y, sample_weight=ratios)["loss"], rel=1e-5)
+
+
+def test_metric_callables_get_weights_only_if_they_name_them():
+    X, y = _reg_data(n=20)
+    w = np.arange(1.0, 21.0)
+    got = {}
+
+    def plain(y, out):
+        return 0.0
+
+    def with_weights(y, out, weights=None):
+        got["weights"] = weights
+        return 0.0
+
+    def with_kwargs(y, out, **kwargs):  # **kwargs needn't mean weights
+        got["kwargs"] = kwargs
+        return 0.0
+
+    net = sn.Network([sn.Dense(1)], metrics=[plain, with_weights, with_kwargs, "mae"], seed=0)
+    net.fit(X, y, epochs=1, sample_weight=w)
+    np.testing.assert_array_equal(got["weights"], w)
+    result = net.evaluate(X, y, sample_weight=w)
+    np.testing.assert_array_equal(got["weights"], w)
+    assert got["kwargs"] == {} and result["plain"] == 0.0
+    assert result["mae"] == pytest.approx(np.average(np.abs(y - net.predict(X))[:, 0], weights=w))
+    assert [metrics.weight_keyword(f) for f in (plain, with_weights, with_kwargs, metrics.r2)] == [
+        None, "weights", None, "sample_weight"]
+    assert metrics.weight_keyword(lambda y, out, /, sample_weight=None: 0) == "sample_weight"
+    assert metrics.weight_keyword(lambda y, out, sample_weight, /: 0) is None  # positional-only
+
+
 # -- metrics ------------------------------------------------------------------------------------
 
 def test_metric_values():
@@ -134,6 +266,17 @@ def test_metric_values():
     assert metrics.accuracy(onehot, np.eye(3)[[0, 1, 1, 2]]) == 0.75
     assert metrics.binary_accuracy(np.array([[1, 0], [0, 1.0]]), np.array([[0.9, 0.6], [0.2, 0.7]])) == 0.75
     assert metrics.accuracy(np.array([[1.0], [0.0]]), np.array([[0.7], [0.6]])) == 0.5
+
+
+@pytest.mark.parametrize("name", sorted(metrics.METRICS))
+@pytest.mark.parametrize("outputs", [1, 3])
+def test_weighted_metrics_equal_repeated_rows(name, outputs):
+    rng = np.random.RandomState(outputs)
+    y, out = rng.uniform(size=(12, outputs)), rng.uniform(size=(12, outputs))
+    w = rng.randint(0, 4, size=12)
+    fn = metrics.METRICS[name]
+    assert fn(y, out, sample_weight=w) == pytest.approx(fn(np.repeat(y, w, axis=0), np.repeat(out, w, axis=0)))
+    assert fn(y, out, sample_weight=np.full(12, 1e307)) == pytest.approx(fn(y, out))
 
 
 def test_metrics_are_recorded_for_train_and_validation():
@@ -301,6 +444,26 @@ def test_history_logger_writes_csv_and_json(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["h.csv", "h.json"]  # no temporary files left
     with pytest.raises(ValueError, match=".csv or .json"):
         sn.HistoryLogger(tmp_path / "h.txt")
+
+
+@pytest.mark.parametrize("name", ["h.csv", "h.json"])
+def test_history_logger_writes_every_epoch_of_columns_of_different_lengths(tmp_path, name):
+    # such as a resume from a checkpoint that had validation by a run without it
+    history = sn.History()
+    history.history = {"loss": [0.5, 0.4, 0.3, 0.2], "val_loss": [0.6, 0.5]}
+    history.epoch = [0, 1, 2, 3]
+    from types import SimpleNamespace
+    logger = sn.HistoryLogger(tmp_path / name)
+    logger.network = SimpleNamespace(history=history)
+    logger.on_train_end()
+    if name.endswith(".csv"):
+        with (tmp_path / name).open() as f:
+            rows = list(csv.DictReader(f))
+        assert [(r["epoch"], r["loss"], r["val_loss"]) for r in rows] == [
+            ("1", "0.5", "0.6"), ("2", "0.4", "0.5"), ("3", "0.3", ""), ("4", "0.2", "")]
+    else:
+        assert json.loads((tmp_path / name).read_text()) == {
+            "epoch": [1, 2, 3, 4], "loss": [0.5, 0.4, 0.3, 0.2], "val_loss": [0.6, 0.5, None, None]}
 
 
 def test_all_hooks_called_in_order():

@@ -77,6 +77,11 @@ class HistoryLogger(Callback):
     The format follows the suffix: ``.csv`` (one row per epoch) or ``.json``
     (``{"epoch": [...], "loss": [...], ...}``). Each write replaces the file
     atomically, so a reader never sees half a file.
+
+    Every epoch is written even when the columns differ in length (as after a
+    resume from an older checkpoint with validation by a fit without it): a
+    shorter column is taken to hold the first epochs, and its missing values are
+    empty CSV cells or JSON nulls.
     """
 
     def __init__(self, path, every=1):
@@ -99,6 +104,9 @@ class HistoryLogger(Callback):
 
         history = self.network.history
         columns = {"epoch": [e + 1 for e in history.epoch], **history.history}
+        # Pad to the longest column: rows cut at the shortest would lose epochs from the file.
+        rows = max(len(values) for values in columns.values())
+        columns = {key: list(values) + [None] * (rows - len(values)) for key, values in columns.items()}
         if self.path.suffix.lower() == ".json":
             text = json.dumps(columns, indent=1)
         else:

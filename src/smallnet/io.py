@@ -83,7 +83,8 @@ def save_checkpoint(path, network, epoch, history, fit_state=None):
     history : dict of str to list of float
         Such as ``network.history.history``.
     fit_state : dict, optional
-        What else `fit` needs to go on exactly (arrays allowed): its validation rows, a data fingerprint.
+        What else `fit` needs to go on exactly (arrays allowed): its validation rows, a data fingerprint,
+        the arguments that decide its run (so that a resume with others is refused).
     """
     tensors = {}
     rng = network.rng

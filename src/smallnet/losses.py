@@ -6,7 +6,9 @@ the network's output, the direction the output should move. Arrays have shape
 (n_samples, n_outputs).
 
 Every loss is a sum (the tutorial's) or a mean over samples of a per-sample
-term, ``loss.per_sample(y, out)``; optional sample weights scale those terms.
+term, ``loss.per_sample(y, out)``. With sample weights a mean loss is the weighted
+average of those terms, ``sum(w * terms) / sum(w)``, and a summed one ``n`` times it
+(the weights rescaled to mean 1, as training does), so that weights all equal change nothing.
 
 Cross-entropies paired with their natural output activation (sigmoid for the
 binary one, softmax for the categorical one) skip the activation's slope:
@@ -15,6 +17,7 @@ binary one, softmax for the categorical one) skip the activation's slope:
 """
 import numpy as np
 
+from .metrics import weighted_mean
 from .validation import lookup
 
 
@@ -26,11 +29,22 @@ class Loss:
     summed = False  # a sum over samples (the tutorial's) rather than a mean
 
     def __call__(self, y, out, weights=None):
-        """The loss value; `weights` (n,) scale each sample's term."""
+        """The loss value.
+
+        Parameters
+        ----------
+        y, out : ndarray, shape (n_samples, n_outputs)
+        weights : array-like, shape (n_samples,), optional
+            Non-negative; only their ratios matter. The loss is then the weighted average of
+            the per-sample terms (times n for a summed loss); weights all 0 give 0, as no sample counts.
+        """
         terms = self.per_sample(y, out)
-        if weights is not None:
-            terms = terms * weights
-        return float(terms.sum() if self.summed else terms.mean())
+        if weights is None:
+            return float(terms.sum() if self.summed else terms.mean())
+        if not np.any(weights):  # a minibatch of zero-weight rows: it adds nothing
+            return 0.0
+        value = float(weighted_mean(terms, weights))
+        return value * len(terms) if self.summed else value
 
     def value_and_error(self, y, out):
         """``(loss(y, out), error(y, out))``; losses whose value follows from the error share the work."""

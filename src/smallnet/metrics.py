@@ -2,37 +2,78 @@
 
 Training records them per epoch in History from the outputs of each step's own
 forward pass, as the tutorial's error lines come from that iteration's `l2`.
+
+Every built-in metric also takes ``sample_weight`` (n_samples,): each row then
+counts in proportion to its weight, as with scikit-learn's ``sample_weight``.
+A metric of one's own is called as ``fn(y, out)``; it gets the weights only if it
+names a ``sample_weight`` or ``weights`` parameter (see `weight_keyword`).
 """
+import inspect
+
 import numpy as np
 
 
-def mae(y, out):
+def weighted_mean(values, sample_weight=None):
+    """Mean of `values` over samples (axis 0), each row counting as much as its sample's weight.
+
+    Parameters
+    ----------
+    values : ndarray, shape (n_samples,) or (n_samples, k)
+    sample_weight : array-like, shape (n_samples,), optional
+        Non-negative; only their ratios matter. None counts every row alike.
+
+    Returns
+    -------
+    float or ndarray, shape (k,)
+        ``sum(w * values) / sum(w)``: NaN where the weights sum to 0, as no sample counts.
+    """
+    if sample_weight is None:
+        return values.mean(axis=0)
+    w = np.asarray(sample_weight)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        # Scaled to a largest weight of 1, huge weights can't overflow the sum nor the products.
+        w = w / w.max()
+        return np.dot(w, values) / w.sum()
+
+
+def mae(y, out, sample_weight=None):
     """Mean absolute error: the tutorial's ``np.mean(np.abs(l2_error))``."""
-    # np.mean's own sum and division, without its Python-level overhead
-    return float(np.add.reduce(np.abs(y - out), axis=None)) / y.size
+    if sample_weight is None:
+        # np.mean's own sum and division, without its Python-level overhead
+        return float(np.add.reduce(np.abs(y - out), axis=None)) / y.size
+    return float(weighted_mean(np.abs(y - out).mean(axis=1), sample_weight))
 
 
-def mse(y, out):
+def mse(y, out, sample_weight=None):
     """Mean squared error over all samples and outputs."""
-    return float(np.mean(np.square(y - out)))
+    squares = np.square(y - out)
+    if sample_weight is None:
+        return float(np.mean(squares))
+    return float(weighted_mean(squares.mean(axis=1), sample_weight))
 
 
-def accuracy(y, out):
+def accuracy(y, out, sample_weight=None):
     """Share of rows classified right: argmax for several outputs, a 0.5 threshold for one."""
     if out.shape[1] == 1:
-        return float(np.mean((out > 0.5) == (y > 0.5)))
-    return float(np.mean(out.argmax(axis=1) == y.argmax(axis=1)))
+        right = (out[:, 0] > 0.5) == (y[:, 0] > 0.5)
+    else:
+        right = out.argmax(axis=1) == y.argmax(axis=1)
+    return float(weighted_mean(right, sample_weight))
 
 
-def binary_accuracy(y, out):
+def binary_accuracy(y, out, sample_weight=None):
     """Share of entries right at a 0.5 threshold (multi-label: each output on its own)."""
-    return float(np.mean((out > 0.5) == (y > 0.5)))
+    right = (out > 0.5) == (y > 0.5)
+    if sample_weight is None:
+        return float(np.mean(right))
+    return float(weighted_mean(right.mean(axis=1), sample_weight))
 
 
-def r2(y, out):
-    """Coefficient of determination, averaged over outputs (scikit-learn's r2_score)."""
-    ss_res = np.square(y - out).sum(axis=0)
-    ss_tot = np.square(y - y.mean(axis=0)).sum(axis=0)
+def r2(y, out, sample_weight=None):
+    """Coefficient of determination, averaged over outputs: scikit-learn's r2_score, sample_weight included."""
+    # Weighted means rather than sums: their ratio is the same, and weights are scaled so anyway.
+    ss_res = weighted_mean(np.square(y - out), sample_weight)
+    ss_tot = weighted_mean(np.square(y - weighted_mean(y, sample_weight)), sample_weight)
     # A constant target is predicted perfectly (1) or not at all (0), as scikit-learn does.
     safe = np.where(ss_tot > 0, ss_tot, 1)
     scores = np.where(ss_tot > 0, 1 - ss_res / safe, np.where(ss_res > 0, 0.0, 1.0))
@@ -62,3 +103,31 @@ def get(name):
     if isinstance(name, str) and name.lower() in METRICS:
         return name.lower(), METRICS[name.lower()]
     raise ValueError(f"unknown metric {name!r}; valid names are: {', '.join(sorted(METRICS))}")
+
+
+def weight_keyword(fn):
+    """The parameter through which metric `fn` takes sample weights: "sample_weight", "weights" or None.
+
+    Built-in metrics take ``sample_weight``. A callable of one's own gets weights only if its
+    signature names one of these two (not positional-only); otherwise, and for ``**kwargs``
+    alone, which needn't mean weights, it is called as ``fn(y, out)`` and stays unweighted.
+    """
+    if METRICS.get(getattr(fn, "__name__", None)) is fn:
+        return "sample_weight"
+    try:
+        parameters = inspect.signature(fn).parameters
+    except (TypeError, ValueError):  # some callables, such as C functions, show no signature
+        return None
+    for name in ("sample_weight", "weights"):
+        if name in parameters and parameters[name].kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                                                            inspect.Parameter.KEYWORD_ONLY):
+            return name
+    return None
+
+
+def compute(fn, y, out, sample_weight=None):
+    """``fn(y, out)``, weighted by `sample_weight` where `fn` takes weights (see `weight_keyword`)."""
+    if sample_weight is None:
+        return fn(y, out)
+    keyword = weight_keyword(fn)
+    return fn(y, out) if keyword is None else fn(y, out, **{keyword: sample_weight})

@@ -29,6 +29,35 @@ def _fingerprint(*arrays):
     return digest.hexdigest()
 
 
+def _run_arguments(network, batch_size, shuffle, validation_split, validation_data):
+    """What decides a fit's run besides its data, for its checkpoints to record: fit's arguments and
+    the network's training settings as the fit begins (a schedule changes the rate later on)."""
+    arguments = {"batch_size": batch_size, "shuffle": shuffle, "validation_split": validation_split,
+                 "validation_data": validation_data is not None, "loss": network.loss.name, "l2": network.l2,
+                 "metrics": [name for name, _ in network.metrics]}
+    arguments.update((f"optimizer.{key}", value) for key, value in network.optimizer.config().items()
+                     if key != "name")  # another optimizer is refused by load_checkpoint already
+    seed = network.config()["seed"]
+    if seed is not None:  # a seed given as a generator can't be compared
+        arguments["seed"] = seed
+    return arguments
+
+
+def _check_resumed(path, recorded, arguments):
+    """Refuse to resume from the checkpoint `path` with `arguments` (as `_run_arguments` gives) other
+    than those it `recorded`; what it didn't record (an older checkpoint) can't be checked."""
+    def shown(key, value):
+        if key == "validation_data":
+            return "(X_val, y_val)" if value else "None"
+        return repr(value)
+
+    for key, value in arguments.items():
+        if key in recorded and recorded[key] != value:
+            name = key.replace("optimizer.", "the optimizer's ")
+            raise ValueError(f"{path}: the checkpoint was written with {name}={shown(key, recorded[key])}, not "
+                             f"{shown(key, value)}; resume with the arguments it was written with")
+
+
 def validation_size(n, fraction, name="validation_split"):
     """How many of `n` rows `fraction` holds out for validation; an error naming the argument `name`
     (the caller's own: scikit-learn's estimators call it validation_fraction) unless both parts keep a row."""
@@ -71,7 +100,8 @@ class Network:
         "sse" (the tutorial's), "mse", "binary_crossentropy" or "categorical_crossentropy".
         categorical_crossentropy needs one output per class, so a last layer of 2 or more units.
     optimizer : str or Optimizer
-        "sgd" or "adam", or an instance such as ``SGD(learning_rate=1.0)``.
+        "sgd" or "adam", or an instance such as ``SGD(learning_rate=1.0)``. An instance trains
+        one network: giving it to a second one, while the first is alive, is a ValueError.
     metrics : str, callable or list of them
         Recorded in History each epoch: "mae", "mse", "accuracy", "binary_accuracy", "r2".
         A single one (``metrics="mae"``) is a list of one.
@@ -122,6 +152,8 @@ class Network:
         self.history = None
         self.stop_training = False
         self._params = None
+        # Last, once every argument is accepted: a network that failed to be made claims nothing.
+        self.optimizer.claim(self)
 
     # -- structure ---------------------------------------------------------------------------
 
@@ -178,9 +210,14 @@ class Network:
         for layer in self.layers:
             layer.build(input_dim, dtype, self.rng)
             input_dim = layer.units
-        # All parameters (and all steps) live in one flat array each; layers hold views.
+        self._flatten()
+        self.optimizer.reset()
+        return self
+
+    def _flatten(self):
+        """Move all parameters (and all steps) into one flat array each; the layers keep views of them."""
         shapes = [p.shape for layer in self.layers for p in layer.params]
-        flat_params = np.empty(sum(int(np.prod(s)) for s in shapes), dtype)
+        flat_params = np.empty(sum(int(np.prod(s)) for s in shapes), self.dtype)
         flat_steps = np.zeros_like(flat_params)
         offset = 0
         for layer in self.layers:
@@ -193,8 +230,13 @@ class Network:
         self._params, self._steps = [flat_params], [flat_steps]
         self._decayed = [(layer.weights, layer.steps[0]) for layer in self.layers if getattr(layer, "weights", None)
                          is not None]
-        self.optimizer.reset()
-        return self
+
+    def __setstate__(self, state):
+        # pickle and copy.deepcopy turn the layers' views into arrays of their own: join them up again,
+        # or training would update a flat array that no layer reads.
+        self.__dict__.update(state)
+        if self._params is not None:
+            self._flatten()
 
     @property
     def params(self):
@@ -263,6 +305,14 @@ class Network:
                              + hint)
         if self.loss.fused_activation and (y.min() < 0 or y.max() > 1):
             raise ValueError(f"{self.loss.name} needs targets in [0, 1], got values from {y.min():g} to {y.max():g}")
+        if self._fused and self.loss.name == "categorical_crossentropy":
+            # softmax's fused delta y - out is the gradient only for rows that sum to 1
+            sums = y.sum(axis=1)
+            off = np.flatnonzero(np.abs(sums - 1) > 1e-3)
+            if off.size:
+                raise ValueError(f"categorical_crossentropy with a softmax output needs each row of y to sum to 1 "
+                                 f"(one-hot, or class probabilities), but row {off[0]} sums to {sums[off[0]]:g}; "
+                                 f"for several labels per row use sigmoid outputs and binary_crossentropy")
         return X, y
 
     # -- one step ------------------------------------------------------------------------
@@ -284,7 +334,8 @@ class Network:
         return X
 
     def objective(self, y, out, weights=None):
-        """The loss that training minimizes: the data loss plus the L2 penalty."""
+        """The loss that training minimizes: the data loss (with `weights`, the weighted average that
+        `Loss.__call__` defines) plus the L2 penalty."""
         return self.loss(y, out, weights) + self._penalty()
 
     def _penalty(self):
@@ -368,10 +419,13 @@ class Network:
         validation_data : (X_val, y_val) or (X_val, y_val, sample_weight_val), optional
             Explicit validation data (instead of validation_split).
         sample_weight : array-like, shape (n_samples,), optional
-            Non-negative weight of each sample in the loss. Within each step the
-            weights are rescaled to mean 1, so the loss is a weighted average.
-        callbacks : list of Callback
-            Called at train/epoch/batch begin and end (see smallnet.training).
+            Non-negative weight of each sample in the loss; only their ratios matter.
+            Within each step the weights are rescaled to mean 1, so the loss is a
+            weighted average, and so are the loss and metrics that History records
+            (the ``val_`` ones with the validation rows' weights).
+        callbacks : Callback or list of Callback
+            Called at train/epoch/batch begin and end (see smallnet.training); a single
+            one is a list of one.
         verbose : {0, 1, 2}
             0 silent; 1 a progress bar on a terminal (plain lines every `log_every`
             epochs, default a tenth of them, elsewhere); 2 one plain line every
@@ -389,7 +443,13 @@ class Network:
             Go on from a checkpoint written by a fit with the same network, data and
             arguments: `epochs` counts the epochs already done, and the weights end
             bit-identical to those of a run that was never interrupted. Callbacks start
-            afresh (EarlyStopping forgets its best).
+            afresh (EarlyStopping forgets its best). Other data, or another batch_size,
+            shuffle, validation_split, validation_data (given or not), loss, l2, metrics,
+            seed or optimizer setting than the checkpoint recorded, is a ValueError naming
+            both values (older checkpoints are checked on what they recorded). A checkpoint
+            that has done more than `epochs` epochs is a ValueError; one that has done
+            exactly `epochs` gives back its History at once: nothing is trained, no
+            callback is called and no checkpoint is written.
 
         Ctrl-C stops training after the current step (a second Ctrl-C stops at once),
         writes the checkpoint if one is configured, and returns: the network keeps what
@@ -404,6 +464,9 @@ class Network:
 
         Calling fit again continues from the current weights.
         """
+        # First, before anything resets or loads the optimizer's state: a copy's (pickle, deepcopy)
+        # becomes this network's, and one that another network uses is refused.
+        self.optimizer.claim(self)
         X, y = self._check_X(X, y)
         epochs = check_number("epochs", epochs, low=1, low_inclusive=True, integer=True)
         shuffle = check_bool("shuffle", shuffle)
@@ -416,17 +479,26 @@ class Network:
             raise ValueError("give validation_split or validation_data, not both")
         validation_split = check_number("validation_split", validation_split, low=0, low_inclusive=True,
                                         high=1, high_inclusive=False)
+        if batch_size is not None:
+            batch_size = check_number("batch_size", batch_size, low=1, low_inclusive=True, integer=True)
         history = History()
         fit_state = {}
         if checkpoint is not None or resume is not None:
             fit_state["data"] = _fingerprint(X, y, weights)
+            fit_state["arguments"] = _run_arguments(self, batch_size, shuffle, validation_split, validation_data)
         if resume is not None:
             from . import io
             done, previous, saved = io.load_checkpoint(resume, self)
             if saved.get("data") != fit_state["data"]:
                 raise ValueError(f"{resume}: this checkpoint was written for other training data "
                                  f"(X, y or sample_weight differ)")
-            fit_state = saved
+            recorded = saved.get("arguments", {})
+            _check_resumed(resume, recorded, fit_state["arguments"])
+            if done > epochs:
+                raise ValueError(f"{resume}: the checkpoint has already trained {done} epochs, more than "
+                                 f"epochs={epochs}; give epochs={done} or more (epochs counts those already done)")
+            # an older checkpoint's next ones record this fit's arguments, beside what it recorded itself
+            fit_state = {**saved, "arguments": {**fit_state["arguments"], **recorded}}
             history.history = {key: list(values) for key, values in previous.items()}
             history.epoch = list(range(done))
         else:
@@ -438,8 +510,13 @@ class Network:
         else:
             validation = self._check_validation_data(validation_data)
         n = len(X)
-        batch_size = n if batch_size is None else min(
-            check_number("batch_size", batch_size, low=1, low_inclusive=True, integer=True), n)
+        batch_size = n if batch_size is None else min(batch_size, n)
+        if isinstance(callbacks, Callback):  # a single one is a list of one, as with metrics=
+            callbacks = [callbacks]
+        elif callbacks is None:
+            callbacks = []
+        elif isinstance(callbacks, (str, bytes)) or not hasattr(callbacks, "__iter__"):
+            raise TypeError(f"callbacks must be a smallnet Callback or a list of them, got {callbacks!r:.80}")
         user_callbacks = list(callbacks)
         for cb in user_callbacks:
             if not isinstance(cb, Callback):
@@ -449,6 +526,9 @@ class Network:
         for cb in callbacks:
             cb.network = self
         self.history, self.stop_training = history, False
+        if done == epochs:  # resumed from a finished run: nothing to train
+            history.interrupted = False
+            return history
 
         def save_checkpoint(epochs_done):
             from . import io
@@ -487,15 +567,15 @@ class Network:
                 loss, out = self.train_step(X, y, w)
                 for cb in batch_callbacks:
                     cb.on_batch_end(0, {"loss": loss})
-                y_seen, outputs = y, out
+                y_seen, w_seen, outputs = y, weights, out
             else:
-                loss, out, y_seen, outputs = self._fit_minibatches(X, y, weights, batch_size, shuffle,
-                                                                   batch_callbacks, interrupt)
+                loss, out, y_seen, w_seen, outputs = self._fit_minibatches(X, y, weights, batch_size, shuffle,
+                                                                           batch_callbacks, interrupt)
                 if loss is None:  # interrupted part-way: the epoch is not recorded
                     break
             logs = {"loss": loss}
             for name, fn in metrics:
-                logs[name] = fn(y_seen, outputs)
+                logs[name] = metric_fns.compute(fn, y_seen, outputs, w_seen)
             if validation is not None:
                 logs.update(self._validation_logs(*validation))
             for cb in callbacks:
@@ -509,7 +589,11 @@ class Network:
         return out
 
     def _fit_minibatches(self, X, y, weights, batch_size, shuffle, batch_callbacks, interrupt):
-        """One epoch of minibatch steps: (mean loss, last outputs, y in the order seen, all outputs or None).
+        """One epoch of minibatch steps: (mean loss, last outputs, y and sample weights (or None) in the
+        order seen, all outputs or None).
+
+        The epoch's loss averages the steps' losses, each counting by its batch's total weight
+        (its row count without weights), so that with weights it is a weighted average too.
 
         With shuffle, the order is drawn once per epoch from the network's generator and each
         batch's rows are gathered into one reused contiguous buffer. After a Ctrl-C it stops
@@ -521,7 +605,7 @@ class Network:
             X_batch = np.empty((batch_size, X.shape[1]), X.dtype)
             y_batch = np.empty((batch_size, y.shape[1]), y.dtype)
         outputs = np.empty_like(y) if self.metrics else None
-        total = 0.0
+        total = seen = 0.0
         for batch, start in enumerate(range(0, n, batch_size)):
             for cb in batch_callbacks:
                 cb.on_batch_begin(batch)
@@ -534,38 +618,52 @@ class Network:
                 # gather into a temporary first and then copy it into the buffer
                 xb = np.take(X, rows, axis=0, out=X_batch[:stop - start], mode="clip")
                 yb = np.take(y, rows, axis=0, out=y_batch[:stop - start], mode="clip")
-            w = None
+            w, share = None, stop - start
             if weights is not None:
                 w = weights[rows]
-                w = w / w.mean() if w.any() else w
+                share = w.sum()
+                w = w / (share / len(w)) if share else w  # mean 1; a batch of zero weights adds nothing
             loss, out = self.train_step(xb, yb, w)
-            total += loss * len(out)
+            total += loss * share
+            seen += share
             if outputs is not None:
                 outputs[start:stop] = out
             for cb in batch_callbacks:
                 cb.on_batch_end(batch, {"loss": loss})
             if interrupt.interrupted and stop < n:
-                return None, out, y, outputs
-        y_seen = y if order is None or outputs is None else y[order]
-        return total / n, out, y_seen, outputs
+                return None, out, y, weights, outputs
+        if order is None or outputs is None:
+            return total / seen, out, y, weights, outputs
+        return total / seen, out, y[order], None if weights is None else weights[order], outputs
 
     def _check_sample_weight(self, sample_weight, n):
-        weights = check_array(sample_weight, "sample_weight", dtype=self.dtype, ndim=1)
+        """`sample_weight` checked, in the network's dtype; weights too large to sum there are scaled down."""
+        # Checked in their own dtype first: a finite float64 weight too large for float32 is fine once scaled.
+        weights = check_array(sample_weight, "sample_weight", ndim=1)
         if len(weights) != n:
             raise ValueError(f"sample_weight has {len(weights)} entries, but X has {n} rows")
         if weights.min() < 0:
             raise ValueError(f"sample_weight must be non-negative, got {weights.min():g}")
         if not weights.any():
             raise ValueError("sample_weight is zero everywhere: no sample would count")
-        return weights
+        with np.errstate(over="ignore"):
+            total = np.sum(weights, dtype=self.dtype)
+        if not np.isfinite(total):
+            # Only the ratios matter, but a mean of inf would rescale every weight to 0 (nothing trained):
+            # a largest weight of 1 keeps the sum finite.
+            weights = weights / weights.max()
+        return weights.astype(self.dtype, copy=False)
 
     def _check_validation_data(self, data):
         if data is None:
             return None
         if not isinstance(data, (tuple, list)) or len(data) not in (2, 3):
             raise ValueError("validation_data must be (X_val, y_val) or (X_val, y_val, sample_weight_val)")
-        X, y = self._check_X(data[0], data[1])
-        weights = None if len(data) == 2 or data[2] is None else self._check_sample_weight(data[2], len(X))
+        try:
+            X, y = self._check_X(data[0], data[1])
+            weights = None if len(data) == 2 or data[2] is None else self._check_sample_weight(data[2], len(X))
+        except (TypeError, ValueError) as exc:  # "X has 2 features" would read as the training X
+            raise type(exc)(f"validation_data: {exc}") from None
         return X, y, weights
 
     def _validation_rows(self, y, fraction):
@@ -581,22 +679,38 @@ class Network:
 
     def _validation_logs(self, X, y, weights):
         out = self.forward(X)
-        return {"val_loss": self.loss(y, out, weights), **{f"val_{name}": fn(y, out) for name, fn in self.metrics}}
+        return {"val_loss": self.loss(y, out, weights),
+                **{f"val_{name}": metric_fns.compute(fn, y, out, weights) for name, fn in self.metrics}}
 
     def predict(self, X):
-        """Network outputs, shape (n_samples, output_dim)."""
+        """Network outputs, shape (n_samples, output_dim): always a new array, never `X` itself."""
         if not self.built:
             raise RuntimeError("the network has no weights yet: call fit (or build) first")
-        return self.forward(self._check_X(X))
+        X = self._check_X(X)
+        out = self.forward(X)
+        # Layers that pass their input through (Dropout outside training) would hand back the
+        # caller's own array: writing into the predictions would change their data.
+        return out.copy() if np.may_share_memory(out, X) else out
 
     def evaluate(self, X, y, sample_weight=None):
-        """{"loss": ..., metric: ...} of the network on (X, y)."""
+        """{"loss": ..., metric: ...} of the network on (X, y).
+
+        Parameters
+        ----------
+        X : array-like, shape (n_samples, n_features)
+        y : array-like, shape (n_samples,) or (n_samples, n_outputs)
+        sample_weight : array-like, shape (n_samples,), optional
+            Non-negative; only their ratios matter. The loss is then the weighted average of the
+            per-sample losses (see `Loss.__call__`), as in training, and the metrics are weighted
+            too (a metric of one's own only if it takes weights: see `metrics.weight_keyword`).
+        """
         if not self.built:
             raise RuntimeError("the network has no weights yet: call fit (or build) first")
         X, y = self._check_X(X, y)
         weights = None if sample_weight is None else self._check_sample_weight(sample_weight, len(X))
         out = self.forward(X)
-        return {"loss": self.loss(y, out, weights), **{name: fn(y, out) for name, fn in self.metrics}}
+        return {"loss": self.loss(y, out, weights),
+                **{name: metric_fns.compute(fn, y, out, weights) for name, fn in self.metrics}}
 
     def summary(self, print_fn=print):
         """Print the layers with their output shapes and parameter counts."""

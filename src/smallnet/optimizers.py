@@ -10,6 +10,7 @@ Per-parameter state (velocities, moments) lives on the optimizer, in the order
 of `params`, and is created on the first update.
 """
 import math
+import weakref
 
 import numpy as np
 
@@ -21,9 +22,35 @@ class Optimizer:
 
     name = None
     step_scale = 1.0  # what update multiplies every step by first (see `scaled`)
+    _owner = None  # a weak reference to the network this optimizer trains (see `claim`)
 
     def __init__(self, learning_rate):
         self.learning_rate = check_number("learning_rate", learning_rate, low=0)
+
+    def claim(self, network):
+        """Record that this optimizer trains `network`; refuse it if another live network is trained by it.
+
+        Its state (moments, velocities, step count, a schedule's learning rate) belongs to one
+        network's parameters: shared, it would mix two networks' steps. The reference is weak,
+        so a network that is garbage-collected frees its optimizer.
+
+        Raises
+        ------
+        ValueError
+            If another network, still alive, was given this optimizer.
+        """
+        owner = None if self._owner is None else self._owner()
+        if owner is not None and owner is not network:
+            raise ValueError(f"this optimizer ({self!r}) already trains another network; give each network its own "
+                             f"instance, e.g. create it inside the loop")
+        self._owner = weakref.ref(network)
+
+    def __getstate__(self):
+        # A copy (pickle, copy.deepcopy) trains no network until one claims it; and a weak
+        # reference can't be pickled.
+        state = self.__dict__.copy()
+        state.pop("_owner", None)
+        return state
 
     def reset(self):
         """Forget per-parameter state (the network calls this when it draws new weights)."""

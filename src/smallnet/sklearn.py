@@ -170,7 +170,8 @@ class _SmallNetBase(BaseEstimator):
         net = self.network_
         # scikit-learn adds alpha/2 * ||W||^2 to each batch's weighted loss sum; per unit of the
         # (weighted) mean loss that smallnet minimizes, that is alpha over the batch's total weight.
-        total_weight = batch_size * (1.0 if sample_weight is None else float(np.mean(sample_weight)))
+        with np.errstate(over="ignore"):  # huge weights' mean overflows to inf: alpha / inf = 0 is their limit
+            total_weight = batch_size * (1.0 if sample_weight is None else float(np.mean(sample_weight)))
         net.l2 = self.alpha / total_weight if total_weight > 0 else 0.0
         if net.dtype != X.dtype:  # the network keeps its dtype; later data is cast to it
             X, Y = X.astype(net.dtype), Y.astype(net.dtype)

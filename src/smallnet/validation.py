@@ -5,6 +5,7 @@ wrong call is fixed from the message alone.
 """
 import json
 import numbers
+import sys
 
 import numpy as np
 
@@ -17,7 +18,9 @@ def check_array(a, name="X", dtype=None, ndim=2):
     Parameters
     ----------
     a : array-like
-        Numbers; int and bool are converted to float.
+        Numbers; int and bool are converted to float, and so is an object array of
+        numbers, such as a pandas DataFrame whose columns mix float, bool and
+        nullable (``Int64``, ``Float64``, ``boolean``) dtypes without missing values.
     name : str
         How the error messages call the array ("X", "y", ...).
     dtype : {None, 'float32', 'float64'}
@@ -28,18 +31,21 @@ def check_array(a, name="X", dtype=None, ndim=2):
     Raises
     ------
     TypeError
-        For non-numeric, object or complex data.
+        For non-numeric or complex data; in an object array (a DataFrame of mixed
+        dtypes), the first element that is no real number, such as text, is located.
     ValueError
-        For empty arrays, a wrong number of dimensions, NaN or inf (the first located
-        by row and column in a 2-D array, by index in a 1-D one).
+        For empty arrays, a wrong number of dimensions, missing values (None, ``pd.NA``),
+        NaN or inf, or values too large for `dtype`. The first bad value is located by
+        row and column in a 2-D array (a DataFrame's column by its name), by index in a 1-D one.
     """
+    columns = getattr(a, "columns", None)  # a DataFrame's, to name the column of a bad value
     try:
         arr = np.asarray(a)
     except (ValueError, TypeError) as exc:  # ragged nested lists
         raise ValueError(f"{name} could not be read as an array: {exc}") from None
     kind = arr.dtype.kind
-    if kind not in "biuf":
-        what = {"O": "object", "U": "string", "S": "bytes", "c": "complex"}.get(kind, str(arr.dtype))
+    if kind not in "biufO":
+        what = {"U": "string", "S": "bytes", "c": "complex"}.get(kind, str(arr.dtype))
         raise TypeError(f"{name} must hold real numbers, got {what} dtype ({arr.dtype})")
     ndims = (ndim,) if isinstance(ndim, int) else tuple(ndim)
     if arr.ndim not in ndims:
@@ -49,18 +55,76 @@ def check_array(a, name="X", dtype=None, ndim=2):
         raise ValueError(f"{name} must be {want}, got a {arr.ndim}-D array of shape {arr.shape}{hint}")
     if arr.size == 0:
         raise ValueError(f"{name} is empty (shape {arr.shape}); at least one sample and one feature are needed")
+    if columns is not None and (arr.ndim != 2 or len(columns) != arr.shape[1]):
+        columns = None
+    if kind == "O":  # e.g. a DataFrame of float and bool columns
+        arr = _object_to_float(arr, name, columns)
     if dtype is None:
         dtype = arr.dtype if arr.dtype in FLOAT_DTYPES else np.float64
-    arr = np.asarray(arr, dtype=dtype)
-    # One summing pass finds any NaN or inf (they propagate); only then, or when finite values
-    # overflow the sum, is each entry looked at, to name the first bad one.
+    source = arr
+    # A value beyond the range of `dtype` becomes inf in the cast, and NaN or inf propagate
+    # through one summing pass: only when the sum is not finite (or finite values overflow
+    # it) is each entry looked at, to name the first bad one.
     with np.errstate(over="ignore", invalid="ignore"):
+        arr = np.asarray(arr, dtype=dtype)
         total = np.add.reduce(arr, axis=None)
     if not np.isfinite(total) and not np.isfinite(arr).all():
         bad = tuple(int(i) for i in np.argwhere(~np.isfinite(arr))[0])
-        where = f"row {bad[0]}, column {bad[1]}" if arr.ndim == 2 else f"index {bad[0] if arr.ndim == 1 else bad}"
+        where = _where(bad, columns)
+        if np.isfinite(source[bad]):  # finite before the cast: too large for `dtype`
+            dt = np.dtype(dtype)
+            raise ValueError(f"{name} has a value too large for {dt.name}, the dtype it is computed in "
+                             f"(first at {where}: {source[bad]:g}; the largest {dt.name} is "
+                             f"{np.finfo(dt).max:.4g})")
         raise ValueError(f"{name} contains NaN or inf (first at {where}: {arr[bad]})")
     return arr
+
+
+def _where(index, columns=None):
+    """Where `index` is, in words: "row i, column j" (`columns` give j's name) in 2-D, "index i" in 1-D."""
+    if len(index) == 2:
+        return f"row {index[0]}, column {index[1] if columns is None else repr(columns[index[1]])}"
+    return f"index {index[0] if len(index) == 1 else index}"
+
+
+# Converted by float() or astype, but not numbers: "1.5" would pass as 1.5, None as NaN,
+# and a complex number would lose its imaginary part.
+_NOT_REAL = (str, bytes, complex, type(None))
+
+
+def _object_to_float(arr, name, columns):
+    """The object array `arr` as float64, or an error that locates its first element that is no real number."""
+    # One pass over the elements' types (in C) before astype; the rest only runs on bad data.
+    if not any(issubclass(t, _NOT_REAL) for t in set(map(type, arr.flat))):
+        try:
+            return arr.astype(np.float64)
+        except (TypeError, ValueError, OverflowError):  # pd.NA, a list, a Python int beyond float64, ...
+            pass
+    pandas = sys.modules.get("pandas")  # pd.NA can only come from pandas, imported by then
+    for index in np.ndindex(arr.shape):
+        value = arr[index]
+        if value is None or (pandas is not None and value is pandas.NA):
+            raise ValueError(f"{name} has a missing value (first at {_where(index, columns)}: {value}); "
+                             f"fill or drop the missing values first")
+        if not isinstance(value, _NOT_REAL):
+            try:
+                float(value)
+                continue
+            except OverflowError:  # a Python int beyond float64
+                raise ValueError(f"{name} has a value too large for float64 (first at {_where(index, columns)}: "
+                                 f"{_shown(value)})") from None
+            except (TypeError, ValueError):
+                pass
+        hint = "; encode text and categories as numbers first" if isinstance(value, str) else ""
+        raise TypeError(f"{name} must hold real numbers, got {type(value).__name__} (first at "
+                        f"{_where(index, columns)}: {_shown(value)}){hint}")
+    raise TypeError(f"{name} must hold real numbers, got an object array that could not be converted to float")
+
+
+def _shown(value, width=60):
+    """repr(value), cut to `width` characters."""
+    text = repr(value)
+    return text if len(text) <= width else text[:width - 3] + "..."
 
 
 def check_X_y(X, y, dtype=None):
