@@ -3,9 +3,10 @@
 Synthetic data shaped like MNIST: 60000 x 784 float32 standard-normal inputs, 10 classes
 from a fixed random linear teacher (argmax(X @ W)). Network 784-256-128-10, relu,
 softmax cross-entropy, SGD with momentum 0.9, learning rate 0.05, batch 128; one
-epoch, after a short warm-up. Contenders alternate round by round (half a second
-apart, so one library's spinning BLAS threads don't slow the next); a contender
-whose library is not installed is skipped.
+epoch, after a short warm-up. Each contender runs in a process of its own, as a user's
+program would (one library's thread pools and spinning BLAS threads can't slow
+another's), and the contenders alternate round by round, half a second apart; a
+contender whose library is not installed is skipped.
 
 The GEMM floor is the epoch's matrix products alone (forward, weight gradients and
 the two input gradients a network needs), in float32 with preallocated outputs:
@@ -14,6 +15,7 @@ efficiency = floor / epoch time.
     python benchmarks/mlp.py [--rounds 5] [--rows 60000] [--threads N]
 """
 import argparse
+import multiprocessing
 import statistics
 import time
 
@@ -163,13 +165,32 @@ def blas_info():
                      for p in threadpool_info() if p.get("user_api") == "blas") or "unknown"
 
 
+def worker(name, rows, threads, conn):
+    """One contender in a process of its own: data, warm-up, then one timed epoch per request."""
+    try:
+        if name == "PyTorch eager":
+            import torch
+            torch.set_num_threads(threads)
+        X, labels, X_test, labels_test = make_data(rows)
+        run = CONTENDERS[name](X, labels, X_test, labels_test, seed=0)
+        run(rows=min(8 * BATCH, rows))  # warm-up: a few batches
+    except ImportError as exc:
+        conn.send(("skip", str(exc)))
+        return
+    conn.send(("ready", blas_info()))
+    while conn.recv():
+        start = time.perf_counter()
+        score = run()  # the training alone is timed; the test accuracy is taken after
+        seconds = time.perf_counter() - start
+        conn.send((seconds, score()))
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--rows", type=int, default=60000)
     parser.add_argument("--threads", type=int, default=None, help="PyTorch threads (default: NumPy's BLAS threads)")
     args = parser.parse_args(argv)
-    X, labels, X_test, labels_test = make_data(args.rows)
     threads = args.threads
     if threads is None:
         try:
@@ -177,28 +198,35 @@ def main(argv=None):
             threads = max([p["num_threads"] for p in threadpool_info() if p.get("user_api") == "blas"] or [1])
         except ImportError:
             threads = 1
-    runs = {}
-    for name, make in CONTENDERS.items():
-        try:
-            if name == "PyTorch eager":
-                import torch
-                torch.set_num_threads(threads)
-            runs[name] = make(X, labels, X_test, labels_test, seed=0)
-            runs[name](rows=min(8 * BATCH, args.rows))  # warm-up: a few batches
-        except ImportError as exc:
-            print(f"skipping {name}: {exc}")
-    times = {name: [] for name in runs}
+    context = multiprocessing.get_context("spawn")  # fresh interpreters: nothing inherited from this one
+    workers, blas = {}, "unknown"
+    for name in CONTENDERS:  # started one after another, so that their set-ups don't overlap
+        conn, child = context.Pipe()
+        process = context.Process(target=worker, args=(name, args.rows, threads, child), daemon=True)
+        process.start()
+        status, message = conn.recv()
+        if status == "skip":
+            print(f"skipping {name}: {message}")
+            process.join()
+            continue
+        workers[name] = (process, conn)
+        if name == "GEMM floor":
+            blas = message
+    times = {name: [] for name in workers}
     accuracy = {}
     for round_ in range(args.rounds):
-        order = list(runs) if round_ % 2 == 0 else list(reversed(runs))
+        order = list(workers) if round_ % 2 == 0 else list(reversed(workers))
         for name in order:
-            start = time.perf_counter()
-            score = runs[name]()  # the training alone is timed; the test accuracy is taken after
-            times[name].append(time.perf_counter() - start)
-            accuracy[name] = score()
+            conn = workers[name][1]
+            conn.send(True)
+            seconds, accuracy[name] = conn.recv()
+            times[name].append(seconds)
             time.sleep(0.5)
-    print(f"MNIST-shaped MLP 784-256-128-10, {args.rows} rows, batch {BATCH}, one epoch, {args.rounds} rounds; "
-          f"BLAS: {blas_info()}; PyTorch threads: {threads}")
+    for process, conn in workers.values():
+        conn.send(False)
+        process.join()
+    print(f"MNIST-shaped MLP 784-256-128-10, {args.rows} rows, batch {BATCH}, one epoch, {args.rounds} rounds, "
+          f"each contender in its own process; BLAS: {blas}; PyTorch threads: {threads}")
     print("ratios and efficiency: median over rounds of each round's own ratio (a round's contenders share "
           "the machine's state)")
 
@@ -212,6 +240,7 @@ def main(argv=None):
         acc = "-" if np.isnan(accuracy[name]) else f"{100 * accuracy[name]:.1f}%"
         print(f"{name:36s} {statistics.median(ts):16.3f} {min(ts):6.3f}-{max(ts):<6.3f} {ratio:>10s} "
               f"{1 / paired(name, 'GEMM floor'):10.0%} {acc:>13s}")
+
 
 if __name__ == "__main__":
     main()
