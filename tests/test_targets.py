@@ -30,3 +30,15 @@ def test_soft_targets_that_sum_to_one_train_and_their_gradient_is_exact():
     net = _softmax_net()
     net.fit(X, Y, epochs=3)
     assert sn.gradcheck(net, X, Y / Y.sum(axis=1, keepdims=True)) < 1e-6
+
+
+@pytest.mark.parametrize("kept", range(4))
+def test_a_validation_split_that_leaves_one_part_without_weight_is_refused(kept):
+    # one row of weight: whichever part it falls in, the other has none (before: a NaN loss, "diverged")
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(8, 2))
+    y = X.sum(axis=1)
+    weights = np.zeros(8)
+    weights[kept] = 1
+    with pytest.raises(ValueError, match="sample_weight is zero for every (training|validation) row"):
+        sn.Network([sn.Dense(1)], loss="mse", seed=0).fit(X, y, validation_split=0.25, sample_weight=weights)

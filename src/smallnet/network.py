@@ -675,6 +675,11 @@ class Network:
         held_out[rows] = True
         train = ~held_out
         validation = (X[held_out], y[held_out], None if weights is None else weights[held_out])
+        if weights is not None:
+            for part, w in (("training", weights[train]), ("validation", validation[2])):
+                if not w.any():  # nothing would be learned, or nothing measured
+                    raise ValueError(f"sample_weight is zero for every {part} row of this validation_split; "
+                                     f"give those rows weight, or pass validation_data")
         return X[train], y[train], None if weights is None else weights[train], validation
 
     def _validation_logs(self, X, y, weights):
