@@ -297,3 +297,34 @@ def test_cli_ctrl_c_saves_the_model_trained_so_far(tmp_path):
     assert proc.returncode == 130, err
     assert "interrupted" in err and f"--resume {ckpt}" in err and "Traceback" not in err
     assert model.exists() and np.isfinite(sn.load(model).predict(np.ones((1, 4)))).all()
+
+
+@pytest.mark.parametrize("every, interrupt_at, holds", [(1, (4, 1), 4), (3, (4, 1), 3), (3, (5, 0), 3),
+                                                         (1, (4, 2), 5), (3, (4, 2), 5)])
+def test_resuming_after_ctrl_c_ends_bit_identical_to_an_uninterrupted_run(tmp_path, capsys, every, interrupt_at,
+                                                                          holds):
+    # 48 training rows in batches of 16: batches 0-2, the last one finishing the epoch. A Ctrl-C part-way
+    # through an epoch leaves the checkpoint at the last whole epoch it was written at; one in an
+    # epoch's last step lets that epoch finish, and the checkpoint is written there.
+    X, y = _data()
+    reference = _net()
+    reference.fit(X, y, epochs=8, batch_size=16, validation_split=0.2)
+
+    class CtrlC(sn.Callback):
+        def on_batch_end(self, batch, logs=None):
+            if (len(self.network.history.epoch), batch) == interrupt_at:
+                os.kill(os.getpid(), signal.SIGINT)
+
+    ckpt = tmp_path / "c.ckpt"
+    interrupted = _net()
+    history = interrupted.fit(X, y, epochs=8, batch_size=16, validation_split=0.2, checkpoint=ckpt,
+                              checkpoint_every=every, callbacks=[CtrlC()])
+    assert history.interrupted
+    assert f"{ckpt} holds the end of epoch {holds}, to resume from" in capsys.readouterr().err
+    assert io.load_checkpoint(ckpt, _net())[0] == holds
+    resumed = _net()
+    history = resumed.fit(X, y, epochs=8, batch_size=16, validation_split=0.2, checkpoint=ckpt,
+                          checkpoint_every=every, resume=ckpt)
+    assert history.history == reference.history.history
+    for a, b in zip(resumed.params, reference.params):
+        np.testing.assert_array_equal(a, b)

@@ -451,10 +451,12 @@ class Network:
             exactly `epochs` gives back its History at once: nothing is trained, no
             callback is called and no checkpoint is written.
 
-        Ctrl-C stops training after the current step (a second Ctrl-C stops at once),
-        writes the checkpoint if one is configured, and returns: the network keeps what
-        it has learned, and `history.interrupted` is True. Resuming from that checkpoint
-        repeats the interrupted epoch.
+        Ctrl-C stops training after the current step (a second Ctrl-C stops at once) and
+        returns: the network keeps what it has learned, and `history.interrupted` is True.
+        The checkpoint holds the end of the last whole epoch it was written at (every
+        `checkpoint_every` epochs, and at a Ctrl-C that falls between epochs), never a
+        state from part-way through one: resuming from it ends bit-identical to a run that
+        was never interrupted.
 
         Returns
         -------
@@ -530,9 +532,12 @@ class Network:
             history.interrupted = False
             return history
 
+        written = []  # the epochs the checkpoint was written at, in this fit
+
         def save_checkpoint(epochs_done):
             from . import io
             io.save_checkpoint(checkpoint, self, epochs_done, history.history, fit_state)
+            written.append(epochs_done)
 
         for cb in callbacks:
             cb.on_train_begin()
@@ -545,9 +550,11 @@ class Network:
         if out is not None:
             history.last_output = out.copy()  # out lives in a training buffer
         if interrupt.interrupted:
-            print(f"smallnet: training interrupted after epoch {len(history.epoch)} of {epochs} (and part of the "
-                  f"next); the network keeps what it learned so far"
-                  + (f"; checkpoint written to {checkpoint}" if checkpoint is not None else ""), file=sys.stderr)
+            kept = "" if checkpoint is None else (
+                f"; {checkpoint} holds the end of epoch {written[-1]}, to resume from" if written
+                else "; no checkpoint was written in this fit")
+            print(f"smallnet: training interrupted after epoch {len(history.epoch)} of {epochs} (and maybe part of "
+                  f"the next); the network keeps what it learned so far{kept}", file=sys.stderr)
         for cb in callbacks:
             cb.on_train_end()
         return history
@@ -555,7 +562,7 @@ class Network:
     def _run_epochs(self, X, y, weights, validation, epochs, batch_size, shuffle, callbacks, interrupt,
                     save_checkpoint, checkpoint_every):
         """The epoch loop of fit over the `epochs` range; returns the last step's outputs (None if none ran)."""
-        n, metrics, out = len(X), self.metrics, None
+        n, metrics, out, partial = len(X), self.metrics, None, False
         batch_callbacks = [cb for cb in callbacks if type(cb).on_batch_begin is not Callback.on_batch_begin
                            or type(cb).on_batch_end is not Callback.on_batch_end]
         epoch_callbacks = [cb for cb in callbacks if type(cb).on_epoch_begin is not Callback.on_epoch_begin]
@@ -572,6 +579,7 @@ class Network:
                 loss, out, y_seen, w_seen, outputs = self._fit_minibatches(X, y, weights, batch_size, shuffle,
                                                                            batch_callbacks, interrupt)
                 if loss is None:  # interrupted part-way: the epoch is not recorded
+                    partial = True
                     break
             logs = {"loss": loss}
             for name, fn in metrics:
@@ -584,8 +592,11 @@ class Network:
                 save_checkpoint(epoch + 1)
             if self.stop_training or interrupt.interrupted:
                 break
-        if save_checkpoint and self.history.epoch and (interrupt.interrupted or len(self.history.epoch) % checkpoint_every):
-            save_checkpoint(len(self.history.epoch))  # the end of training, or of what Ctrl-C left of it
+        # The end of training, or the end of the last whole epoch before a Ctrl-C. Weights from part-way
+        # through an epoch are not written: resuming from them would not give the uninterrupted run.
+        if save_checkpoint and self.history.epoch and not partial and (
+                interrupt.interrupted or len(self.history.epoch) % checkpoint_every):
+            save_checkpoint(len(self.history.epoch))
         return out
 
     def _fit_minibatches(self, X, y, weights, batch_size, shuffle, batch_callbacks, interrupt):
