@@ -192,9 +192,9 @@ def test_regression_target_errors_name_the_line(tmp_path, capsys):
     (["{data}", "--target", "y", "--activation", "swish"], "unknown activation 'swish'"),
     (["{data}", "--target", "y", "--loss", "hinge"], "unknown loss 'hinge'"),
     (["{data}", "--target", "y", "--optimizer", "rmsprop"], "unknown optimizer 'rmsprop'"),
-    (["{data}", "--target", "y", "--lr", "0"], "learning_rate must be > 0"),
-    (["{data}", "--target", "y", "--epochs", "0"], "epochs must be >= 1"),
-    (["{data}", "--target", "y", "--batch-size", "0"], "batch_size must be >= 1"),
+    (["{data}", "--target", "y", "--lr", "0"], "argument --lr: expected a positive number, got '0'"),
+    (["{data}", "--target", "y", "--epochs", "0"], "argument --epochs: expected a positive integer, got '0'"),
+    (["{data}", "--target", "y", "--batch-size", "0"], "argument --batch-size: expected a positive integer"),
     (["nope.csv", "--target", "y"], "nope.csv: No such file or directory"),
 ])
 def test_train_argument_errors(tmp_path, capsys, csv_file, argv, match):
@@ -209,7 +209,7 @@ def test_output_folder_must_exist(tmp_path, capsys, csv_file):
 
 @pytest.mark.parametrize("argv,match", [
     (["train", "--hidden", "8,x", "--dataset", "xor", "-o", "m"], "argument --hidden: expected layer sizes like 16,8"),
-    (["train", "--epochs", "ten", "--dataset", "xor", "-o", "m"], "argument --epochs: invalid int value"),
+    (["train", "--epochs", "ten", "--dataset", "xor", "-o", "m"], "argument --epochs: expected a positive integer"),
     (["train", "--dataset", "mnist", "-o", "m"], "invalid choice: 'mnist'"),
     (["train", "--dataset", "xor"], "the following arguments are required: -o/--output"),
     (["evaluate", "m.safetensors", "d.csv"], "the following arguments are required: --target"),
@@ -562,3 +562,54 @@ def test_counts_of_one_are_singular(tmp_path, capsys):
 def test_trace_offers_only_the_datasets_its_recipe_fits(capsys):
     fails(capsys, "trace", "--dataset iris: trace follows the tutorial's one-output network; use tutorial or xor",
           "--dataset", "iris")
+
+
+def _numbers_csv(path, target_at_line_10):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 2))
+    rows = [f"{a:.3f},{b:.3f},{a + 2 * b + 0.01:.4f}" for a, b in X]
+    rows[8] = rows[8].rsplit(",", 1)[0] + "," + target_at_line_10
+    path.write_text("a,b,price\n" + "\n".join(rows) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("marker", ["NA", "n/a", "null", "None"])
+def test_a_missing_target_value_is_an_error_not_a_class(tmp_path, capsys, marker):
+    data = _numbers_csv(tmp_path / "na.csv", marker)
+    fails(capsys, "train", f"line 10, column 'price': missing value ('{marker}')", data, "--target", "price",
+          "-o", tmp_path / "m.safetensors")
+    assert not (tmp_path / "m.safetensors").exists()
+
+
+def test_a_number_column_with_a_stray_word_is_not_taken_for_hundreds_of_classes(tmp_path, capsys):
+    data = _numbers_csv(tmp_path / "word.csv", "oops")
+    err = fails(capsys, "train", "60 distinct values in 60 rows, too many to be classes", data, "--target", "price",
+                "-o", tmp_path / "m.safetensors")
+    assert "line 10, column 'price' holds 'oops'" in err and "--task regression" in err
+    code, out, _ = run(capsys, "train", data, "--target", "price", "-o", tmp_path / "m.safetensors",
+                       "--task", "classification", "--epochs", "1")
+    assert code == 0 and "60 classes" in out  # asked for: trained as classes all the same
+
+
+def test_hidden_sizes_take_spaces_or_commas_and_options_are_checked_by_their_own_names(tmp_path, capsys):
+    for sizes in (["16", "8"], ["16,8"]):
+        code, out, _ = run(capsys, "train", "--dataset", "iris", "-o", tmp_path / "m.safetensors", "--epochs", "1",
+                           "--hidden", *sizes)
+        assert code == 0
+        assert [layer.units for layer in sn.load(tmp_path / "m.safetensors").layers[1:]] == [16, 8, 3]
+    for option, value, message in [("--lr", "0", "argument --lr: expected a positive number"),
+                                   ("--epochs", "0", "argument --epochs: expected a positive integer"),
+                                   ("--batch-size", "-3", "argument --batch-size: expected a positive integer"),
+                                   ("--seed", "-1", "argument --seed: expected an integer from 0"),
+                                   ("--val-split", "0.001", "--val-split=0.001 of 150 rows leaves 0"),
+                                   ("--bogus", "1", "unrecognized arguments: --bogus")]:
+        code, _, err = run(capsys, "train", "--dataset", "iris", "-o", tmp_path / "x.safetensors", option, value)
+        assert code == 2 and err.startswith("smallnet train: error: ") and message in err, err
+        assert len(err.strip().splitlines()) == 1
+    code, out, _ = run(capsys, "trace", "--hidden", "4,4")
+    assert code == 0 and "3-4-4-1 network" in out
+
+
+def test_evaluate_with_a_feature_as_target_names_the_models_target(iris_model, capsys):
+    fails(capsys, "evaluate", "--target 'petal_length' is one of the model's features; the column it predicts is "
+                              "'species'", iris_model, IRIS, "--target", "petal_length")

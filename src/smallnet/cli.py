@@ -20,10 +20,12 @@ import warnings
 import numpy as np
 
 from . import datasets, metrics
+from .activations import ACTIVATIONS
 from .atomic import write_text
 from .csvdata import format_csv, parse_number, read_csv
 from .io import _safetensors, load
 from .layers import Dense, Standardize
+from .losses import LOSSES
 from .network import Network, validation_rows
 from .training import DivergenceGuard, DivergenceWarning
 
@@ -103,6 +105,8 @@ def _train(args):
         if len(classes) < 2:
             raise ValueError(f"{table.path}: the target {table.target_name!r} holds one class only ({classes[0]!r}); "
                              f"classification needs two or more")
+        if args.task is None:
+            _check_class_count(table, classes)
         index = {label: k for k, label in enumerate(classes)}
         codes = np.array([index[label] for label in table.target])
         if len(classes) == 2:  # one sigmoid output: the probability of the second class
@@ -116,7 +120,7 @@ def _train(args):
     _check_magnitudes(table, None if task == "classification" else y)
     X, validation = table.X, None
     if args.val_split:  # held out first, so that the standardization is fitted on the training part only
-        held_out = validation_rows(y, args.val_split, np.random.RandomState(args.seed),
+        held_out = validation_rows(y, args.val_split, np.random.RandomState(args.seed), name="--val-split",
                                    stratify=task == "classification")
         keep = np.ones(len(X), dtype=bool)
         keep[held_out] = False
@@ -194,6 +198,27 @@ def _train_options(config, metadata):
             "--loss": config["loss"], "--optimizer": config["optimizer"]["name"],
             "--lr": config["optimizer"]["learning_rate"], "--seed": config["seed"],
             "--batch-size": metadata.get("batch_size"), "--val-split": metadata.get("val_split")}
+
+
+def _check_class_count(table, classes):
+    """Refuse a guessed classification with about as many classes as rows: most often a column of
+    numbers with a stray word in it, which made the whole column text."""
+    n = len(table.target)
+    if len(classes) <= max(MAX_CLASSES, n // 2):
+        return
+    stray = next((i for i, text in enumerate(table.target) if not _is_number(text)), None)
+    hint = "" if stray is None else f"; {table.where(stray, table.target_name)} holds {table.target[stray]!r}"
+    raise ValueError(f"{table.path}: the target {table.target_name!r} has {len(classes)} distinct values in {n} rows, "
+                     f"too many to be classes{hint}; to predict a number pass --task regression (with every value a "
+                     f"number), or --task classification to train on these classes all the same")
+
+
+def _is_number(text):
+    try:
+        parse_number(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _infer_task(labels):
@@ -302,6 +327,9 @@ def _evaluate(args):
     model = _read_model(args.model)
     if model.task is None:
         raise ValueError(f"{args.model}: no task recorded (models from `smallnet train` have one)")
+    if model.features and args.target in model.features:
+        raise ValueError(f"--target {args.target!r} is one of the model's features"
+                         + (f"; the column it predicts is {model.target!r}" if model.target else ""))
     table, out = _model_outputs(model, args.data, target=args.target)
     lines = [_count(len(out), "row")]
     if model.task == "regression":
@@ -469,6 +497,33 @@ def _positive(text):
     return value
 
 
+def _positive_float(text):
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 < value < float("inf"):
+        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
+    return value
+
+
+def _seed(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"expected an integer from 0 to 2**32 - 1, got {text!r}")
+    return value
+
+
+class _Sizes(argparse.Action):
+    """--hidden 16 8, --hidden 16,8, or both mixed: one flat list of layer sizes."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        setattr(namespace, self.dest, [size for sizes in values for size in sizes])
+
+
 def _hidden(text):
     """"16,8" -> [16, 8]; "" -> [] (no hidden layer)."""
     try:
@@ -487,6 +542,7 @@ def build_parser():
     common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                         help="show the full traceback on errors")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    parser.commands = sub.choices
 
     demo = sub.add_parser("demo", parents=[common], help="train the tutorial's two networks and print their results")
     demo.add_argument("--plot", metavar="DIR", help="also write PNG pictures of the tutorial's network and of xor "
@@ -496,8 +552,8 @@ def build_parser():
     trace = sub.add_parser("trace", parents=[common], help="print one training step of the tutorial's network in the tutorial's words")
     trace.add_argument("--dataset", default="tutorial", help="tutorial (default) or xor")
     trace.add_argument("--step", type=int, default=0, help="the step to show, from 0 (the ones before run quietly)")
-    trace.add_argument("--hidden", type=int, nargs="*", default=[4], metavar="UNITS",
-                       help="hidden layer sizes (default 4: the 3-4-1 network; none: the 3-1 network)")
+    trace.add_argument("--hidden", type=_hidden, nargs="*", action=_Sizes, default=[4], metavar="SIZES",
+                       help="hidden layer sizes, as 4 4 or 4,4 (default 4: the 3-4-1 network; none: the 3-1 network)")
     trace.set_defaults(func=_trace)
 
     train = sub.add_parser("train", parents=[common], help="train a network on a CSV file and save it")
@@ -506,21 +562,27 @@ def build_parser():
     train.add_argument("--target", metavar="COLUMN", help="the column to predict")
     train.add_argument("--ignore", type=_names, default=[], metavar="COLUMNS",
                        help="columns to leave out, such as ids or names (comma-separated; predict skips them too)")
-    train.add_argument("-o", "--output", required=True, metavar="MODEL.safetensors")
+    train.add_argument("-o", "--output", required=True, metavar="MODEL.safetensors", help="where to save the model")
     train.add_argument("--task", choices=["classification", "regression"],
                        help="default: classification for text or few distinct integers, else regression")
-    train.add_argument("--hidden", type=_hidden, default=[16], metavar="SIZES", help="hidden layer sizes (default 16)")
-    train.add_argument("--activation", default="relu", help="of the hidden layers (default relu)")
-    train.add_argument("--loss", help="default: cross-entropy for classification, mse for regression")
+    train.add_argument("--hidden", type=_hidden, nargs="+", action=_Sizes, default=[16], metavar="SIZES",
+                       help="hidden layer sizes, as 32 16 or 32,16 (default 16)")
+    train.add_argument("--activation", default="relu",
+                       help=f"of the hidden layers: {', '.join(sorted(ACTIVATIONS))} (default relu)")
+    train.add_argument("--loss", help=f"{', '.join(sorted(LOSSES))}; default: cross-entropy for classification, "
+                                      f"mse for regression")
     train.add_argument("--optimizer", default="adam", help="adam (default) or sgd")
-    train.add_argument("--lr", type=float, default=0.01, help="learning rate (default 0.01)")
-    train.add_argument("--epochs", type=int, default=200, help="default 200")
-    train.add_argument("--batch-size", type=int, default=32, help="default 32")
-    train.add_argument("--seed", type=int, default=0, help="default 0: the same run every time")
+    train.add_argument("--lr", type=_positive_float, default=0.01, help="learning rate (default 0.01)")
+    train.add_argument("--epochs", type=_positive, default=200,
+                       help="default 200; with --resume, the epochs already done count")
+    train.add_argument("--batch-size", type=_positive, default=32, help="default 32")
+    train.add_argument("--seed", type=_seed, default=0, help="default 0: the same run every time")
     train.add_argument("--val-split", type=_fraction, default=0.0, metavar="FRACTION",
                        help="hold out this share of the rows for validation (stratified for classification)")
-    train.add_argument("--checkpoint", metavar="PATH", help="write a checkpoint here while training")
-    train.add_argument("--checkpoint-every", type=_positive, default=1, metavar="N", help="epochs between checkpoints")
+    train.add_argument("--checkpoint", metavar="PATH",
+                       help="write a checkpoint here while training (Ctrl-C keeps the last whole epoch's)")
+    train.add_argument("--checkpoint-every", type=_positive, default=1, metavar="N",
+                       help="epochs between checkpoints (default 1)")
     train.add_argument("--resume", metavar="PATH", help="go on from this checkpoint (same data and options)")
     train.set_defaults(func=_train)
 
@@ -534,7 +596,7 @@ def build_parser():
     evaluate = sub.add_parser("evaluate", parents=[common], help="score a model on a CSV file with the target")
     evaluate.add_argument("model", metavar="MODEL")
     evaluate.add_argument("data", metavar="DATA.csv")
-    evaluate.add_argument("--target", required=True, metavar="COLUMN")
+    evaluate.add_argument("--target", required=True, metavar="COLUMN", help="the column with the true values")
     evaluate.set_defaults(func=_evaluate)
 
     info = sub.add_parser("info", parents=[common], help="describe a saved model")
@@ -543,13 +605,15 @@ def build_parser():
 
     export = sub.add_parser("export", parents=[common], help="export a saved model to ONNX")
     export.add_argument("model", metavar="MODEL")
-    export.add_argument("--onnx", required=True, metavar="OUT.onnx")
+    export.add_argument("--onnx", required=True, metavar="OUT.onnx", help="the ONNX file to write")
     export.set_defaults(func=_export)
 
     plot = sub.add_parser("plot", parents=[common], help="draw a saved model: loss curve, decision boundary, "
                                                          "network diagram or regression fit (needs smallnet[plot])")
     plot.add_argument("model", metavar="MODEL")
-    plot.add_argument("--kind", choices=["loss", "boundary", "network", "regression"], default="loss")
+    plot.add_argument("--kind", choices=["loss", "boundary", "network", "regression"], default="loss",
+                      help="loss (default): the training curves; boundary: classes over the plane of two features; "
+                           "network: the weights; regression: predicted against true")
     plot.add_argument("--data", metavar="DATA.csv", help="data to draw with (boundary, regression; network: "
                                                          "pictures per neuron for two features)")
     plot.add_argument("--target", metavar="COLUMN", help="the target column in DATA.csv (default: the model's)")
@@ -561,7 +625,9 @@ def build_parser():
 def main(argv=None):
     """Run the command line with `argv` (default: sys.argv[1:]); returns the exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:  # said by the command's own parser, so that the message names the command
+        parser.commands[args.command].error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         # Overflow in a diverged or far-off model shows as inf or nan in the results, not as NumPy's warnings;
         # any other warning is one line, without Python's file and source line.

@@ -123,8 +123,9 @@ def read_csv(path, target=None, features=None, ignore=(), check_ignore=False):
                 raise ValueError(f"{path}, line {line}, column {header[column]!r}: {exc}") from None
         if target_column is not None:
             label = fields[target_column].strip()
-            if not label:
-                raise ValueError(f"{path}, line {line}, column {target!r}: missing value")
+            if not label or label.lower() in MISSING:  # NA would otherwise become a class of its own
+                raise ValueError(f"{path}, line {line}, column {target!r}: missing value"
+                                 + (f" ({label!r})" if label else ""))
             labels.append(label)
     return Table(X, labels, features, target, [line for line, _ in data], path)
 

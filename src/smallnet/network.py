@@ -68,14 +68,14 @@ def validation_size(n, fraction, name="validation_split"):
     return n_val
 
 
-def validation_rows(y, fraction, rng, stratify=False):
+def validation_rows(y, fraction, rng, stratify=False, name="validation_split"):
     """Sorted indices of the rows to hold out for validation: `fraction` of them after a shuffle from
     `rng`; with `stratify`, each class (each distinct row of y > 0.5) keeps its share.
 
     y : array, shape (n_samples, n_outputs)
     """
     n = len(y)
-    n_val = validation_size(n, fraction)
+    n_val = validation_size(n, fraction, name)
     order = rng.permutation(n)
     if stratify:  # interleave the classes before cutting
         _, labels = np.unique(y[order] > 0.5, axis=0, return_inverse=True)
