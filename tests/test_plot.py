@@ -381,3 +381,20 @@ def test_plot_command_regression_of_a_classifier_says_what_to_draw_instead(tmp_p
     err = capsys.readouterr().err
     assert "is a classifier" in err and "--kind boundary" in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "r.png").exists()
+
+
+def test_decision_boundary_names_the_classes_and_does_not_round_up_to_100_percent(tmp_path):
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(300, 2))
+    y = (X[:, 0] + X[:, 1] > 0).astype(float).reshape(-1, 1)
+    y[0] = 1 - y[0]  # one point on the wrong side: at most 299/300 right
+    net = sn.Network([sn.Dense(8, activation="tanh"), sn.Dense(1, activation="sigmoid")],
+                     loss="binary_crossentropy", optimizer=sn.Adam(0.05), seed=0)
+    net.fit(X, y, epochs=200)
+    fig = plot.decision_boundary(net, X, y, class_names=["stay", "churn"])
+    legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert legend == ["stay", "churn"]
+    assert any(ax.get_ylabel() == "P(churn)" for ax in fig.axes)
+    assert "100%" not in fig._suptitle.get_text()
+    with pytest.raises(ValueError, match="class_names has 3 names, but there are 2 classes"):
+        plot.decision_boundary(net, X, y, class_names=["a", "b", "c"])

@@ -456,7 +456,8 @@ def _plot(args):
                 y = _targets(model, table, target)
         names = model.features
         if args.kind == "boundary":
-            plot.decision_boundary(model.net, X, y, feature_names=names or ("x0", "x1"), path=args.output)
+            plot.decision_boundary(model.net, X, y, feature_names=names or ("x0", "x1"), path=args.output,
+                                   class_names=model.classes)
         elif args.kind == "regression":
             plot.regression(model.net, X, y, feature_names=names, path=args.output)
         else:

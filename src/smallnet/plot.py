@@ -94,7 +94,7 @@ def loss_curve(history, metrics=None, log=None, path=None, figsize=None, dpi=100
 # -- classification ------------------------------------------------------------------------------
 
 def decision_boundary(network, X, y, resolution=200, feature_names=("x0", "x1"), path=None, figsize=(5.6, 4.6),
-                      dpi=100, title=None):
+                      dpi=100, title=None, class_names=None):
     """The predicted class over the plane of two features, with the data on top.
 
     One output column is the probability of class 1: the background shades from
@@ -114,6 +114,8 @@ def decision_boundary(network, X, y, resolution=200, feature_names=("x0", "x1"),
         Axis labels.
     path, figsize, dpi, title
         As for `loss_curve`.
+    class_names : list of str, optional
+        The classes' names, in the order of the class indices (default "class 0", "class 1", ...).
 
     Returns
     -------
@@ -125,6 +127,8 @@ def decision_boundary(network, X, y, resolution=200, feature_names=("x0", "x1"),
     feature_names = _names(feature_names, 2)
     (xs, ys), grid = _plane(X, resolution)
     out = network.predict(grid)
+    n_classes = max(2, out.shape[1])
+    names = [f"class {k}" for k in range(n_classes)] if class_names is None else _names(class_names, n_classes, "class_names", "classes")
     fig = _figure(figsize, dpi)
     ax = fig.add_subplot()
     extent = _extent(xs, ys)
@@ -134,7 +138,7 @@ def decision_boundary(network, X, y, resolution=200, feature_names=("x0", "x1"),
                           cmap=_scale([_light(CLASS_COLORS[0]), "white", _light(CLASS_COLORS[1])]), vmin=0, vmax=1)
         if p.min() < 0.5 < p.max():
             ax.contour(xs, ys, p, levels=[0.5], colors="0.3", linewidths=1)
-        fig.colorbar(image, ax=ax, label="P(class 1)", shrink=0.8)
+        fig.colorbar(image, ax=ax, label=f"P({names[1]})", shrink=0.8)
     else:
         light = np.array([_light(c) for c in CLASS_COLORS])
         ax.imshow(light[out.argmax(axis=1).reshape(len(ys), len(xs)) % 10], origin="lower", extent=extent,
@@ -143,12 +147,13 @@ def decision_boundary(network, X, y, resolution=200, feature_names=("x0", "x1"),
     for k in np.unique(labels):
         mine = labels == k
         ax.scatter(X[mine, 0], X[mine, 1], s=size, color=CLASS_COLORS[k % 10], edgecolors="white", linewidths=0.8,
-                   label=f"class {k}")
+                   label=names[k] if k < len(names) else f"class {k}")
     ax.legend(loc="lower left", bbox_to_anchor=(0, 1), ncols=min(len(np.unique(labels)), 5), frameon=False,
               fontsize="small", borderaxespad=0.3, handletextpad=0.2, markerscale=np.sqrt(50 / size))
     ax.set(xlabel=feature_names[0], ylabel=feature_names[1])
     accuracy = np.mean(_predicted(network.predict(X)) == labels)
-    fig.suptitle(title or f"Decision boundary (accuracy {accuracy:.0%})")
+    shown = f"{accuracy:.0%}" if accuracy in (0, 1) else f"{accuracy:.1%}"  # 99.7% is not 100%
+    fig.suptitle(title or f"Decision boundary (accuracy {shown})")
     return _finish(fig, path)
 
 
@@ -379,15 +384,15 @@ def _curve(logs, key):
     return values
 
 
-def _names(names, n):
+def _names(names, n, what="feature_names", items="features"):
     """`names` as a list of `n` strings; None gives x0, x1, ..."""
     if names is None:
         return [f"x{i}" for i in range(n)]
     if isinstance(names, str) or not isinstance(names, (list, tuple, np.ndarray)) or not all(
             isinstance(name, str) for name in names):
-        raise TypeError(f"feature_names must be a list of strings, got {names!r}")
+        raise TypeError(f"{what} must be a list of strings, got {names!r}")
     if len(names) != n:
-        raise ValueError(f"feature_names has {len(names)} names, but there are {n} features")
+        raise ValueError(f"{what} has {len(names)} names, but there are {n} {items}")
     return list(names)
 
 
