@@ -121,7 +121,7 @@ def test_saving_replaces_the_file_and_rejects_bad_paths(binary, tmp_path):
     target.write_bytes(b"old")
     plot.decision_boundary(net, X, labels, path=target, figsize=(4, 3), dpi=50)
     assert png_size(target) == (200, 150)
-    with pytest.raises(ValueError, match=r"give a \.png or \.svg"):
+    with pytest.raises(ValueError, match=r"give a file name ending in one of .*\.png.*\.svg"):
         plot.decision_boundary(net, X, labels, path=tmp_path / "b.txt")
     with pytest.raises(FileNotFoundError, match="does not exist"):
         plot.decision_boundary(net, X, labels, path=tmp_path / "missing" / "b.png")
@@ -398,3 +398,10 @@ def test_decision_boundary_names_the_classes_and_does_not_round_up_to_100_percen
     assert "100%" not in fig._suptitle.get_text()
     with pytest.raises(ValueError, match="class_names has 3 names, but there are 2 classes"):
         plot.decision_boundary(net, X, y, class_names=["a", "b", "c"])
+
+
+def test_a_one_epoch_loss_curve_shows_its_point():
+    fig = plot.loss_curve({"loss": [0.5], "val_loss": [0.6]})
+    lines = fig.axes[0].get_lines()
+    assert all(line.get_marker() == "o" for line in lines)
+    assert fig._suptitle.get_text() == "Training (1 epoch)"

@@ -618,7 +618,7 @@ def build_parser():
     plot.add_argument("--data", metavar="DATA.csv", help="data to draw with (boundary, regression; network: "
                                                          "pictures per neuron for two features)")
     plot.add_argument("--target", metavar="COLUMN", help="the target column in DATA.csv (default: the model's)")
-    plot.add_argument("-o", "--output", required=True, metavar="OUT.png", help=".png or .svg")
+    plot.add_argument("-o", "--output", required=True, metavar="OUT.png", help=".png or .svg (or another format matplotlib writes: .pdf, .jpg, ...)")
     plot.set_defaults(func=_plot)
     return parser
 

@@ -76,18 +76,21 @@ def loss_curve(history, metrics=None, log=None, path=None, figsize=None, dpi=100
         ax = fig.add_subplot(rows, cols, i + 1)
         train = _curve(logs, key)
         epochs = np.arange(1, len(train) + 1)
-        ax.plot(epochs, train, color=CLASS_COLORS[0], label="train")
+        marker = "o" if len(train) < 3 else None  # a line through one point is not drawn at all
+        ax.plot(epochs, train, color=CLASS_COLORS[0], label="train", marker=marker)
         values = train
         if f"val_{key}" in logs:
             val = _curve(logs, f"val_{key}")
-            ax.plot(np.arange(1, len(val) + 1), val, color=CLASS_COLORS[1], linestyle="--", label="validation")
+            ax.plot(np.arange(1, len(val) + 1), val, color=CLASS_COLORS[1], linestyle="--", label="validation",
+                    marker=marker)
             ax.legend(fontsize="small")
             values = np.concatenate([train, val])
         if log or (log is None and _spans_decades(values)):
             ax.set_yscale("log")
         ax.set(xlabel="epoch", ylabel=key)
         ax.grid(alpha=0.3)
-    fig.suptitle(title or f"Training ({len(logs['loss'])} epochs)")
+    n = len(logs["loss"])
+    fig.suptitle(title or f"Training ({n} epoch{'' if n == 1 else 's'})")
     return _finish(fig, path)
 
 
@@ -352,7 +355,8 @@ def _finish(fig, path):
     path = os.fspath(path)
     fmt = os.path.splitext(path)[1].lstrip(".").lower()
     if fmt not in fig.canvas.get_supported_filetypes():
-        raise ValueError(f"can't save a picture as {path!r}: give a .png or .svg file name")
+        known = ", ".join(f".{ext}" for ext in sorted(fig.canvas.get_supported_filetypes()))
+        raise ValueError(f"can't save a picture as {path!r}: give a file name ending in one of {known}")
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder):
         raise FileNotFoundError(f"can't save {path!r}: the folder {folder!r} does not exist")
