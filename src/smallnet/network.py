@@ -58,6 +58,21 @@ def _check_resumed(path, recorded, arguments):
                              f"{shown(key, value)}; resume with the arguments it was written with")
 
 
+def _callback_list(callbacks):
+    """fit's `callbacks` as a list: a single Callback is a list of one (as with metrics=), None none."""
+    if isinstance(callbacks, Callback):
+        return [callbacks]
+    if callbacks is None:
+        return []
+    if isinstance(callbacks, (str, bytes)) or not hasattr(callbacks, "__iter__"):
+        raise TypeError(f"callbacks must be a smallnet Callback or a list of them, got {callbacks!r:.80}")
+    callbacks = list(callbacks)
+    for cb in callbacks:
+        if not isinstance(cb, Callback):
+            raise TypeError(f"callbacks must be smallnet Callback instances, got {cb!r}")
+    return callbacks
+
+
 def validation_size(n, fraction, name="validation_split"):
     """How many of `n` rows `fraction` holds out for validation; an error naming the argument `name`
     (the caller's own: scikit-learn's estimators call it validation_fraction) unless both parts keep a row."""
@@ -488,23 +503,9 @@ class Network:
         if checkpoint is not None or resume is not None:
             fit_state["data"] = _fingerprint(X, y, weights)
             fit_state["arguments"] = _run_arguments(self, batch_size, shuffle, validation_split, validation_data)
+        done = 0
         if resume is not None:
-            from . import io
-            done, previous, saved = io.load_checkpoint(resume, self)
-            if saved.get("data") != fit_state["data"]:
-                raise ValueError(f"{resume}: this checkpoint was written for other training data "
-                                 f"(X, y or sample_weight differ)")
-            recorded = saved.get("arguments", {})
-            _check_resumed(resume, recorded, fit_state["arguments"])
-            if done > epochs:
-                raise ValueError(f"{resume}: the checkpoint has already trained {done} epochs, more than "
-                                 f"epochs={epochs}; give epochs={done} or more (epochs counts those already done)")
-            # an older checkpoint's next ones record this fit's arguments, beside what it recorded itself
-            fit_state = {**saved, "arguments": {**fit_state["arguments"], **recorded}}
-            history.history = {key: list(values) for key, values in previous.items()}
-            history.epoch = list(range(done))
-        else:
-            done = 0
+            done, fit_state = self._resume(resume, fit_state, epochs, history)
         if validation_split:
             if "validation_rows" not in fit_state:
                 fit_state["validation_rows"] = self._validation_rows(y, validation_split)
@@ -513,16 +514,7 @@ class Network:
             validation = self._check_validation_data(validation_data)
         n = len(X)
         batch_size = n if batch_size is None else min(batch_size, n)
-        if isinstance(callbacks, Callback):  # a single one is a list of one, as with metrics=
-            callbacks = [callbacks]
-        elif callbacks is None:
-            callbacks = []
-        elif isinstance(callbacks, (str, bytes)) or not hasattr(callbacks, "__iter__"):
-            raise TypeError(f"callbacks must be a smallnet Callback or a list of them, got {callbacks!r:.80}")
-        user_callbacks = list(callbacks)
-        for cb in user_callbacks:
-            if not isinstance(cb, Callback):
-                raise TypeError(f"callbacks must be smallnet Callback instances, got {cb!r}")
+        user_callbacks = _callback_list(callbacks)
         guard = [] if any(isinstance(cb, DivergenceGuard) for cb in user_callbacks) else [DivergenceGuard()]
         callbacks = [history, *guard, *user_callbacks, *progress_callbacks(verbose, log_every, epochs)]
         for cb in callbacks:
@@ -558,6 +550,26 @@ class Network:
         for cb in callbacks:
             cb.on_train_end()
         return history
+
+    def _resume(self, path, fit_state, epochs, history):
+        """Load the checkpoint `path` into the network and `history`: (epochs it has done, fit state to go on with).
+
+        Refused: other data, other run arguments than it recorded, more epochs done than `epochs`.
+        """
+        from . import io
+        done, previous, saved = io.load_checkpoint(path, self)
+        if saved.get("data") != fit_state["data"]:
+            raise ValueError(f"{path}: this checkpoint was written for other training data "
+                             f"(X, y or sample_weight differ)")
+        recorded = saved.get("arguments", {})
+        _check_resumed(path, recorded, fit_state["arguments"])
+        if done > epochs:
+            raise ValueError(f"{path}: the checkpoint has already trained {done} epochs, more than "
+                             f"epochs={epochs}; give epochs={done} or more (epochs counts those already done)")
+        history.history = {key: list(values) for key, values in previous.items()}
+        history.epoch = list(range(done))
+        # an older checkpoint's next ones record this fit's arguments, beside what it recorded itself
+        return done, {**saved, "arguments": {**fit_state["arguments"], **recorded}}
 
     def _run_epochs(self, X, y, weights, validation, epochs, batch_size, shuffle, callbacks, interrupt,
                     save_checkpoint, checkpoint_every):
