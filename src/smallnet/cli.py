@@ -478,44 +478,23 @@ def _names(text):
     return [name.strip() for name in text.split(",") if name.strip()]
 
 
-def _fraction(text):
-    try:
-        value = float(text)
-    except ValueError:
-        value = None
-    if value is None or not 0 <= value < 1:
-        raise argparse.ArgumentTypeError(f"expected a fraction in [0, 1), got {text!r}")
-    return value
+def _number(kind, valid, expected):
+    """An argparse type: `kind(text)` where `valid` holds for it, else an error saying what was `expected`."""
+    def parse(text):
+        try:
+            value = kind(text)
+        except ValueError:
+            value = None
+        if value is None or not valid(value):  # NaN fails every comparison, so it is refused too
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
+        return value
+    return parse
 
 
-def _positive(text):
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
-
-
-def _positive_float(text):
-    try:
-        value = float(text)
-    except ValueError:
-        value = float("nan")
-    if not 0 < value < float("inf"):
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text!r}")
-    return value
-
-
-def _seed(text):
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if not 0 <= value < 2**32:
-        raise argparse.ArgumentTypeError(f"expected an integer from 0 to 2**32 - 1, got {text!r}")
-    return value
+_fraction = _number(float, lambda value: 0 <= value < 1, "a fraction in [0, 1)")
+_positive = _number(int, lambda value: value >= 1, "a positive integer")
+_positive_float = _number(float, lambda value: 0 < value < float("inf"), "a positive number")
+_seed = _number(int, lambda value: 0 <= value < 2**32, "an integer from 0 to 2**32 - 1")
 
 
 class _Sizes(argparse.Action):
