@@ -21,7 +21,7 @@ import numpy as np
 
 from . import datasets, metrics
 from .activations import ACTIVATIONS
-from .atomic import write_text
+from .atomic import check_destination, write_text
 from .csvdata import format_csv, parse_number, read_csv
 from .io import _safetensors, load
 from .layers import Dense, Standardize
@@ -420,11 +420,7 @@ def _export(args):
 def _check_output(path, **inputs):
     """Fail before any work is done if `path` can't be a new file: its folder must exist, and it must not be
     one of the command's `inputs` (role=path), which writing it would destroy."""
-    folder = os.path.dirname(path) or "."
-    if not os.path.isdir(folder):
-        raise FileNotFoundError(f"{path}: the folder {folder!r} does not exist")
-    if os.path.isdir(path):
-        raise IsADirectoryError(f"{path}: is a folder")
+    check_destination(path)
     for role, other in inputs.items():
         if other is not None and os.path.realpath(path) == os.path.realpath(other):
             raise ValueError(f"{path}: this is the {role} file; writing there would overwrite it, "
@@ -623,6 +619,8 @@ def main(argv=None):
             raise
         if isinstance(exc, OSError) and exc.filename and exc.strerror:
             message = f"{exc.filename}: {exc.strerror}"
+        elif isinstance(exc, OSError) and exc.strerror:  # without Python's "[Errno 21]" in front
+            message = exc.strerror
         else:
             message = " ".join(str(exc).split())  # one line, whatever the exception put in it
         print(f"smallnet {args.command}: error: {message}", file=sys.stderr)

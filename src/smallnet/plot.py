@@ -17,7 +17,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .atomic import write_bytes
+from .atomic import check_destination, write_bytes
 from .metrics import r2
 from .network import Network
 from .validation import check_array, check_bool, check_number, check_X_y
@@ -357,9 +357,7 @@ def _finish(fig, path):
     if fmt not in fig.canvas.get_supported_filetypes():
         known = ", ".join(f".{ext}" for ext in sorted(fig.canvas.get_supported_filetypes()))
         raise ValueError(f"can't save a picture as {path!r}: give a file name ending in one of {known}")
-    folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder):
-        raise FileNotFoundError(f"can't save {path!r}: the folder {folder!r} does not exist")
+    check_destination(path)  # before the drawing is rendered, not after
     picture = io.BytesIO()
     fig.savefig(picture, format=fmt, dpi=fig.dpi)  # the figure's own dpi: the size asked for, whatever rcParams say
     write_bytes(path, picture.getvalue())
