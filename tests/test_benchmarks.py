@@ -39,3 +39,8 @@ def test_import_time_benchmark_runs():
 def test_latency_benchmark_runs():
     out = run_benchmark("latency.py", "--repeats", "2")
     assert "smallnet" in out and "1000" in out
+
+
+def test_overhead_benchmark_runs():
+    out = run_benchmark("overhead.py", "--rows", "1024", "--rounds", "1")
+    assert "matrix products" in out and "best efficiency" in out and "smallnet fit" in out
