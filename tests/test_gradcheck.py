@@ -8,9 +8,9 @@ import smallnet as sn
 from smallnet.activations import ACTIVATIONS
 
 ACTIVATION_NAMES = sorted(set(ACTIVATIONS) - {"linear"})
-# Cross-entropies need outputs in (0, 1).
+# Cross-entropies need probabilities (Network refuses other outputs): in [0, 1], summing to 1 for categorical.
 OUTPUTS = {"sse": ACTIVATION_NAMES, "mse": ACTIVATION_NAMES,
-           "binary_crossentropy": ["sigmoid", "softmax"], "categorical_crossentropy": ["softmax", "sigmoid"]}
+           "binary_crossentropy": ["sigmoid", "softmax"], "categorical_crossentropy": ["softmax"]}
 CASES = [(hidden, output, loss, bias, depth)
          for loss, outputs in OUTPUTS.items() for output in outputs
          for hidden, bias, depth in itertools.product(ACTIVATION_NAMES, (True, False), (1, 2, 3))]

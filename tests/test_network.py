@@ -367,13 +367,50 @@ def test_categorical_crossentropy_needs_two_or_more_outputs():
     assert net.loss.name == "binary_crossentropy"  # the refused loss didn't stick
     _raises(ValueError, "needs one output per class", sn.gradcheck, net, *_blobs(6), loss="categorical_crossentropy")
     assert net.loss.name == "binary_crossentropy"
-    # a Dropout's output size is known only once its input size is: checked when built
-    net = sn.Network([sn.Dropout(0.5)], loss="categorical_crossentropy")
-    _raises(ValueError, "last layer 'dropout_0' has 1 unit", net.fit, np.ones((4, 1)), np.ones((4, 1)))
-    assert not net.built
-    # other pairings stay allowed, sensible or not (test_gradcheck runs them on purpose)
-    sn.Network([sn.Dense(2, activation="sigmoid")], loss="categorical_crossentropy").build(3)
-    sn.Network([sn.Dense(1, activation="softmax")], loss="binary_crossentropy").build(3)
+
+
+def test_cross_entropies_need_probabilities_from_the_last_layer():
+    """A cross-entropy on outputs that aren't probabilities has no gradient that backprop computes: refused."""
+    for activation in ("identity", "relu", "leaky_relu", "tanh"):
+        _raises(ValueError, f"binary_crossentropy needs probabilities in \\[0, 1\\], but the last layer 'dense_0' "
+                f"has a {activation} activation; use activation='sigmoid'",
+                sn.Network, [sn.Dense(1, activation=activation)], loss="binary_crossentropy")
+        _raises(ValueError, f"categorical_crossentropy needs probabilities that sum to 1, but the last layer "
+                f"'dense_0' has a {activation} activation; use activation='softmax'$",
+                sn.Network, [sn.Dense(3, activation=activation)], loss="categorical_crossentropy")
+    # sigmoid outputs each go to 1 under -sum(y log p): the message points to the multi-label loss
+    _raises(ValueError, "has a sigmoid activation; use activation='softmax' \\(for several labels per row: "
+            "binary_crossentropy\\)", sn.Network, [sn.Dense(3, activation="sigmoid")],
+            loss="categorical_crossentropy")
+    _raises(ValueError, "needs a last layer with a softmax activation, but the last layer 'dropout_1' is a "
+            "Dropout layer", sn.Network, [sn.Dense(3, activation="softmax"), sn.Dropout(0.5)],
+            loss="categorical_crossentropy")
+    net = sn.Network([sn.Dense(3, activation="sigmoid")], loss="binary_crossentropy")
+    _raises(ValueError, "has a sigmoid activation", setattr, net, "loss", "categorical_crossentropy")
+    assert net.loss.name == "binary_crossentropy"  # the refused loss didn't stick
+    # probabilities of either kind serve binary_crossentropy; an activation of one's own is trusted
+    sn.Network([sn.Dense(3, activation="softmax")], loss="binary_crossentropy").build(2)
+
+    class Probability(sn.activations.Sigmoid):
+        name, outputs = "my_sigmoid", None
+    sn.Network([sn.Dense(3, activation=Probability())], loss="categorical_crossentropy").build(2)
+
+
+def test_softmax_over_one_unit_is_refused():
+    _raises(ValueError, "a softmax over 1 unit always outputs 1, so nothing can be learned; for one output between "
+            "0 and 1 use activation='sigmoid'", sn.Dense, 1, activation="softmax")
+
+
+@pytest.mark.parametrize("last", [lambda: sn.Dropout(0.2), lambda: sn.Standardize(np.zeros(2), np.ones(2))])
+@pytest.mark.parametrize("loss", ["mse", "sse"])
+def test_a_last_layer_without_activation_trains_with_mse_and_sse(last, loss):
+    X, y = _blobs(8)
+    Y = np.c_[y, 1 - y]
+    net = sn.Network([sn.Dense(2), last()], loss=loss, optimizer=sn.SGD(0.05), seed=0)
+    assert not net._fused
+    history = net.fit(X, Y, epochs=30)
+    assert history["loss"][-1] < history["loss"][0]
+    assert sn.gradcheck(net, X, Y) < 1e-6
 
 
 def test_set_weights_checks_every_array_and_names_it():
@@ -608,3 +645,39 @@ def test_a_copy_of_a_network_trains_with_its_own_optimizer(duplicate):
     twin.fit(X, y, epochs=2)
     net.fit(X, y, epochs=2)
     _raises(ValueError, "already trains another network", _net, optimizer=twin.optimizer)
+
+
+def test_a_layer_belongs_to_one_network_at_a_time():
+    dense = sn.Dense(1)
+    first = sn.Network([dense], loss="mse", seed=0)
+    _raises(ValueError, "layer 'dense_0' already belongs to another network; give each network layers of its own",
+            sn.Network, [sn.Dense(2), dense], loss="mse")
+    X, y = _blobs(10)
+    history = first.fit(X, y, epochs=5)  # the refused network took nothing: the first one still trains
+    assert history["loss"][-1] < history["loss"][0]
+    for copy_of in (copy.deepcopy, lambda net: pickle.loads(pickle.dumps(net))):
+        twin = copy_of(first)  # copies have layers of their own, and they train alike
+        np.testing.assert_array_equal(twin.fit(X, y, epochs=2)["loss"], first.fit(X, y, epochs=2)["loss"])
+        assert twin.layers[0]._owner() is twin and first.layers[0]._owner() is first
+        first.optimizer.reset(), twin.optimizer.reset()
+    del first, twin, history
+    gc.collect()
+    sn.Network([dense], loss="mse")  # once the owner is gone, the layer is free again
+
+
+@pytest.mark.parametrize("bad", [dict(y=np.ones((10, 2))), dict(epochs=0), dict(batch_size=0), dict(verbose=5),
+                                 dict(sample_weight=np.ones(3)), dict(validation_split=0.01),
+                                 dict(validation_data=(np.ones((4, 3)), np.ones((4, 1)))), dict(callbacks=[1])])
+def test_a_refused_fit_leaves_the_network_as_it_was(bad):
+    X, y = _blobs(10, dtype=np.float32)
+    net = sn.Network([sn.Dense(4), sn.Dense(1)], loss="mse", seed=0)
+    args = {"y": y, **bad}
+    with pytest.raises((TypeError, ValueError)):
+        net.fit(X, **args)
+    assert not net.built and net.dtype is None and net.input_dim is None
+    net.fit(X, y, epochs=2)  # as if the refused call had never happened: same dtype, same draws
+    fresh = sn.Network([sn.Dense(4), sn.Dense(1)], loss="mse", seed=0)
+    fresh.fit(X, y, epochs=2)
+    assert net.dtype == np.float32
+    for a, b in zip(net.get_weights(), fresh.get_weights()):
+        np.testing.assert_array_equal(a, b)

@@ -151,6 +151,11 @@ def test_trace_with_weight_decay_matches_fit():
     assert record.loss == pytest.approx(history["loss"][3], rel=1e-12)
     for a, b in zip(traced.params, fitted.params):
         np.testing.assert_array_equal(a, b)
+    # the printout writes the decay into the formulas it shows, and the numbers follow them
+    assert "loss = binary_crossentropy(y, l2) + 0.5 * 0.05 * sum(syn**2) = " in record.text
+    assert "syn0_update = l0.T.dot(l1_delta) - 0.05 * syn0   shape (2, 3)" in record.text
+    np.testing.assert_allclose(record["syn0_update"], record["l0"].T.dot(record["l1_delta"]) - 0.05 * record["syn0"],
+                               rtol=1e-12)
 
 
 def test_trace_explains_that_it_needs_dense_layers():

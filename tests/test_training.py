@@ -519,3 +519,12 @@ def test_verbose_on_a_terminal_shows_a_tqdm_bar(monkeypatch, capsys):
     _reg().fit(X, y, epochs=5, verbose=1)
     err = capsys.readouterr().err
     assert "5/5" in err and "loss=" in err
+
+
+def test_history_reads_as_a_dict():
+    net = sn.Network([sn.Dense(1, input_dim=2)], loss="mse", metrics=["mae"], seed=0)
+    history = net.fit(np.ones((4, 2)), np.ones((4, 1)), epochs=3, validation_split=0.5)
+    assert "loss" in history and "val_mae" in history and "nope" not in history
+    assert dict(history) == history.history and list(history) == list(history.keys()) == ["loss", "mae", "val_loss",
+                                                                                           "val_mae"]
+    assert len(history) == 4 and all(len(values) == 3 for _, values in history.items())

@@ -20,9 +20,15 @@ from .validation import check_number, lookup
 
 
 class Activation:
-    """Base class: `forward` and `backward` as described in the module docstring."""
+    """Base class: `forward` and `backward` as described in the module docstring.
+
+    `outputs` says what the outputs are, for the losses to check they can use them:
+    "distribution" (each row sums to 1), "probability" (each in [0, 1]), "real"
+    (anything else), or None when unknown (an activation of one's own).
+    """
 
     name = None
+    outputs = None
 
     def config(self):
         """The JSON-able arguments that rebuild this activation (see `get`)."""
@@ -37,6 +43,7 @@ class Sigmoid(Activation):
     """The tutorial's ``nonlin``: 1 / (1 + exp(-z)), slope out * (1 - out)."""
 
     name = "sigmoid"
+    outputs = "probability"
 
     def __init__(self):
         self._one = None
@@ -66,6 +73,7 @@ class Tanh(Activation):
     """tanh(z), slope 1 - out**2."""
 
     name = "tanh"
+    outputs = "real"
 
     def forward(self, z):
         return np.tanh(z, out=z)
@@ -79,6 +87,7 @@ class ReLU(Activation):
     """max(z, 0), slope 1 where out > 0, else 0."""
 
     name = "relu"
+    outputs = "real"
 
     def forward(self, z):
         # Against a row of zeros rather than the scalar 0: NumPy's loop for a broadcast
@@ -93,6 +102,7 @@ class LeakyReLU(Activation):
     """z where z > 0 else alpha * z, slope 1 or alpha (alpha > 0 keeps the sign readable from out)."""
 
     name = "leaky_relu"
+    outputs = "real"
 
     def __init__(self, alpha=0.01):
         self.alpha = check_number("alpha", alpha, low=0)
@@ -111,6 +121,7 @@ class Softmax(Activation):
     """exp(z) / sum(exp(z)) per row; the row maximum is subtracted first so exp never overflows."""
 
     name = "softmax"
+    outputs = "distribution"
 
     def forward(self, z):
         z -= z.max(axis=1, keepdims=True)
@@ -129,6 +140,7 @@ class Identity(Activation):
     """z unchanged, slope 1 (a linear output, for regression)."""
 
     name = "identity"
+    outputs = "real"
 
     def forward(self, z):
         return z

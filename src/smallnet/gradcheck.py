@@ -1,6 +1,8 @@
 """Backpropagation checked against central finite differences."""
 import numpy as np
 
+from .validation import check_number
+
 
 def gradcheck(network, X, y, loss=None, epsilon=1e-4):
     """Largest relative error between backprop gradients and finite differences.
@@ -21,7 +23,7 @@ def gradcheck(network, X, y, loss=None, epsilon=1e-4):
     y : array-like, shape (n_samples,) or (n_samples, n_outputs)
     loss : str or Loss, optional
         The loss to check with; the network's own by default (it is put back afterwards).
-    epsilon : float
+    epsilon : float > 0
         Finite-difference half step.
 
     Returns
@@ -34,6 +36,7 @@ def gradcheck(network, X, y, loss=None, epsilon=1e-4):
         If a weight, or a gradient of either kind, is NaN or inf: no finite
         comparison exists then, and a score of 0 would read as perfect.
     """
+    epsilon = check_number("epsilon", epsilon, low=0)
     if loss is not None:
         original, network.loss = network.loss, loss
         try:

@@ -29,6 +29,7 @@ class Layer:
     steps = ()
     input_dim = units = None
     arrays = ()
+    _owner = None  # a weak reference to the network the layer is in (see Network)
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -36,6 +37,11 @@ class Layer:
 
     def __init__(self, name=None):
         self.name = name
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_owner", None)  # a weak reference can't be pickled; the network's __setstate__ sets it again
+        return state
 
     def output_dim(self, input_dim):
         """The output size for `input_dim` inputs (None when not yet known)."""
@@ -190,6 +196,9 @@ class Dense(Layer):
         self.input_dim = None if input_dim is None else check_number(
             "input_dim", input_dim, low=1, low_inclusive=True, integer=True)
         self.activation = activations.get(activation)
+        if self.units == 1 and self.activation.outputs == "distribution":
+            raise ValueError(f"a softmax over 1 unit always outputs 1, so nothing can be learned; for one "
+                             f"output between 0 and 1 use activation='sigmoid'")
         self.use_bias = check_bool("use_bias", use_bias)
         self.initializer = initializers.get(initializer)
         self.weights = self.bias = None

@@ -10,6 +10,8 @@ One training step is the tutorial's loop body::
 """
 import sys
 
+import weakref
+
 import numpy as np
 
 from . import losses, metrics as metric_fns, optimizers
@@ -150,6 +152,13 @@ class Network:
                 layer.name = f"{type(layer).__name__.lower()}_{i}"
         if len({id(layer) for layer in self.layers}) < len(self.layers):
             raise ValueError("the same layer object appears twice; create one layer per position")
+        for layer in self.layers:
+            # A layer's arrays are views of one network's flat buffer: a second network would rebind them,
+            # and the first would go on training a buffer that no layer reads.
+            owner = None if layer._owner is None else layer._owner()
+            if owner is not None:
+                raise ValueError(f"layer {layer.name!r} already belongs to another network; give each network "
+                                 f"layers of its own (copy.deepcopy(network) copies a whole network)")
         dim, below = self.layers[0].input_dim, None
         for layer in self.layers:
             if below is not None and None not in (dim, layer.input_dim) and layer.input_dim != dim:
@@ -169,6 +178,11 @@ class Network:
         self._params = None
         # Last, once every argument is accepted: a network that failed to be made claims nothing.
         self.optimizer.claim(self)
+        self._claim_layers()
+
+    def _claim_layers(self):
+        for layer in self.layers:
+            layer._owner = weakref.ref(self)
 
     # -- structure ---------------------------------------------------------------------------
 
@@ -182,16 +196,32 @@ class Network:
         loss = losses.get(loss)
         self._check_outputs(loss, self.output_dim)
         self._loss = loss
-        last = self.layers[-1]
-        self._fused = getattr(getattr(last, "activation", None), "name", None) == self._loss.fused_activation
+        activation = getattr(self.layers[-1], "activation", None)
+        self._fused = loss.fused_activation is not None and getattr(activation, "name", None) == loss.fused_activation
 
     def _check_outputs(self, loss, units):
-        """Refuse a loss that can't mean anything for `units` outputs (None: not known yet; `build` asks again)."""
+        """Refuse a loss that can't mean anything for the last layer's outputs (`units` None: not known yet;
+        `build` asks again)."""
+        last = self.layers[-1]
         if loss.name == "categorical_crossentropy" and units == 1:
             # softmax over one unit is always 1, and -y log p only pulls the one output up: nothing is learned
             raise ValueError(f"categorical_crossentropy needs one output per class (2 or more), but the last layer "
-                             f"{self.layers[-1].name!r} has 1 unit; for two classes use one sigmoid output with "
+                             f"{last.name!r} has 1 unit; for two classes use one sigmoid output with "
                              f"binary_crossentropy")
+        if loss.fused_activation is None:
+            return
+        # The cross-entropies take logs of probabilities: an output that isn't one has no such loss, and the
+        # clipping that keeps the logs finite would make the gradient wrong.
+        activation = getattr(last, "activation", None)
+        if activation is None:
+            raise ValueError(f"{loss.name} needs a last layer with a {loss.fused_activation} activation, but the last "
+                             f"layer {last.name!r} is a {type(last).__name__} layer")
+        needed = ("distribution",) if loss.name == "categorical_crossentropy" else ("probability", "distribution")
+        if activation.outputs is not None and activation.outputs not in needed:
+            hint = " (for several labels per row: binary_crossentropy)" if activation.outputs == "probability" else ""
+            what = "probabilities that sum to 1" if needed == ("distribution",) else "probabilities in [0, 1]"
+            raise ValueError(f"{loss.name} needs {what}, but the last layer {last.name!r} has a {activation.name} "
+                             f"activation; use activation={loss.fused_activation!r}{hint}")
 
     @property
     def built(self):
@@ -250,6 +280,7 @@ class Network:
         # pickle and copy.deepcopy turn the layers' views into arrays of their own: join them up again,
         # or training would update a flat array that no layer reads.
         self.__dict__.update(state)
+        self._claim_layers()
         if self._params is not None:
             self._flatten()
 
@@ -298,26 +329,33 @@ class Network:
         for p, w in zip(params, checked):
             p[...] = w
 
-    def _check_X(self, X, y=None):
-        """Validate the data, build on first use, and check it fits the network."""
+    def _check_X(self, X, y=None, build=True, dtype=None):
+        """Validate the data and check it fits the network; build on first use (unless `build` is False).
+
+        `dtype`: what to convert to when the network has none yet (default: as `check_array` decides).
+        """
+        dtype = self.dtype if self.dtype is not None else dtype
         if y is None:
-            X = check_array(X, "X", dtype=self.dtype)
+            X = check_array(X, "X", dtype=dtype)
         else:
-            X, y = check_X_y(X, y, dtype=self.dtype)
+            X, y = check_X_y(X, y, dtype=dtype)
         if not self.built:
             if self.input_dim not in (None, X.shape[1]):
                 raise ValueError(f"X has {X.shape[1]} features (columns), "
                                  f"but the first layer expects input_dim={self.input_dim}")
-            self.build(X.shape[1], X.dtype)
+            self._check_outputs(self.loss, self._output_dim(X.shape[1]))
         elif X.shape[1] != self.input_dim:
             raise ValueError(f"X has {X.shape[1]} features (columns), but the network expects {self.input_dim}")
+        output_dim = self._output_dim(X.shape[1])
+        if y is not None and y.shape[1] != output_dim:
+            hint = (f" (for class labels 0..{output_dim - 1}, pass one-hot rows: np.eye({output_dim})[labels])"
+                    if y.shape[1] == 1 else "")
+            raise ValueError(f"y has {y.shape[1]} columns, but the network's last layer has {output_dim} units"
+                             + hint)
+        if build and not self.built:  # last: a refused call leaves the network as it was
+            self.build(X.shape[1], X.dtype)
         if y is None:
             return X
-        if y.shape[1] != self.output_dim:
-            hint = (f" (for class labels 0..{self.output_dim - 1}, pass one-hot rows: np.eye({self.output_dim})[labels])"
-                    if y.shape[1] == 1 else "")
-            raise ValueError(f"y has {y.shape[1]} columns, but the network's last layer has {self.output_dim} units"
-                             + hint)
         if self.loss.fused_activation and (y.min() < 0 or y.max() > 1):
             raise ValueError(f"{self.loss.name} needs targets in [0, 1], got values from {y.min():g} to {y.max():g}")
         if self._fused and self.loss.name == "categorical_crossentropy":
@@ -484,20 +522,28 @@ class Network:
         # First, before anything resets or loads the optimizer's state: a copy's (pickle, deepcopy)
         # becomes this network's, and one that another network uses is refused.
         self.optimizer.claim(self)
-        X, y = self._check_X(X, y)
+        # Everything is checked before the network is built on first use: a refused call leaves it unbuilt.
+        X, y = self._check_X(X, y, build=False)
         epochs = check_number("epochs", epochs, low=1, low_inclusive=True, integer=True)
         shuffle = check_bool("shuffle", shuffle)
         if checkpoint is not None:  # a wrong path fails now, not after the first epoch
             from .atomic import check_destination
             checkpoint = check_destination(checkpoint)
         checkpoint_every = check_number("checkpoint_every", checkpoint_every, low=1, low_inclusive=True, integer=True)
-        weights = None if sample_weight is None else self._check_sample_weight(sample_weight, len(X))
+        weights = None if sample_weight is None else self._check_sample_weight(sample_weight, len(X), X.dtype)
         if validation_data is not None and validation_split:
             raise ValueError("give validation_split or validation_data, not both")
         validation_split = check_number("validation_split", validation_split, low=0, low_inclusive=True,
                                         high=1, high_inclusive=False)
+        if validation_split:
+            validation_size(len(X), validation_split)
+        validation = self._check_validation_data(validation_data, X.dtype, X.shape[1])
         if batch_size is not None:
             batch_size = check_number("batch_size", batch_size, low=1, low_inclusive=True, integer=True)
+        user_callbacks = _callback_list(callbacks)
+        progress = progress_callbacks(verbose, log_every, epochs)
+        if not self.built:
+            self.build(X.shape[1], X.dtype)
         history = History()
         fit_state = {}
         if checkpoint is not None or resume is not None:
@@ -510,13 +556,10 @@ class Network:
             if "validation_rows" not in fit_state:
                 fit_state["validation_rows"] = self._validation_rows(y, validation_split)
             X, y, weights, validation = self._split(X, y, weights, fit_state["validation_rows"])
-        else:
-            validation = self._check_validation_data(validation_data)
         n = len(X)
         batch_size = n if batch_size is None else min(batch_size, n)
-        user_callbacks = _callback_list(callbacks)
         guard = [] if any(isinstance(cb, DivergenceGuard) for cb in user_callbacks) else [DivergenceGuard()]
-        callbacks = [history, *guard, *user_callbacks, *progress_callbacks(verbose, log_every, epochs)]
+        callbacks = [history, *guard, *user_callbacks, *progress]
         for cb in callbacks:
             cb.network = self
         self.history, self.stop_training = history, False
@@ -659,8 +702,10 @@ class Network:
             return total / seen, out, y, weights, outputs
         return total / seen, out, y[order], None if weights is None else weights[order], outputs
 
-    def _check_sample_weight(self, sample_weight, n):
-        """`sample_weight` checked, in the network's dtype; weights too large to sum there are scaled down."""
+    def _check_sample_weight(self, sample_weight, n, dtype=None):
+        """`sample_weight` checked, in the network's dtype (`dtype` before it has one); weights too large to
+        sum there are scaled down."""
+        dtype = self.dtype if self.dtype is not None else dtype
         # Checked in their own dtype first: a finite float64 weight too large for float32 is fine once scaled.
         weights = check_array(sample_weight, "sample_weight", ndim=1)
         if len(weights) != n:
@@ -670,21 +715,25 @@ class Network:
         if not weights.any():
             raise ValueError("sample_weight is zero everywhere: no sample would count")
         with np.errstate(over="ignore"):
-            total = np.sum(weights, dtype=self.dtype)
+            total = np.sum(weights, dtype=dtype)
         if not np.isfinite(total):
             # Only the ratios matter, but a mean of inf would rescale every weight to 0 (nothing trained):
             # a largest weight of 1 keeps the sum finite.
             weights = weights / weights.max()
-        return weights.astype(self.dtype, copy=False)
+        return weights.astype(dtype, copy=False)
 
-    def _check_validation_data(self, data):
+    def _check_validation_data(self, data, dtype=None, width=None):
+        """(X_val, y_val, weights) checked like the training data (`dtype`, `width`: the training X's)."""
         if data is None:
             return None
         if not isinstance(data, (tuple, list)) or len(data) not in (2, 3):
             raise ValueError("validation_data must be (X_val, y_val) or (X_val, y_val, sample_weight_val)")
         try:
-            X, y = self._check_X(data[0], data[1])
-            weights = None if len(data) == 2 or data[2] is None else self._check_sample_weight(data[2], len(X))
+            X, y = self._check_X(data[0], data[1], build=False, dtype=dtype)
+            if width is not None and X.shape[1] != width:
+                raise ValueError(f"X has {X.shape[1]} features (columns), but the network expects {width}")
+            weights = (None if len(data) == 2 or data[2] is None
+                       else self._check_sample_weight(data[2], len(X), X.dtype))
         except (TypeError, ValueError) as exc:  # "X has 2 features" would read as the training X
             raise type(exc)(f"validation_data: {exc}") from None
         return X, y, weights

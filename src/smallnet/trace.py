@@ -46,7 +46,8 @@ class StepTrace:
         (n, o), None where the loss gives the delta directly; ``l{k+1}_slope``
         (n, o), None for softmax and where the loss gives the delta;
         ``l{k+1}_delta`` (n, o); ``syn{k}_update`` = ``l{k}.T.dot(l{k+1}_delta)``
-        (i, o), the step the optimizer adds (and ``b{k}_update`` (o,));
+        (i, o), minus ``l2 * syn{k}`` with weight decay, the step the optimizer adds
+        (and ``b{k}_update`` (o,), never decayed);
         ``syn{k}_new`` (and ``b{k}_new``) the weights after the update.
     text : str
         The step printed in the tutorial's words (also ``str(trace)``).
@@ -177,7 +178,8 @@ def _describe(network, tr):
         if layer.use_bias:
             show(f"b{k}", "", tr[f"b{k}"], "bias")
         show(f"l{k + 1}", f"{layer.activation.name}(l{k}.dot(syn{k}){bias})", tr[f"l{k + 1}"])
-    lines += ["", f"loss = {network.loss.name}(y, {top}) = {tr.loss!r}", "",
+    penalty = f" + 0.5 * {network.l2:g} * sum(syn**2)" if network.l2 else ""
+    lines += ["", f"loss = {network.loss.name}(y, {top}){penalty} = {tr.loss!r}", "",
               "Backward: from the miss at the top down to the first layer."]
     for k in range(n - 1, -1, -1):
         out, act = f"l{k + 1}", layers[k].activation
@@ -199,7 +201,8 @@ def _describe(network, tr):
                 slope = SLOPES.get(act.name, "the slope of {l}").format(l=out)
                 show(f"{out}_slope", slope, tr[f"{out}_slope"], f"{act.name}'s slope")
                 show(f"{out}_delta", f"{out}_error * {out}_slope", tr[f"{out}_delta"])
-        show(f"syn{k}_update", f"l{k}.T.dot({out}_delta)", tr[f"syn{k}_update"], "minus the gradient")
+        decay = f" - {network.l2:g} * syn{k}" if network.l2 else ""  # weight decay, as in Network._backpropagate
+        show(f"syn{k}_update", f"l{k}.T.dot({out}_delta){decay}", tr[f"syn{k}_update"], "minus the gradient")
         if layers[k].use_bias:
             show(f"b{k}_update", f"{out}_delta.sum(axis=0)", tr[f"b{k}_update"])
     lines += ["", f"Update: {network.optimizer!r} adds the updates to the weights"

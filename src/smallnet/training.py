@@ -50,7 +50,9 @@ class Callback:
 
 
 class History(Callback):
-    """Per-epoch record of a fit: ``history.history["loss"][epoch]`` and one list per metric.
+    """Per-epoch record of a fit: ``history["loss"][epoch]`` and one list per metric.
+
+    It reads as the dict `history.history`: ``"val_loss" in history``, ``dict(history)``, ``len``.
 
     `last_output` is the output of the last training step's forward pass, taken
     before that step's update (what the tutorial prints as ``l1`` after its loop).
@@ -70,8 +72,24 @@ class History(Callback):
             else:
                 history[key] = [logs[key]]
 
+    # Read like the dict it holds: history["loss"], "val_loss" in history, dict(history), len, keys()
     def __getitem__(self, key):
         return self.history[key]
+
+    def __contains__(self, key):
+        return key in self.history
+
+    def __iter__(self):
+        return iter(self.history)
+
+    def __len__(self):
+        return len(self.history)
+
+    def keys(self):
+        return self.history.keys()
+
+    def items(self):
+        return self.history.items()
 
     def __repr__(self):
         return f"History(epochs={len(self.epoch)}, keys={list(self.history)})"
