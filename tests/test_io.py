@@ -286,6 +286,43 @@ def test_atomic_write_replaces_and_keeps_the_umask_permissions(tmp_path):
     assert path.stat().st_mode & 0o777 == 0o666 & ~umask
 
 
+def test_atomic_write_keeps_a_replaced_files_permissions_and_refuses_a_read_only_one(tmp_path):
+    path = tmp_path / "out.txt"
+    atomic.write_text(path, "one")
+    path.chmod(0o600)
+    atomic.write_text(path, "two")
+    assert path.read_text() == "two" and path.stat().st_mode & 0o777 == 0o600
+    path.chmod(0o444)
+    with pytest.raises(PermissionError, match="out.txt' is read-only; make it writable or choose another name"):
+        atomic.write_text(path, "three")
+    assert path.read_text() == "two"
+
+
+def test_atomic_write_follows_a_link_and_keeps_it(tmp_path):
+    (tmp_path / "real").mkdir()
+    target, link = tmp_path / "real" / "model.bin", tmp_path / "link.bin"
+    target.write_text("old")
+    link.symlink_to(target)
+    atomic.write_text(link, "new")
+    assert link.is_symlink() and target.read_text() == "new" and sorted(os.listdir(tmp_path / "real")) == ["model.bin"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_atomic_write_writes_into_what_is_not_a_file(tmp_path):
+    """/dev/stdout, a terminal or a pipe can't be swapped for a file, and must not be."""
+    import threading
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_text()))
+    reader.start()
+    atomic.write_text(pipe, "through the pipe")
+    reader.join(timeout=10)
+    assert received == ["through the pipe"] and pipe.is_fifo()
+    atomic.write_text(os.devnull, "nothing")
+    assert os.path.exists(os.devnull) and not os.path.isfile(os.devnull)
+
+
 def test_unwritable_destination_names_it(tmp_path):
     with pytest.raises(OSError) as info:
         atomic.write_text(tmp_path / "missing" / "out.csv", "x")
