@@ -468,9 +468,15 @@ def test_checkpoint_errors(saved, tmp_path):
         io.load_checkpoint(tmp_path / "c.safetensors", _net(optimizer="sgd"))
     with pytest.raises(ValueError, match="layers are Standardize, Dense, Dense, the network's Dense"):
         io.load_checkpoint(tmp_path / "c.safetensors", sn.Network([sn.Dense(2)]))
-    wider = sn.Network([sn.Standardize.from_data(X), sn.Dense(6), sn.Dense(2, activation="softmax")])
-    with pytest.raises(ValueError, match=r"c.safetensors: tensor 'layers.1.weights' .* needs float64 of shape \(3, 6\)"):
+    wider = sn.Network([sn.Standardize.from_data(X), sn.Dense(6, activation="tanh"),
+                        sn.Dense(2, activation="softmax", use_bias=False)])
+    with pytest.raises(ValueError, match="c.safetensors: .*layer 'dense_1' has units=6, the checkpoint's 5"):
         io.load_checkpoint(tmp_path / "c.safetensors", wider)
+    with pytest.raises(ValueError, match="layer 'dense_1' has activation='relu', the checkpoint's 'tanh'"):
+        io.load_checkpoint(tmp_path / "c.safetensors", _net(activation="relu"))
+    with pytest.raises(ValueError, match="layer 'dense_2' has use_bias=True, the checkpoint's False"):
+        io.load_checkpoint(tmp_path / "c.safetensors", sn.Network(
+            [sn.Standardize.from_data(X), sn.Dense(5, activation="tanh"), sn.Dense(2, activation="softmax")]))
     with pytest.raises(ValueError, match="needs float32"):
         io.load_checkpoint(tmp_path / "c.safetensors", _net(dtype="float32").build())
 

@@ -124,6 +124,8 @@ def load_checkpoint(path, network):
         ours, theirs = [type(layer).__name__ for layer in network.layers], [c["type"] for c in saved["layers"]]
         if ours != theirs:
             raise ValueError(f"the checkpoint's layers are {', '.join(theirs)}, the network's {', '.join(ours)}")
+        for layer, config in zip(network.layers, saved["layers"]):
+            _check_same_layer(layer, config)
         if checkpoint["optimizer"]["name"] != network.optimizer.name:
             raise ValueError(f"the checkpoint's optimizer is {checkpoint['optimizer']['name']!r}, "
                              f"the network's {network.optimizer.name!r}")
@@ -143,6 +145,24 @@ def load_checkpoint(path, network):
         return int(checkpoint["epoch"]), history, fit_state
     except (KeyError, TypeError, ValueError) as exc:
         raise _invalid(path, exc) from None
+
+
+def _check_same_layer(layer, saved):
+    """Refuse a layer whose configuration differs from the checkpoint's in anything that changes what it
+    computes (its name and initializer don't; an input size not known yet is taken from the file)."""
+    ours = layer.config()
+    for key, value in ours.items():
+        if key in ("name", "initializer") or (key == "input_dim" and value is None):
+            continue
+        if saved.get(key) != value:
+            raise ValueError(f"layer {layer.name!r} has {key}={_short(value)}, the checkpoint's {_short(saved.get(key))}")
+
+
+def _short(value):
+    """An activation's config {'name': 'relu'} as 'relu'; anything else as repr."""
+    if isinstance(value, dict) and set(value) == {"name"}:
+        return repr(value["name"])
+    return repr(value)
 
 
 # -- the file ----------------------------------------------------------------------------------
