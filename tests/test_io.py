@@ -537,3 +537,12 @@ def test_import_smallnet_loads_no_optional_dependency():
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_save_refuses_an_onnx_name(tmp_path):
+    X, y = _data()
+    net = _net()
+    net.fit(X, y, epochs=1)
+    with pytest.raises(ValueError, match="save writes safetensors, not ONNX; use network.to_onnx"):
+        net.save(tmp_path / "model.ONNX")
+    assert list(tmp_path.iterdir()) == []

@@ -109,3 +109,13 @@ def test_metadata_with_numpy_values_is_exported_and_bad_metadata_is_named(tmp_pa
     with pytest.raises(TypeError, match=r"metadata\['classes'\] is not JSON-able"):
         net.to_onnx(tmp_path / "bad.onnx")
     assert not (tmp_path / "bad.onnx").exists()
+
+
+@pytest.mark.parametrize("opset,error,match", [(11, ValueError, "opset must be >= 13, got 11"),
+                                               (999, ValueError, "opset must be <= "),
+                                               ("17", TypeError, "opset must be an integer, got '17'")])
+def test_opset_is_checked(tmp_path, opset, error, match):
+    net = sn.Network([sn.Dense(2, input_dim=3, activation="softmax")], loss="categorical_crossentropy").build()
+    with pytest.raises(error, match=match):
+        net.to_onnx(tmp_path / "m.onnx", opset=opset)
+    assert list(tmp_path.iterdir()) == []

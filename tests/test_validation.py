@@ -99,3 +99,9 @@ def test_values_too_large_for_float32_are_named_not_called_inf():
     # inf stays inf, even when cast
     _raises(ValueError, r"X contains NaN or inf \(first at row 0, column 0: inf\)", net.predict,
             np.array([[np.inf, 1e300]]))
+
+
+def test_a_one_dimensional_X_gets_both_reshapes_as_hints():
+    with pytest.raises(ValueError, match=r"one feature of many samples: X.reshape\(-1, 1\); one sample of many "
+                                         r"features: X.reshape\(1, -1\)"):
+        check_array(np.ones(3), "X")

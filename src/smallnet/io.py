@@ -39,7 +39,12 @@ def save(network, path):
     ------
     RuntimeError
         If the network has no weights yet.
+    ValueError
+        If `path` ends in .onnx: that is `to_onnx`'s format, not this one.
     """
+    if os.fspath(path).lower().endswith(".onnx"):
+        raise ValueError(f"{os.fspath(path)!r}: save writes safetensors, not ONNX; use network.to_onnx(path) "
+                         f"for an ONNX file, or name this one .safetensors")
     _write(path, network, {}, {}, network.history.history if network.history is not None else {})
 
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from . import __version__
 from .atomic import write_bytes
-from .validation import check_metadata, jsonable
+from .validation import check_metadata, check_number, jsonable
 
 ACTIVATIONS = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "Relu", "softmax": "Softmax", "identity": None}
 
@@ -26,7 +26,8 @@ def to_onnx(network, path, opset=17, probe_rows=256):
         Built (trained, loaded, or `build` called).
     path : str or path-like
     opset : int
-        ONNX operator set version; 13 or later (Softmax over the last axis).
+        ONNX operator set version: 13 (Softmax over the last axis) up to the newest the
+        installed onnx knows.
     probe_rows : int
         Rows of the random input on which onnxruntime and smallnet are compared.
 
@@ -34,9 +35,14 @@ def to_onnx(network, path, opset=17, probe_rows=256):
     -------
     float
         The largest absolute difference between onnxruntime's outputs and
-        smallnet's predictions on the probe (float32 rounding: about 1e-7).
+        smallnet's predictions on the probe: float32 rounding, about 1e-7
+        relative to the outputs' size (more for a float64 network, which the graph
+        computes in float32).
     """
     onnx, ort = _modules()
+    newest = onnx.defs.onnx_opset_version()
+    opset = check_number("opset", opset, low=13, low_inclusive=True, high=newest, integer=True)
+    probe_rows = check_number("probe_rows", probe_rows, low=1, low_inclusive=True, integer=True)
     if not network.built:
         raise RuntimeError("the network has no weights yet: call fit (or build) first")
     graph = _Graph(onnx.helper, onnx.numpy_helper)

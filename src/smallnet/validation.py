@@ -51,7 +51,8 @@ def check_array(a, name="X", dtype=None, ndim=2):
     if arr.ndim not in ndims:
         want = " or ".join(f"{d}-D" for d in ndims)
         single_feature = arr.ndim == 1 and 2 in ndims and name == "X"
-        hint = " (reshape a single feature with X.reshape(-1, 1))" if single_feature else ""
+        hint = (" (one feature of many samples: X.reshape(-1, 1); one sample of many features: X.reshape(1, -1))"
+                if single_feature else "")
         raise ValueError(f"{name} must be {want}, got a {arr.ndim}-D array of shape {arr.shape}{hint}")
     if arr.size == 0:
         raise ValueError(f"{name} is empty (shape {arr.shape}); at least one sample and one feature are needed")
