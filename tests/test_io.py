@@ -546,3 +546,10 @@ def test_save_refuses_an_onnx_name(tmp_path):
     with pytest.raises(ValueError, match="save writes safetensors, not ONNX; use network.to_onnx"):
         net.save(tmp_path / "model.ONNX")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_load_names_a_wrong_path(tmp_path):
+    with pytest.raises(TypeError, match="the path must be a file name \\(str or path-like\\), got None"):
+        sn.load(None)
+    with pytest.raises(IsADirectoryError, match="a folder, not a model file"):
+        sn.load(tmp_path)

@@ -452,7 +452,7 @@ def test_a_single_metric_is_a_list_of_one():
 @pytest.mark.parametrize("make", [
     lambda flag: _net().fit(*_blobs(), batch_size=10, shuffle=flag),
     lambda flag: sn.Dense(2, use_bias=flag),
-    lambda flag: sn.SGD(0.1, nesterov=flag),
+    lambda flag: sn.SGD(0.1, momentum=0.9, nesterov=flag),
     lambda flag: sn.EarlyStopping(restore_best_weights=flag),
 ])
 def test_flags_take_booleans_only(make):
@@ -681,3 +681,7 @@ def test_a_refused_fit_leaves_the_network_as_it_was(bad):
     assert net.dtype == np.float32
     for a, b in zip(net.get_weights(), fresh.get_weights()):
         np.testing.assert_array_equal(a, b)
+
+
+def test_nesterov_needs_momentum():
+    _raises(ValueError, "nesterov=True needs a momentum > 0", sn.SGD, 0.1, nesterov=True)

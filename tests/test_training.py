@@ -528,3 +528,18 @@ def test_history_reads_as_a_dict():
     assert dict(history) == history.history and list(history) == list(history.keys()) == ["loss", "mae", "val_loss",
                                                                                            "val_mae"]
     assert len(history) == 4 and all(len(values) == 3 for _, values in history.items())
+
+
+def test_a_metric_must_return_one_number():
+    def per_row(y, out):
+        return np.abs(y - out).ravel()
+
+    net = sn.Network([sn.Dense(1, input_dim=2)], loss="mse", metrics=[per_row], seed=0)
+    with pytest.raises(TypeError, match=r"metric 'per_row' must return one real number, got an array of shape \(4,\)"):
+        net.fit(np.ones((4, 2)), np.ones((4, 1)), epochs=1)
+
+
+def test_history_holds_floats_with_sample_weights_and_minibatches():
+    net = sn.Network([sn.Dense(1, input_dim=2)], loss="mse", metrics=["mae"], seed=0)
+    history = net.fit(np.ones((6, 2)), np.ones((6, 1)), epochs=2, batch_size=4, sample_weight=np.arange(1.0, 7.0))
+    assert all(type(value) is float for values in history.history.values() for value in values)

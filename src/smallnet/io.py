@@ -53,8 +53,8 @@ def load(path):
 
     Raises
     ------
-    FileNotFoundError
-        If there is no such file.
+    FileNotFoundError, IsADirectoryError
+        If there is no such file, or `path` is a folder.
     ValueError
         If the file is not safetensors, not smallnet's, truncated or corrupted,
         written by a newer smallnet, or holds tensors that don't fit its architecture.
@@ -202,7 +202,11 @@ def _write(path, network, extra, tensors, history):
 
 def _read(path):
     """(the JSON document, the tensors) of a smallnet file, after checking everything that can be checked."""
+    if not isinstance(path, (str, bytes, os.PathLike)):
+        raise TypeError(f"the path must be a file name (str or path-like), got {path!r}")
     path = os.fspath(path)
+    if os.path.isdir(path):
+        raise IsADirectoryError(f"{path}: a folder, not a model file")
     try:
         with open(path, "rb") as f:
             data = f.read()

@@ -126,8 +126,17 @@ def weight_keyword(fn):
 
 
 def compute(fn, y, out, sample_weight=None):
-    """``fn(y, out)``, weighted by `sample_weight` where `fn` takes weights (see `weight_keyword`)."""
-    if sample_weight is None:
-        return fn(y, out)
-    keyword = weight_keyword(fn)
-    return fn(y, out) if keyword is None else fn(y, out, **{keyword: sample_weight})
+    """``fn(y, out)`` as a float, weighted by `sample_weight` where `fn` takes weights (see `weight_keyword`).
+
+    Raises
+    ------
+    TypeError
+        If `fn` returns anything but one real number (History keeps one per epoch).
+    """
+    keyword = None if sample_weight is None else weight_keyword(fn)
+    value = fn(y, out) if keyword is None else fn(y, out, **{keyword: sample_weight})
+    number = np.asarray(value)
+    if number.ndim != 0 or number.dtype.kind not in "biuf":
+        got = f"an array of shape {number.shape}" if number.ndim else repr(value)
+        raise TypeError(f"metric {getattr(fn, '__name__', fn)!r} must return one real number, got {got}")
+    return float(number)

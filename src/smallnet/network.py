@@ -699,8 +699,8 @@ class Network:
             if interrupt.interrupted and stop < n:
                 return None, out, y, weights, outputs
         if order is None or outputs is None:
-            return total / seen, out, y, weights, outputs
-        return total / seen, out, y[order], None if weights is None else weights[order], outputs
+            return float(total / seen), out, y, weights, outputs
+        return float(total / seen), out, y[order], None if weights is None else weights[order], outputs
 
     def _check_sample_weight(self, sample_weight, n, dtype=None):
         """`sample_weight` checked, in the network's dtype (`dtype` before it has one); weights too large to

@@ -77,6 +77,8 @@ class SGD(Optimizer):
         super().__init__(learning_rate)
         self.momentum = check_number("momentum", momentum, low=0, low_inclusive=True, high=1, high_inclusive=False)
         self.nesterov = check_bool("nesterov", nesterov)
+        if self.nesterov and not self.momentum:
+            raise ValueError("nesterov=True needs a momentum > 0 (Nesterov's look-ahead is along the velocity)")
         self.reset()
 
     def reset(self):
