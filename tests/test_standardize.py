@@ -59,3 +59,51 @@ def test_width_must_match_the_data():
         net.fit(np.ones((4, 3)), np.ones(4))
     with pytest.raises(ValueError, match="'standardize_1' expects 2 inputs, but 'dense_0' below it has 3 units"):
         sn.Network([sn.Dense(3, input_dim=2), sn.Standardize([0, 0], [1, 1])]).build()
+
+
+def test_inverted_standardize_undoes_it_and_passes_gradients():
+    X = np.array([[1.0, 5.0], [3.0, 5.0], [5.0, 9.0]])
+    layer, inverse = sn.Standardize.from_data(X), sn.Standardize.from_data(X, invert=True)
+    np.testing.assert_allclose(inverse.forward(layer.forward(X)), X)
+    np.testing.assert_allclose(inverse.backward(np.ones((3, 2))), np.broadcast_to(inverse.scale, (3, 2)))
+    net = sn.Network([sn.Dense(2, input_dim=2, activation="tanh"), sn.Standardize([1.0, -2.0], [3.0, 0.5],
+                                                                                  invert=True)], loss="mse", seed=0)
+    assert sn.gradcheck(net, X, X * 2) < 1e-7
+
+
+def test_predicting_in_the_targets_units_after_training_on_standardized_targets(tmp_path):
+    """What the CLI does for regression: targets of size 1e5 train as well as targets of size 1."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(200, 2))
+    y = 3e5 + 1e5 * (X[:, :1] - 0.5 * X[:, 1:])
+    targets = sn.Standardize.from_data(y, invert=True)
+    net = sn.Network([sn.Dense(8, activation="tanh"), sn.Dense(1)], loss="mse", optimizer=sn.Adam(0.05),
+                     metrics=["r2"], seed=0)
+    net.fit(X, (y - targets.mean) / targets.scale, epochs=200, batch_size=32)
+    assert net.add(targets) is net and net.layers[-1].name == "standardize_2"
+    assert net.evaluate(X, y)["r2"] > 0.99
+    assert np.abs(net.predict(X) - y).mean() < 0.05 * targets.scale[0]  # in the targets' units
+    net.save(tmp_path / "m.safetensors")
+    loaded = sn.load(tmp_path / "m.safetensors")
+    assert loaded.layers[-1].invert
+    np.testing.assert_array_equal(loaded.predict(X), net.predict(X))
+    onnx = pytest.importorskip("onnxruntime")
+    assert onnx and net.to_onnx(tmp_path / "m.onnx") < 1e-6 * 3e5
+
+
+def test_add_rules():
+    net = sn.Network([sn.Dense(2, input_dim=3)], loss="mse", seed=0)
+    net.add(sn.Dense(1, activation="sigmoid"))  # anything before the first fit
+    assert [layer.name for layer in net.layers] == ["dense_0", "dense_1"]
+    with pytest.raises(ValueError, match="layer sizes don't chain: 'standardize_2' expects 2 inputs, but 'dense_1' "
+                                         "below it has 1 units"):
+        net.add(sn.Standardize([0, 0], [1, 1], name="standardize_2"))
+    net.build()
+    with pytest.raises(ValueError, match="the network is built: only a layer with nothing to train"):
+        net.add(sn.Dense(1))
+    classifier = sn.Network([sn.Dense(2, input_dim=3, activation="softmax")], loss="categorical_crossentropy")
+    with pytest.raises(ValueError, match="needs a last layer with a softmax activation"):
+        classifier.add(sn.Dropout(0.5))
+    assert len(classifier.layers) == 1 and classifier.layers[0].activation.name == "softmax"
+    with pytest.raises(ValueError, match="already belongs to another network"):
+        net.add(classifier.layers[0])

@@ -80,21 +80,26 @@ def from_config(config):
 
 
 class Standardize(Layer):
-    """Scales each feature, ``(x - mean) / scale``; nothing to train.
+    """Scales each feature, ``(x - mean) / scale``, or with `invert` undoes that; nothing to train.
 
     As the first layer it carries the input standardization inside the network,
-    so saved models and ONNX graphs take raw features.
+    so saved models and ONNX graphs take raw features. Inverted, as the last layer
+    (added with `Network.add` after training on standardized targets), it gives
+    predictions in the targets' own units.
 
     Parameters
     ----------
     mean, scale : array-like, shape (n_features,)
         Usually from `Standardize.from_data(X)`; every scale must be > 0.
+    invert : bool
+        Compute ``x * scale + mean`` instead.
     """
 
     arrays = ("mean", "scale")
 
-    def __init__(self, mean, scale, name=None):
+    def __init__(self, mean, scale, invert=False, name=None):
         super().__init__(name)
+        self.invert = check_bool("invert", invert)
         self.mean = check_array(mean, "mean", ndim=1)
         self.scale = check_array(scale, "scale", ndim=1)
         if self.mean.shape != self.scale.shape:
@@ -105,11 +110,11 @@ class Standardize(Layer):
         self.units = self.input_dim = len(self.mean)
 
     @classmethod
-    def from_data(cls, X, name=None):
+    def from_data(cls, X, invert=False, name=None):
         """Mean and standard deviation of each column of X (n_samples, n_features)."""
         X = check_array(X, "X")
         std = X.std(axis=0)
-        return cls(X.mean(axis=0), np.where(std > 0, std, 1.0), name)  # a constant feature is only centred
+        return cls(X.mean(axis=0), np.where(std > 0, std, 1.0), invert, name)  # a constant feature is only centred
 
     def build(self, input_dim, dtype, rng):
         """Cast mean and scale to the network's dtype (the network has checked the width; draws nothing)."""
@@ -117,21 +122,27 @@ class Standardize(Layer):
 
     def forward(self, x, training=False):
         """x: (n, n_features) -> (n, n_features), a new array (x is the caller's data)."""
+        if self.invert:
+            out = x * self.scale
+            out += self.mean
+            return out
         out = x - self.mean
         out /= self.scale
         return out
 
     def backward(self, error, error_below=True):
-        """error: (n, n_features) -> error / scale at the input, or None for the first layer."""
-        return error / self.scale if error_below else None
+        """error: (n, n_features) -> the error at the input (error * slope), or None for the first layer."""
+        if not error_below:
+            return None
+        return error * self.scale if self.invert else error / self.scale
 
     def config(self):
-        return {**super().config(), "input_dim": self.input_dim}
+        return {**super().config(), "input_dim": self.input_dim, "invert": self.invert}
 
     @classmethod
     def from_config(cls, config):
         n = config["input_dim"]  # the mean and scale themselves are tensors in the saved file
-        return cls(np.zeros(n), np.ones(n), config.get("name"))
+        return cls(np.zeros(n), np.ones(n), config.get("invert", False), config.get("name"))
 
 
 class Dropout(Layer):

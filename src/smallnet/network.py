@@ -15,7 +15,7 @@ import weakref
 import numpy as np
 
 from . import losses, metrics as metric_fns, optimizers
-from .layers import Layer
+from .layers import Dropout, Layer, Standardize
 from .training import Callback, DivergenceGuard, History, InterruptFlag, progress_callbacks
 from .validation import check_array, check_bool, check_dtype, check_number, check_X_y, make_rng
 
@@ -105,6 +105,15 @@ def validation_rows(y, fraction, rng, stratify=False, name="validation_split"):
     return np.sort(order[:n_val])
 
 
+def _check_free(layer):
+    """Refuse a layer that a live network holds: its arrays are views of that network's flat buffer, so a
+    second network would rebind them, and the first would go on training a buffer that no layer reads."""
+    owner = None if layer._owner is None else layer._owner()
+    if owner is not None:
+        raise ValueError(f"layer {layer.name!r} already belongs to another network; give each network "
+                         f"layers of its own (copy.deepcopy(network) copies a whole network)")
+
+
 class Network:
     """A feed-forward network.
 
@@ -153,12 +162,7 @@ class Network:
         if len({id(layer) for layer in self.layers}) < len(self.layers):
             raise ValueError("the same layer object appears twice; create one layer per position")
         for layer in self.layers:
-            # A layer's arrays are views of one network's flat buffer: a second network would rebind them,
-            # and the first would go on training a buffer that no layer reads.
-            owner = None if layer._owner is None else layer._owner()
-            if owner is not None:
-                raise ValueError(f"layer {layer.name!r} already belongs to another network; give each network "
-                                 f"layers of its own (copy.deepcopy(network) copies a whole network)")
+            _check_free(layer)
         dim, below = self.layers[0].input_dim, None
         for layer in self.layers:
             if below is not None and None not in (dim, layer.input_dim) and layer.input_dim != dim:
@@ -179,6 +183,45 @@ class Network:
         # Last, once every argument is accepted: a network that failed to be made claims nothing.
         self.optimizer.claim(self)
         self._claim_layers()
+
+    def add(self, layer):
+        """Put `layer` on top of the network and return the network.
+
+        Before the first fit any layer can be added. A built network takes only a
+        layer with nothing to train, built at once for the network's outputs: for
+        example ``Standardize(mean, scale, invert=True)`` after training on
+        standardized targets, so that predictions come out in the targets' units.
+
+        Raises
+        ------
+        ValueError
+            If the layer is in a network already, its sizes don't chain, or it has weights
+            and the network is built.
+        """
+        if not isinstance(layer, Layer):
+            raise TypeError(f"layer must be a smallnet Layer (such as Dense), got {layer!r}")
+        if any(layer is other for other in self.layers):
+            raise ValueError("the same layer object appears twice; create one layer per position")
+        _check_free(layer)
+        below, dim = self.layers[-1], self.output_dim
+        if None not in (dim, layer.input_dim) and layer.input_dim != dim:
+            raise ValueError(f"layer sizes don't chain: {layer.name!r} expects {layer.input_dim} inputs, "
+                             f"but {below.name!r} below it has {dim} units")
+        if self.built and not isinstance(layer, (Standardize, Dropout)):
+            raise ValueError(f"the network is built: only a layer with nothing to train (Standardize, Dropout) "
+                             f"can be added now, not a {type(layer).__name__}")
+        self.layers.append(layer)
+        try:
+            self.loss = self.loss  # the top changed: is the loss still fused with it, or allowed at all?
+        except ValueError:
+            self.layers.pop()
+            raise
+        if self.built:
+            layer.build(dim, self.dtype, self.rng)
+        if layer.name is None:
+            layer.name = f"{type(layer).__name__.lower()}_{len(self.layers) - 1}"
+        layer._owner = weakref.ref(self)
+        return self
 
     def _claim_layers(self):
         for layer in self.layers:

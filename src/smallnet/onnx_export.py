@@ -92,8 +92,12 @@ class _Graph:
 
 
 def _standardize(graph, layer, x, prefix):
-    x = graph.node("Sub", [x, graph.constant(f"{prefix}.mean", layer.mean)], f"{prefix}.centred")
-    return graph.node("Div", [x, graph.constant(f"{prefix}.scale", layer.scale)], f"{prefix}.out")
+    mean, scale = graph.constant(f"{prefix}.mean", layer.mean), graph.constant(f"{prefix}.scale", layer.scale)
+    if layer.invert:
+        x = graph.node("Mul", [x, scale], f"{prefix}.scaled")
+        return graph.node("Add", [x, mean], f"{prefix}.out")
+    x = graph.node("Sub", [x, mean], f"{prefix}.centred")
+    return graph.node("Div", [x, scale], f"{prefix}.out")
 
 
 def _dense(graph, layer, x, prefix):
@@ -121,11 +125,11 @@ LAYERS = {"Standardize": _standardize, "Dense": _dense, "Dropout": _dropout}
 
 
 def _probe(network, rows):
-    """Random float32 input around where the data lives: the standardization's range if there is one."""
+    """Random float32 input around where the data lives: the input standardization's range if there is one."""
     rng = np.random.default_rng(0)  # not the network's generator: exporting must not change training
     probe = rng.standard_normal((rows, network.input_dim))
     first = network.layers[0]
-    if type(first).__name__ == "Standardize":
+    if type(first).__name__ == "Standardize" and not first.invert:
         probe = first.mean + 2 * first.scale * probe
     return probe.astype(np.float32)
 
