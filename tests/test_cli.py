@@ -164,7 +164,7 @@ def csv_file(tmp_path):
     ("a,b,y\n1,2,x\n3,,z\n", "line 3, column 'b': missing value"),
     ("a,b,y\n1,2,x\n3,inf,z\n", "line 3, column 'b': 'inf': NaN and infinity"),
     ("a,b,y\n1,2,x\n3,4\n", "line 3: 2 fields, but the header has 3"),
-    ("a,b,q\n1,2,x\n", "target column 'y' not found; the columns are: a, b, q"),
+    ("a,b,q\n1,2,x\n", "target column 'y' not found; the columns are: 'a', 'b', 'q'"),
     ("y\nx\n", "no feature columns"),
     ("", "the file is empty"),
     ("a,b,y\n1,2,x\n3,4,x\n", "holds one class only ('x')"),
@@ -195,7 +195,7 @@ def test_regression_target_errors_name_the_line(tmp_path, capsys):
     (["{data}", "--target", "y", "--lr", "0"], "argument --lr: expected a positive number, got '0'"),
     (["{data}", "--target", "y", "--epochs", "0"], "argument --epochs: expected a positive integer, got '0'"),
     (["{data}", "--target", "y", "--batch-size", "0"], "argument --batch-size: expected a positive integer"),
-    (["nope.csv", "--target", "y"], "nope.csv: No such file or directory"),
+    (["nope.csv", "--target", "y"], "nope.csv: no such file"),  # as for a model: see test_model_file_errors
 ])
 def test_train_argument_errors(tmp_path, capsys, csv_file, argv, match):
     argv = [a.replace("{data}", str(csv_file)) for a in argv]
@@ -212,7 +212,7 @@ def test_output_folder_must_exist(tmp_path, capsys, csv_file):
     (["train", "--epochs", "ten", "--dataset", "xor", "-o", "m"], "argument --epochs: expected a positive integer"),
     (["train", "--dataset", "mnist", "-o", "m"], "invalid choice: 'mnist'"),
     (["train", "--dataset", "xor"], "the following arguments are required: -o/--output"),
-    (["evaluate", "m.safetensors", "d.csv"], "the following arguments are required: --target"),
+    (["predict", "m.safetensors"], "the following arguments are required: DATA.csv"),
     (["fly"], "invalid choice: 'fly'"),
 ])
 def test_usage_errors_are_one_line_with_exit_2(capsys, argv, match):
@@ -288,7 +288,7 @@ def _program(*argv, cwd):
 
 def test_program_errors_without_traceback_unless_debug(tmp_path):
     data = tmp_path / "data.csv"
-    data.write_text("a,y\n1,x\n2,?\n1e999,z\n")
+    data.write_text("a,y\n1,x\n2,w\n1e999,z\n")
     result = _program("train", data, "--target", "y", "-o", "m.safetensors", cwd=tmp_path)
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr == f"smallnet train: error: {data}, line 4, column 'a': '1e999' is too large for a float\n"
@@ -469,7 +469,7 @@ def checkpointed(tmp_path_factory):
 ])
 def test_resume_refuses_options_other_than_the_checkpoints(checkpointed, tmp_path, capsys, argv, match):
     data, checkpoint = checkpointed
-    argv = ["--epochs", "6", *argv]
+    argv = argv if "--epochs" in argv else ["--epochs", "6", *argv]
     err = fails(capsys, "train", match, data, "--target", "value", "--resume", checkpoint, "-o", tmp_path / "m.st",
                 *argv)
     assert str(checkpoint) in err and not (tmp_path / "m.st").exists()
@@ -517,12 +517,12 @@ def test_outputs_may_not_overwrite_inputs(iris_model, tmp_path, capsys, csv_file
 # -- smaller things ----------------------------------------------------------------------------
 
 def test_ignore_names_must_be_columns(tmp_path, capsys, csv_file):
-    fails(capsys, "train", f"{csv_file}, line 1: no column 'nosuchcol' to ignore; the columns are: a, b, y",
+    fails(capsys, "train", f"{csv_file}, line 1: no column 'nosuchcol' to ignore; the columns are: 'a', 'b', 'y'",
           csv_file, "--target", "y", "--ignore", "a,nosuchcol", "-o", tmp_path / "m.st")
 
 
 @pytest.mark.parametrize("value,message", [
-    ("NA", "missing value ('NA')"),
+    ("NA", "missing value ('NA';"),
     ("1_000", "'1_000' is not a plain number"),
 ])
 def test_only_text_columns_get_the_ignore_hint(tmp_path, capsys, value, message):
@@ -553,7 +553,11 @@ def test_counts_of_one_are_singular(tmp_path, capsys):
     model = tmp_path / "m.st"
     code, out, _ = run(capsys, "train", data, "--target", "y", "--epochs", "1", "--task", "regression",
                        "--val-split", "0.5", "-o", model)
-    assert code == 0 and out.startswith("trained 1 epoch on 1 row (+1 for validation), 1 feature, regression")
+    assert code == 2  # one row left to train on: see test_a_val_split_must_leave_rows_of_every_class
+    data.write_text("a,y\n1,1.5\n2,2.5\n3,3.5\n")
+    code, out, _ = run(capsys, "train", data, "--target", "y", "--epochs", "1", "--task", "regression",
+                       "--val-split", "0.3", "-o", model)
+    assert code == 0 and out.startswith("trained 1 epoch on 2 rows (+1 for validation), 1 feature, regression")
     data.write_text("a,y\n1,1.5\n")
     code, out, _ = run(capsys, "evaluate", model, data, "--target", "y")
     assert code == 0 and out.splitlines()[0] == "1 row"
@@ -576,8 +580,9 @@ def _numbers_csv(path, target_at_line_10):
 @pytest.mark.parametrize("marker", ["NA", "n/a", "null", "None"])
 def test_a_missing_target_value_is_an_error_not_a_class(tmp_path, capsys, marker):
     data = _numbers_csv(tmp_path / "na.csv", marker)
-    fails(capsys, "train", f"line 10, column 'price': missing value ('{marker}')", data, "--target", "price",
-          "-o", tmp_path / "m.safetensors")
+    err = fails(capsys, "train", f"line 10, column 'price': missing value ('{marker}'; ", data, "--target", "price",
+                "-o", tmp_path / "m.safetensors")
+    assert "empty fields and NA, N/A, null, none, ? count as missing" in err  # 'None' as a class: says why not
     assert not (tmp_path / "m.safetensors").exists()
 
 
@@ -613,3 +618,186 @@ def test_hidden_sizes_take_spaces_or_commas_and_options_are_checked_by_their_own
 def test_evaluate_with_a_feature_as_target_names_the_models_target(iris_model, capsys):
     fails(capsys, "evaluate", "--target 'petal_length' is one of the model's features; the column it predicts is "
                               "'species'", iris_model, IRIS, "--target", "petal_length")
+
+
+# -- what a new user ran into ----------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def houses_model(tmp_path_factory):
+    """(data, regression model of `value` from `size` and `price`)."""
+    folder = tmp_path_factory.mktemp("houses")
+    data = _regression_csv(folder / "houses.csv", n=40)
+    model = folder / "houses.st"
+    assert cli.main(["train", str(data), "--target", "value", "--epochs", "3", "-o", str(model)]) == 0
+    return data, model
+
+
+def test_plot_boundary_of_a_regression_model_says_what_to_draw_instead(houses_model, tmp_path, capsys):
+    data, model = houses_model
+    fails(capsys, "plot", f"--kind boundary draws a classifier's classes; {model} is a regression model "
+                          "(--kind regression draws its fit)", model, "--kind", "boundary", "--data", data,
+          "-o", tmp_path / "b.png")
+    assert not (tmp_path / "b.png").exists()
+
+
+def test_a_thousands_separator_gets_its_own_advice(tmp_path, capsys):
+    data = tmp_path / "d.csv"
+    data.write_text('a,y\n"1,000",x\n2,z\n')
+    err = fails(capsys, "train", "'1,000' is not a number (remove the thousands separator: 1000)", data,
+                "--target", "y", "-o", tmp_path / "m.st")
+    assert "--ignore" not in err and "decimal point" not in err
+
+
+def test_question_marks_are_missing_values(tmp_path, capsys):
+    data = tmp_path / "d.csv"
+    data.write_text("a,y\n1,x\n?,z\n")
+    err = fails(capsys, "train", "line 3, column 'a': missing value ('?'; ", data, "--target", "y",
+                "-o", tmp_path / "m")
+    assert "--ignore" not in err
+
+
+def _people(path, n=40):
+    rows = [f'p{i},"Doe, {i}",{i % 7},{(i * 3) % 5},{"yes" if i % 7 > 3 else "no"}' for i in range(n)]
+    path.write_text('id,"name, full",a,b,label\n' + "\n".join(rows) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("ignore", [['"name, full",id'], ["name, full", "--ignore", "id"], ['id, "name, full"']])
+def test_ignore_takes_names_with_commas_and_adds_up_when_repeated(tmp_path, capsys, ignore):
+    data = _people(tmp_path / "people.csv")
+    model = tmp_path / "m.st"
+    assert run(capsys, "train", data, "--target", "label", "--epochs", "2", "-o", model, "--ignore", *ignore)[0] == 0
+    assert sorted(sn.load(model).metadata["ignored"]) == ["id", "name, full"]
+    assert sn.load(model).metadata["feature_names"] == ["a", "b"]
+
+
+@pytest.mark.parametrize("argv,match", [
+    (["-o", "a.st", "-o", "b.st"], "-o given twice"),
+    (["-o", "a.st", "--lr", "0.1", "--lr", "0.2"], "--lr given twice"),
+    (["-o", "a.st", "--hidden", "4", "--hidden", "8"], "--hidden given twice"),
+])
+def test_an_option_given_twice_is_an_error_not_the_last_one_wins(tmp_path, capsys, argv, match):
+    code, out, err = run(capsys, "train", "--dataset", "xor", *argv)
+    assert code == 2 and err.startswith(f"smallnet train: error: {match}") and err.count("\n") == 1
+
+
+def test_predict_keeps_columns_and_skips_ignored_ones(tmp_path, capsys):
+    data = _people(tmp_path / "people.csv")
+    model = tmp_path / "m.st"
+    assert run(capsys, "train", data, "--target", "label", "--epochs", "2", "-o", model, "--ignore", "id")[0] == 2
+    assert run(capsys, "train", data, "--target", "label", "--epochs", "2", "-o", model,
+               "--ignore", 'id,"name, full"')[0] == 0
+    code, out, _ = run(capsys, "predict", model, data, "--keep", '"name, full",id')
+    rows = out.splitlines()
+    assert code == 0 and rows[0] == '"name, full",id,label'  # the predictions keep the target's name
+    assert rows[1].startswith('"Doe, 0",p0,') and len(rows) == 41
+
+    extra = tmp_path / "extra.csv"
+    lines = data.read_text().splitlines()
+    extra.write_text("\n".join(["notes," + lines[0]] + ["hi," + line for line in lines[1:]]) + "\n")
+    err = fails(capsys, "predict", "the columns differ from the model's features (unexpected 'notes')", model, extra)
+    assert "leave other columns out with --ignore COLUMNS (or copy them to the output with --keep COLUMNS)" in err
+    code, out, _ = run(capsys, "predict", model, extra, "--ignore", "notes", "--keep", "id")
+    assert code == 0 and out.splitlines()[0] == "id,label"
+    fails(capsys, "evaluate", "leave other columns out with --ignore COLUMNS", model, extra)
+    code, out, _ = run(capsys, "evaluate", model, extra, "--ignore", "notes")
+    assert code == 0 and out.startswith("40 rows\naccuracy: ")
+    fails(capsys, "predict", "--keep 'label': the predictions are written under that name", model, data,
+          "--keep", "label")
+    fails(capsys, "predict", "column 'a' is one of the model's features; it can't be ignored", model, data,
+          "--ignore", "a")
+
+
+def test_a_text_target_with_a_value_per_row_looks_like_an_id(tmp_path, capsys):
+    data = tmp_path / "d.csv"
+    data.write_text("x,cls\n" + "".join(f"{i},class_{i}\n" for i in range(200)))
+    err = fails(capsys, "train", "'cls' has 200 distinct values in 200 rows, too many to be classes; it looks like "
+                                 "an id or name column with one distinct value per row", data, "--target", "cls",
+                "-o", tmp_path / "m")
+    assert "--ignore" in err and "stray" not in err and "holds" not in err and "--task regression" not in err
+
+
+@pytest.mark.parametrize("labels,split,match", [
+    ("ab", "0.5", "--val-split 0.5 of 2 rows leaves 1 row for training; give a smaller --val-split"),
+    ("aaaab", "0.6", "--val-split 0.6 of 5 rows leaves no training rows of class 'b'; give a smaller --val-split"),
+])
+def test_a_val_split_must_leave_rows_of_every_class(tmp_path, capsys, labels, split, match):
+    data = tmp_path / "d.csv"
+    data.write_text("x,y\n" + "".join(f"{i},{label}\n" for i, label in enumerate(labels)))
+    fails(capsys, "train", match, data, "--target", "y", "--val-split", split, "-o", tmp_path / "m")
+    assert not (tmp_path / "m").exists()
+
+
+def test_evaluate_defaults_to_the_models_target_and_refuses_other_columns(iris_model, tmp_path, capsys):
+    code, out, _ = run(capsys, "evaluate", iris_model, IRIS)
+    assert code == 0 and out.startswith("150 rows\naccuracy: ")
+    data = _people(tmp_path / "people.csv")
+    model = tmp_path / "m.st"
+    assert run(capsys, "train", data, "--target", "label", "--epochs", "2", "-o", model,
+               "--ignore", 'id,"name, full"')[0] == 0
+    plot = ["--kind", "boundary", "--data", data, "-o", tmp_path / "p.png"]
+    for command, *argv in (["evaluate", model, data], ["plot", model, *plot]):
+        fails(capsys, command, "--target 'id' is a column the model ignored in training; the column it predicts is "
+                               "'label'", *argv, "--target", "id")
+        fails(capsys, command, "--target 'a' is one of the model's features; the column it predicts is 'label'",
+              *argv, "--target", "a")
+
+
+def test_a_dash_reads_the_data_from_standard_input(iris_model, capsys, monkeypatch):
+    import io
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(IRIS.read_bytes())))
+    code, out, _ = run(capsys, "predict", iris_model, "-")
+    assert code == 0 and out.splitlines()[0] == "species" and len(out.splitlines()) == 151
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"sepal_length,x\n1,2\n")))
+    fails(capsys, "evaluate", "<stdin>, line 1: target column 'species' not found", iris_model, "-")
+
+
+def test_resuming_on_other_data_says_so_in_the_commands_words(checkpointed, tmp_path, capsys):
+    _, checkpoint = checkpointed
+    other = _regression_csv(tmp_path / "other.csv", n=41)
+    err = fails(capsys, "train", f"{checkpoint}: the data differs from the checkpoint's", other, "--target", "value",
+                "--resume", checkpoint, "--epochs", "6", "-o", tmp_path / "m.st")
+    assert "sample_weight" not in err
+
+
+@pytest.mark.parametrize("command", ["predict", "evaluate", "info", "export", "plot", "train"])
+def test_help_describes_the_arguments_and_shows_examples(capsys, command):
+    code, out, _ = run(capsys, command, "--help")
+    assert code == 0 and f"examples:\n  smallnet {command} " in out
+    if command == "train":
+        assert "usage: smallnet train (DATA.csv --target COLUMN | --dataset NAME)" in out
+        assert "NA, N/A, null, none, ? in any case" in out
+    else:
+        assert "MODEL   " in out and "a model saved by smallnet train" in out
+
+
+@pytest.mark.parametrize("argv,match", [
+    (["train", "{data}", "--target", "y", "--checkpoint-every", "5"], "--checkpoint-every N goes with --checkpoint"),
+    (["train", "{data}", "--target", "y", "--ignore", "y"], "column 'y' is the target; it can't also be ignored"),
+    (["train", "--dataset", "xor", "--ignore", "a"], "--ignore goes with DATA.csv"),
+    (["plot", "{model}", "--kind", "loss", "--data", "{data}"], "--kind loss draws the training curves saved in the "
+                                                                "model; it takes no --data"),
+    (["plot", "{model}", "--kind", "network", "--target", "y"], "--target go with --data DATA.csv"),
+])
+def test_options_that_would_be_ignored_are_errors(iris_model, tmp_path, capsys, csv_file, argv, match):
+    argv = [str(a).replace("{data}", str(csv_file)).replace("{model}", str(iris_model)) for a in argv]
+    fails(capsys, argv[0], match, *argv[1:], "-o", tmp_path / "out.st")
+    assert sorted(os.listdir(tmp_path)) == ["data.csv"]
+
+
+def test_many_classes_and_features_are_summed_up_not_printed_whole(tmp_path, capsys):
+    model = tmp_path / "wide.st"
+    net = sn.Network([sn.Dense(1, input_dim=3000)], seed=0).build()
+    net.metadata = {"task": "regression", "target": "y", "feature_names": [f"x{i}" for i in range(3000)]}
+    net.save(model)
+    code, out, _ = run(capsys, "info", model)
+    line = next(line for line in out.splitlines() if line.startswith("feature_names: "))
+    assert code == 0 and line == ("feature_names: 'x0', 'x1', 'x2', 'x3', 'x4', 'x5', ..., 'x2997', 'x2998', 'x2999' "
+                                    "(3000 in all)")
+    classes = [f"c{k}" for k in range(25)]
+    _python_model(model, {"task": "classification", "classes": classes, "target": "y"}, outputs=25)
+    data = tmp_path / "d.csv"
+    data.write_text("a,b,y\n" + "".join(f"{k},{-k},{c}\n" for k, c in enumerate(classes)))
+    code, out, _ = run(capsys, "evaluate", model, data)
+    assert code == 0 and out.splitlines()[-1] == "confusion matrix omitted: 25 classes (it is printed for up to 20)"
+    assert len(out.splitlines()) == 3

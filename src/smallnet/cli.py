@@ -1,8 +1,8 @@
 """The `smallnet` command line. Errors end as one line on stderr and exit code 2.
 
-    smallnet train DATA.csv --target COLUMN -o MODEL.safetensors   (or --dataset NAME)
-    smallnet predict MODEL DATA.csv [-o OUT.csv] [--proba]
-    smallnet evaluate MODEL DATA.csv --target COLUMN
+    smallnet train (DATA.csv --target COLUMN | --dataset NAME) -o MODEL.safetensors
+    smallnet predict MODEL DATA.csv [-o OUT.csv] [--proba] [--keep COLUMNS] [--ignore COLUMNS]
+    smallnet evaluate MODEL DATA.csv [--target COLUMN] [--ignore COLUMNS]
     smallnet info MODEL
     smallnet export MODEL --onnx OUT.onnx
     smallnet plot MODEL [--data DATA.csv --target COLUMN] --kind loss|boundary|network|regression -o OUT.png
@@ -11,6 +11,7 @@
 Every file the commands write appears whole or not at all (smallnet.atomic).
 """
 import argparse
+import errno
 import os
 import reprlib
 import sys
@@ -22,7 +23,7 @@ import numpy as np
 from . import datasets, metrics
 from .activations import ACTIVATIONS
 from .atomic import check_destination, write_text
-from .csvdata import format_csv, parse_number, read_csv
+from .csvdata import MISSING_MARKERS, ColumnMismatch, format_csv, join, parse_number, quoted, read_csv
 from .io import _safetensors, load
 from .layers import Dense, Standardize
 from .losses import LOSSES
@@ -30,6 +31,7 @@ from .network import Network, validation_rows
 from .training import DivergenceGuard, DivergenceWarning
 
 MAX_CLASSES = 10  # a numeric target with at most this many distinct integers is taken for class labels
+MAX_MATRIX = 20  # evaluate prints the confusion matrix up to this many classes (300 would make a megabyte)
 
 
 def _demo(args):
@@ -80,15 +82,18 @@ def _trace(args):
 def _train(args):
     if (args.data is None) == (args.dataset is None):
         raise ValueError("give either DATA.csv or --dataset NAME")
+    if args.checkpoint_every is not None and args.checkpoint is None:
+        raise ValueError("--checkpoint-every N goes with --checkpoint PATH: it says how often to write there")
     if args.dataset is not None:
-        if args.target is not None:
-            raise ValueError("--target goes with DATA.csv; a --dataset has its own target")
+        extra = [option for option, value in (("--target", args.target), ("--ignore", args.ignore)) if value]
+        if extra:
+            raise ValueError(f"{extra[0]} goes with DATA.csv; a --dataset has its own target and features")
         table = datasets.frame(args.dataset)
     else:
         if args.target is None:
             raise ValueError("--target COLUMN is required with DATA.csv")
         try:
-            table = read_csv(args.data, target=args.target, ignore=args.ignore, check_ignore=True)
+            table = read_csv(args.data, target=args.target, ignore=args.ignore)
         except ValueError as exc:
             if str(exc).endswith("is not a number"):  # most often a text column such as an id or a name
                 raise ValueError(f"{exc}; leave non-numeric columns out with --ignore COLUMN") from None
@@ -99,7 +104,7 @@ def _train(args):
     _safetensors()  # a missing [io] extra is said before the training, not after it
     task = args.task or _infer_task(table.target)
     metadata = {"task": task, "target": table.target_name, "feature_names": table.feature_names,
-                "ignored": list(args.ignore), "batch_size": args.batch_size, "val_split": args.val_split}
+                "ignored": table.ignored, "batch_size": args.batch_size, "val_split": args.val_split}
     if task == "classification":
         classes = metadata["classes"] = sorted(set(table.target), key=_class_order)
         if len(classes) < 2:
@@ -124,6 +129,12 @@ def _train(args):
                                    stratify=task == "classification")
         keep = np.ones(len(X), dtype=bool)
         keep[held_out] = False
+        lost = [label for k, label in enumerate(metadata.get("classes", [])) if not (codes[keep] == k).any()]
+        if keep.sum() < 2 or lost:  # validation_rows keeps one row at least, and stratifies only roughly
+            left = (f"{_count(keep.sum(), 'row')} for training" if keep.sum() < 2
+                    else f"no training rows of class {quoted(lost)}")
+            raise ValueError(f"--val-split {args.val_split:g} of {_count(len(X), 'row')} leaves {left}; "
+                             f"give a smaller --val-split (or none)")
         X, y, validation = X[keep], y[keep], (X[held_out], y[held_out])
     initializer = "he_normal" if args.activation in ("relu", "leaky_relu") else "glorot_uniform"
     net = Network([Standardize.from_data(X),
@@ -136,9 +147,15 @@ def _train(args):
     guard = DivergenceGuard()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DivergenceWarning)  # said below in the CLI's words, and nothing is saved
-        history = net.fit(X, y, epochs=args.epochs, batch_size=args.batch_size, validation_data=validation,
-                          checkpoint=args.checkpoint, checkpoint_every=args.checkpoint_every, resume=args.resume,
-                          callbacks=[guard])
+        try:
+            history = net.fit(X, y, epochs=args.epochs, batch_size=args.batch_size, validation_data=validation,
+                              checkpoint=args.checkpoint, checkpoint_every=args.checkpoint_every or 1,
+                              resume=args.resume, callbacks=[guard])
+        except ValueError as exc:
+            if args.resume and "other training data" in str(exc):  # said in the library's words: X, y, sample_weight
+                raise ValueError(f"{args.resume}: the data differs from the checkpoint's; resume on the rows it was "
+                                 f"trained on (the same DATA.csv, --target, --ignore and --val-split)") from None
+            raise
     if guard.diverged_epoch is not None:
         raise RuntimeError(f"training diverged in epoch {guard.diverged_epoch + 1} (the loss became "
                            f"{history.history['loss'][-1]}); no model saved; try a lower --lr than {args.lr:g}")
@@ -192,7 +209,7 @@ def _check_resume(args, net):
 def _train_options(config, metadata):
     """{option: value} of the `train` options a network's config and metadata record (None: not recorded)."""
     hidden = config["layers"][1:-1]
-    return {"--task": metadata.get("task"), "--ignore": ",".join(metadata.get("ignored") or []),
+    return {"--task": metadata.get("task"), "--ignore": metadata.get("ignored") or [],
             "--hidden": ",".join(str(layer.get("units")) for layer in hidden),
             "--activation": hidden[0].get("activation", {}).get("name") if hidden else None,
             "--loss": config["loss"], "--optimizer": config["optimizer"]["name"],
@@ -202,15 +219,20 @@ def _train_options(config, metadata):
 
 def _check_class_count(table, classes):
     """Refuse a guessed classification with about as many classes as rows: most often a column of
-    numbers with a stray word in it, which made the whole column text."""
+    numbers with a stray word in it, which made the whole column text, or an id or name column."""
     n = len(table.target)
     if len(classes) <= max(MAX_CLASSES, n // 2):
         return
-    stray = next((i for i, text in enumerate(table.target) if not _is_number(text)), None)
-    hint = "" if stray is None else f"; {table.where(stray, table.target_name)} holds {table.target[stray]!r}"
+    words = [i for i, text in enumerate(table.target) if not _is_number(text)]
+    if len(words) == n:
+        per_row = " with one distinct value per row" if len(classes) == n else ""
+        hint = (f"; it looks like an id or name column{per_row}: choose another --target and leave this one out "
+                f"with --ignore")
+    else:
+        hint = (f"; {table.where(words[0], table.target_name)} holds {table.target[words[0]]!r}" if words else "") + (
+            "; to predict a number pass --task regression (with every value a number)")
     raise ValueError(f"{table.path}: the target {table.target_name!r} has {len(classes)} distinct values in {n} rows, "
-                     f"too many to be classes{hint}; to predict a number pass --task regression (with every value a "
-                     f"number), or --task classification to train on these classes all the same")
+                     f"too many to be classes{hint}, or --task classification to train on these classes all the same")
 
 
 def _is_number(text):
@@ -307,7 +329,7 @@ def _predict(args):
     if args.proba and model.task != "classification":
         raise ValueError(f"--proba needs a classification model; {args.model} is "
                          f"{model.task or 'not from smallnet train'}")
-    _, out = _model_outputs(model, args.data, target=None)
+    table, out = _model_outputs(model, args.data, None, ignore=args.ignore, keep=args.keep)
     if model.task == "classification":
         proba = _probabilities(out)
         header = model.classes if args.proba else [model.target or "prediction"]
@@ -316,7 +338,13 @@ def _predict(args):
         header, rows = [model.target or "prediction"], out
     else:  # a model without a task: every raw output
         header, rows = [f"output_{j}" for j in range(out.shape[1])], out
-    text = format_csv(header, [[str(value) for value in row] for row in rows])
+    clash = [name for name in table.kept if name in header]
+    if clash:
+        raise ValueError(f"--keep {quoted(clash)}: the predictions are written under that name; keep other columns "
+                         f"(smallnet evaluate compares predictions with the true values)")
+    kept = list(table.kept.values())
+    text = format_csv([*table.kept, *header],
+                      [[*(values[i] for values in kept), *map(str, row)] for i, row in enumerate(rows)])
     if args.output:
         write_text(args.output, text)
     else:
@@ -327,10 +355,8 @@ def _evaluate(args):
     model = _read_model(args.model)
     if model.task is None:
         raise ValueError(f"{args.model}: no task recorded (models from `smallnet train` have one)")
-    if model.features and args.target in model.features:
-        raise ValueError(f"--target {args.target!r} is one of the model's features"
-                         + (f"; the column it predicts is {model.target!r}" if model.target else ""))
-    table, out = _model_outputs(model, args.data, target=args.target)
+    target = _model_target(model, args.target)
+    table, out = _model_outputs(model, args.data, target, ignore=args.ignore)
     lines = [_count(len(out), "row")]
     if model.task == "regression":
         if out.shape[1] != 1:
@@ -339,26 +365,50 @@ def _evaluate(args):
         lines += [f"mse: {metrics.mse(y, out):.6g}", f"mae: {metrics.mae(y, out):.6g}", f"r2: {metrics.r2(y, out):.6g}"]
     else:
         classes = model.classes
-        truth = _targets(model, table, args.target)
+        truth = _targets(model, table, target)
         predicted = _probabilities(out).argmax(axis=1)
         right = int((truth == predicted).sum())
-        counts = np.zeros((len(classes), len(classes)), dtype=int)
-        np.add.at(counts, (truth, predicted), 1)
-        width = max(len(c) for c in classes + [str(len(truth))])
-        lines += [f"accuracy: {right / len(truth):.4f} ({right}/{len(truth)})",
-                  "confusion matrix (rows: true class, columns: predicted class):",
-                  " " * width + "".join(f"  {c:>{width}}" for c in classes)]
-        lines += [f"{c:<{width}}" + "".join(f"  {n:>{width}}" for n in row) for c, row in zip(classes, counts)]
+        lines.append(f"accuracy: {right / len(truth):.4f} ({right}/{len(truth)})")
+        if len(classes) > MAX_MATRIX:
+            lines.append(f"confusion matrix omitted: {len(classes)} classes (it is printed for up to {MAX_MATRIX})")
+        else:
+            counts = np.zeros((len(classes), len(classes)), dtype=int)
+            np.add.at(counts, (truth, predicted), 1)
+            width = max(len(c) for c in classes + [str(len(truth))])
+            lines += ["confusion matrix (rows: true class, columns: predicted class):",
+                      " " * width + "".join(f"  {c:>{width}}" for c in classes)]
+            lines += [f"{c:<{width}}" + "".join(f"  {n:>{width}}" for n in row) for c, row in zip(classes, counts)]
     print("\n".join(lines))  # only now: a failure above prints no partial results
 
 
-def _model_outputs(model, data, target):
-    """(table, predictions) of the model on a CSV file whose feature columns must be the model's.
+def _model_target(model, target):
+    """The column to score or draw against: `target` (--target), else the model's; not a feature or ignored one."""
+    target = target or model.target
+    if target is None:
+        raise ValueError(f"--target COLUMN is needed: {model.path} records no target")
+    why = ("one of the model's features" if model.features and target in model.features else
+           "a column the model ignored in training" if target in model.ignored else None)
+    if why:
+        raise ValueError(f"--target {target!r} is {why}"
+                         + (f"; the column it predicts is {model.target!r}" if model.target else ""))
+    return target
 
-    A model that records no feature names takes every column but the target and ignored ones, in order.
+
+def _model_outputs(model, data, target, ignore=(), keep=None):
+    """(table, predictions) of the model on a CSV file whose feature columns must be the model's; other
+    columns must be the target, ignored in training, or in `ignore` or `keep` (--ignore, --keep).
+
+    A model that records no feature names takes every column but those, in order. `keep` is None
+    for a command without --keep: the hint for other columns then names --ignore only.
     """
-    ignore = ([model.target] if model.target and target is None else []) + model.ignored
-    table = read_csv(data, target=target, features=model.features, ignore=ignore)
+    skip = ([model.target] if model.target and target is None else []) + model.ignored
+    try:
+        table = read_csv(data, target=target, features=model.features, skip=skip, ignore=ignore, keep=keep or ())
+    except ColumnMismatch as exc:
+        if not exc.unexpected:
+            raise
+        raise ValueError(f"{exc}; leave other columns out with --ignore COLUMNS"
+                         + (" (or copy them to the output with --keep COLUMNS)" if keep is not None else "")) from None
     try:
         return table, model.net.predict(table.X)
     except ValueError as exc:
@@ -378,7 +428,7 @@ def _targets(model, table, target):
     for i, text in enumerate(table.target):
         if text not in index:  # labels are compared as written: 7 is not 007, 1 is not 1.0
             raise ValueError(f"{table.where(i, target)}: {text!r} is not one of the model's classes "
-                             f"({', '.join(model.classes)})" + ("" if model.named_classes else
+                             f"({join(model.classes)})" + ("" if model.named_classes else
                                                                "; the model records no class names, only indices"))
     return np.array([index[text] for text in table.target])
 
@@ -393,16 +443,19 @@ def _info(args):
     meta = dict(net.metadata) if isinstance(net.metadata, dict) else {"metadata": net.metadata}
     final = meta.pop("final_metrics", None)
     for key, value in [*meta.items(), ("final metrics", final)]:
-        if _show(value):  # nothing ignored, no final metrics: no line
-            print(f"{key}: {_show(value)}")
+        columns = key in ("feature_names", "ignored") and isinstance(value, list)  # names quoted: they may hold commas
+        shown = quoted(value) if columns else _show(value)
+        if shown:  # nothing ignored, no final metrics: no line
+            print(f"{key}: {shown}")
 
 
 def _show(value):
-    """A metadata value in words, whatever its type: lists joined, dicts as "key value" pairs, floats to 6 digits."""
+    """A metadata value in words, whatever its type: lists joined (and cut if long), dicts as "key value" pairs,
+    floats to 6 digits."""
     if value is None:
         return ""
     if isinstance(value, list):
-        return ", ".join(map(_show, value))
+        return join(map(_show, value))  # a long list (3000 features) is cut to its ends and its count
     if isinstance(value, dict):
         return ", ".join(f"{key} {_show(item)}" for key, item in value.items())
     if isinstance(value, float):
@@ -427,51 +480,80 @@ def _check_output(path, **inputs):
                              f"choose another output")
 
 
+DRAWS = {"boundary": ("classification", "a classifier", "classes"),  # --kind: the task it needs, in words
+         "regression": ("regression", "a regression model", "fit")}
+
+
 def _plot(args):
-    from . import plot
     model = _read_model(args.model)
     _check_output(args.output, model=args.model, data=args.data)
-    if args.kind == "regression" and model.task == "classification":
-        raise ValueError(f"--kind regression draws a regression model's fit; {args.model} is a classifier "
-                         f"(--kind boundary draws its classes)")
+    given = [option for option, value in (("--data", args.data), ("--target", args.target), ("--ignore", args.ignore))
+             if value]
+    if args.kind == "loss" and given:
+        raise ValueError(f"--kind loss draws the training curves saved in the model; it takes no {' or '.join(given)}")
+    if args.data is None and (args.kind in DRAWS or given):
+        raise ValueError(f"--kind {args.kind} needs --data DATA.csv" if args.kind in DRAWS else
+                         f"{' and '.join(given)} go with --data DATA.csv")
+    if args.kind in DRAWS and model.task not in (None, DRAWS[args.kind][0]):
+        other = next(kind for kind in DRAWS if kind != args.kind)
+        (_, who, what), (_, other_who, other_what) = DRAWS[args.kind], DRAWS[other]
+        raise ValueError(f"--kind {args.kind} draws {who}'s {what}; {args.model} is {other_who} "
+                         f"(--kind {other} draws its {other_what})")
+    X = y = None
+    if args.data is not None:  # a --target for --kind network is checked, though only the features are drawn
+        target = _model_target(model, args.target) if args.kind in DRAWS or args.target else None
+        table, _ = _model_outputs(model, args.data, target, ignore=args.ignore)
+        X = table.X
+        if args.kind in DRAWS:
+            y = _targets(model, table, target)
+    if args.kind == "loss" and model.net.history is None:
+        raise ValueError(f"{args.model}: no training history saved with this model")
+    from . import plot  # only now: the errors above need no matplotlib
+    names = model.features
     if args.kind == "loss":
-        if model.net.history is None:
-            raise ValueError(f"{args.model}: no training history saved with this model")
         plot.loss_curve(model.net.history, path=args.output)
+    elif args.kind == "boundary":
+        plot.decision_boundary(model.net, X, y, feature_names=names or ("x0", "x1"), path=args.output,
+                               class_names=model.classes)
+    elif args.kind == "regression":
+        plot.regression(model.net, X, y, feature_names=names, path=args.output)
     else:
-        if args.data is None and args.kind != "network":
-            raise ValueError(f"--kind {args.kind} needs --data DATA.csv (and --target COLUMN)")
-        X = y = None
-        if args.data is not None:
-            target = args.target or model.target
-            if target is None and args.kind != "network":
-                raise ValueError(f"--kind {args.kind} needs --target COLUMN: {args.model} records no target")
-            table, _ = _model_outputs(model, args.data, target=target if args.kind != "network" else None)
-            X = table.X
-            if args.kind != "network":
-                y = _targets(model, table, target)
-        names = model.features
-        if args.kind == "boundary":
-            plot.decision_boundary(model.net, X, y, feature_names=names or ("x0", "x1"), path=args.output,
-                                   class_names=model.classes)
-        elif args.kind == "regression":
-            plot.regression(model.net, X, y, feature_names=names, path=args.output)
-        else:
-            plot.network_diagram(model.net, X, feature_names=names, path=args.output)
+        plot.network_diagram(model.net, X, feature_names=names, path=args.output)
     print(f"wrote {args.output}")
 
 
 # -- the parser ------------------------------------------------------------------------------
 
 class _Parser(argparse.ArgumentParser):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)  # epilogs keep their lines
+        super().__init__(**kwargs)
+        self.register("action", None, _Once)  # every option without an action of its own is _Once
+
     def error(self, message):
         # One line, not argparse's usage block; --help has the usage.
         self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
-def _names(text):
-    """"id,name" -> ["id", "name"]."""
-    return [name.strip() for name in text.split(",") if name.strip()]
+class _Once(argparse.Action):
+    """Store an option's value; a second one is an error: `-o a -o b` would otherwise keep b without a word."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        given = vars(namespace).setdefault("given_options", set())
+        if option_string and self.dest in given:
+            parser.error(f"{option_string} given twice")
+        given.add(self.dest)
+        setattr(namespace, self.dest, self.value(values))
+
+    def value(self, values):
+        return values
+
+
+class _Sizes(_Once):
+    """--hidden 16 8, --hidden 16,8, or both mixed: one flat list of layer sizes."""
+
+    def value(self, values):
+        return [size for sizes in values for size in sizes]
 
 
 def _number(kind, valid, expected):
@@ -493,13 +575,6 @@ _positive_float = _number(float, lambda value: 0 < value < float("inf"), "a posi
 _seed = _number(int, lambda value: 0 <= value < 2**32, "an integer from 0 to 2**32 - 1")
 
 
-class _Sizes(argparse.Action):
-    """--hidden 16 8, --hidden 16,8, or both mixed: one flat list of layer sizes."""
-
-    def __call__(self, parser, namespace, values, option_string=None):
-        setattr(namespace, self.dest, [size for sizes in values for size in sizes])
-
-
 def _hidden(text):
     """"16,8" -> [16, 8]; "" -> [] (no hidden layer)."""
     try:
@@ -511,6 +586,25 @@ def _hidden(text):
     return sizes
 
 
+COLUMNS_SYNTAX = 'comma-separated, a name with a comma quoted as in CSV: id,"name, full"; may be repeated'
+CSV_NOTE = ("DATA.csv: a header row, then rows of fields between commas, semicolons or tabs;\n"
+            "- reads standard input. Missing values: an empty field, or\n"
+            f"{', '.join(MISSING_MARKERS)} in any case; features may have none.")
+
+
+def _epilog(*examples, note=CSV_NOTE):
+    return "examples:\n" + "".join(f"  smallnet {example}\n" for example in examples) + (f"\n{note}" if note else "")
+
+
+def _columns_option(parser, option, help):
+    """--ignore or --keep: column lists, each value a CSV row of names; repeated ones add up."""
+    parser.add_argument(option, action="append", default=[], metavar="COLUMNS", help=f"{help} ({COLUMNS_SYNTAX})")
+
+
+def _model_argument(parser):
+    parser.add_argument("model", metavar="MODEL", help="a model saved by smallnet train (MODEL.safetensors)")
+
+
 def build_parser():
     parser = _Parser(prog="smallnet", description="A small, fast, readable neural-network library.")
     parser.add_argument("--debug", action="store_true", help="show the full traceback on errors")
@@ -520,24 +614,30 @@ def build_parser():
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     parser.commands = sub.choices
 
-    demo = sub.add_parser("demo", parents=[common], help="train the tutorial's two networks and print their results")
+    demo = sub.add_parser("demo", parents=[common], help="train the tutorial's two networks and print their results",
+                          epilog=_epilog("demo", "demo --plot pictures", note=None))
     demo.add_argument("--plot", metavar="DIR", help="also write PNG pictures of the tutorial's network and of xor "
                                                     "learned the same way into DIR (needs smallnet[plot])")
     demo.set_defaults(func=_demo)
 
-    trace = sub.add_parser("trace", parents=[common], help="print one training step of the tutorial's network in the tutorial's words")
+    trace = sub.add_parser("trace", parents=[common], help="print one training step of the tutorial's network in the tutorial's words",
+                           epilog=_epilog("trace --step 0", "trace --dataset xor --hidden 4,4 --step 100", note=None))
     trace.add_argument("--dataset", default="tutorial", help="tutorial (default) or xor")
     trace.add_argument("--step", type=int, default=0, help="the step to show, from 0 (the ones before run quietly)")
     trace.add_argument("--hidden", type=_hidden, nargs="*", action=_Sizes, default=[4], metavar="SIZES",
                        help="hidden layer sizes, as 4 4 or 4,4 (default 4: the 3-4-1 network; none: the 3-1 network)")
     trace.set_defaults(func=_trace)
 
-    train = sub.add_parser("train", parents=[common], help="train a network on a CSV file and save it")
-    train.add_argument("data", nargs="?", metavar="DATA.csv", help="a CSV file with a header row")
-    train.add_argument("--dataset", choices=sorted(datasets.DATASETS), help="train on a data set shipped with smallnet")
-    train.add_argument("--target", metavar="COLUMN", help="the column to predict")
-    train.add_argument("--ignore", type=_names, default=[], metavar="COLUMNS",
-                       help="columns to leave out, such as ids or names (comma-separated; predict skips them too)")
+    train = sub.add_parser("train", parents=[common], help="train a network on a CSV file and save it",
+                           usage="%(prog)s (DATA.csv --target COLUMN | --dataset NAME) -o MODEL.safetensors [options]",
+                           epilog=_epilog("train houses.csv --target price --ignore id -o houses.safetensors",
+                                          "train --dataset iris --hidden 16,8 --val-split 0.2 -o iris.safetensors"))
+    train.add_argument("data", nargs="?", metavar="DATA.csv",
+                       help="a CSV file with a header row (needs --target; or give --dataset instead)")
+    train.add_argument("--dataset", choices=sorted(datasets.DATASETS),
+                       help="train on a data set shipped with smallnet instead of DATA.csv")
+    train.add_argument("--target", metavar="COLUMN", help="the column to predict (required with DATA.csv)")
+    _columns_option(train, "--ignore", "columns to leave out, such as ids or names; predict and evaluate skip them too")
     train.add_argument("-o", "--output", required=True, metavar="MODEL.safetensors", help="where to save the model")
     train.add_argument("--task", choices=["classification", "regression"],
                        help="default: classification for text or few distinct integers, else regression")
@@ -557,42 +657,54 @@ def build_parser():
                        help="hold out this share of the rows for validation (stratified for classification)")
     train.add_argument("--checkpoint", metavar="PATH",
                        help="write a checkpoint here while training (Ctrl-C keeps the last whole epoch's)")
-    train.add_argument("--checkpoint-every", type=_positive, default=1, metavar="N",
-                       help="epochs between checkpoints (default 1)")
+    train.add_argument("--checkpoint-every", type=_positive, metavar="N",
+                       help="epochs between checkpoints (default 1; needs --checkpoint)")
     train.add_argument("--resume", metavar="PATH", help="go on from this checkpoint (same data and options)")
     train.set_defaults(func=_train)
 
-    predict = sub.add_parser("predict", parents=[common], help="write a model's predictions for a CSV file")
-    predict.add_argument("model", metavar="MODEL")
-    predict.add_argument("data", metavar="DATA.csv")
+    predict = sub.add_parser("predict", parents=[common], help="write a model's predictions for a CSV file",
+                             epilog=_epilog("predict iris.safetensors new.csv -o predictions.csv",
+                                            "predict houses.safetensors - --keep id < new.csv"))
+    _model_argument(predict)
+    predict.add_argument("data", metavar="DATA.csv", help="the model's feature columns, by name in any order")
     predict.add_argument("-o", "--output", metavar="OUT.csv", help="default: standard output")
     predict.add_argument("--proba", action="store_true", help="class probabilities, one column per class")
+    _columns_option(predict, "--keep", "columns to copy, as written, in front of the predictions, such as an id")
+    _columns_option(predict, "--ignore", "other columns to leave out")
     predict.set_defaults(func=_predict)
 
-    evaluate = sub.add_parser("evaluate", parents=[common], help="score a model on a CSV file with the target")
-    evaluate.add_argument("model", metavar="MODEL")
-    evaluate.add_argument("data", metavar="DATA.csv")
-    evaluate.add_argument("--target", required=True, metavar="COLUMN", help="the column with the true values")
+    evaluate = sub.add_parser("evaluate", parents=[common], help="score a model on a CSV file with the target",
+                              epilog=_epilog("evaluate iris.safetensors test.csv",
+                                             "evaluate houses.safetensors test.csv --target price --ignore notes"))
+    _model_argument(evaluate)
+    evaluate.add_argument("data", metavar="DATA.csv", help="the model's feature columns and the true values")
+    evaluate.add_argument("--target", metavar="COLUMN", help="the column with the true values (default: the model's)")
+    _columns_option(evaluate, "--ignore", "other columns to leave out")
     evaluate.set_defaults(func=_evaluate)
 
-    info = sub.add_parser("info", parents=[common], help="describe a saved model")
-    info.add_argument("model", metavar="MODEL")
+    info = sub.add_parser("info", parents=[common], help="describe a saved model",
+                          epilog=_epilog("info iris.safetensors", note=None))
+    _model_argument(info)
     info.set_defaults(func=_info)
 
-    export = sub.add_parser("export", parents=[common], help="export a saved model to ONNX")
-    export.add_argument("model", metavar="MODEL")
+    export = sub.add_parser("export", parents=[common], help="export a saved model to ONNX",
+                            epilog=_epilog("export iris.safetensors --onnx iris.onnx", note=None))
+    _model_argument(export)
     export.add_argument("--onnx", required=True, metavar="OUT.onnx", help="the ONNX file to write")
     export.set_defaults(func=_export)
 
     plot = sub.add_parser("plot", parents=[common], help="draw a saved model: loss curve, decision boundary, "
-                                                         "network diagram or regression fit (needs smallnet[plot])")
-    plot.add_argument("model", metavar="MODEL")
+                                                         "network diagram or regression fit (needs smallnet[plot])",
+                          epilog=_epilog("plot iris.safetensors -o loss.png",
+                                         "plot xor.safetensors --kind boundary --data xor.csv -o boundary.png"))
+    _model_argument(plot)
     plot.add_argument("--kind", choices=["loss", "boundary", "network", "regression"], default="loss",
                       help="loss (default): the training curves; boundary: classes over the plane of two features; "
                            "network: the weights; regression: predicted against true")
     plot.add_argument("--data", metavar="DATA.csv", help="data to draw with (boundary, regression; network: "
-                                                         "pictures per neuron for two features)")
+                                                         "pictures per neuron for two features; not loss)")
     plot.add_argument("--target", metavar="COLUMN", help="the target column in DATA.csv (default: the model's)")
+    _columns_option(plot, "--ignore", "other columns of DATA.csv to leave out")
     plot.add_argument("-o", "--output", required=True, metavar="OUT.png", help=".png or .svg (or another format matplotlib writes: .pdf, .jpg, ...)")
     plot.set_defaults(func=_plot)
     return parser
@@ -617,10 +729,11 @@ def main(argv=None):
     except (ValueError, TypeError, OSError, RuntimeError, ImportError) as exc:
         if args.debug:
             raise
-        if isinstance(exc, OSError) and exc.filename and exc.strerror:
-            message = f"{exc.filename}: {exc.strerror}"
-        elif isinstance(exc, OSError) and exc.strerror:  # without Python's "[Errno 21]" in front
-            message = exc.strerror
+        if isinstance(exc, OSError) and exc.strerror:  # without Python's "[Errno 21]" in front
+            reason = exc.strerror
+            if exc.errno and reason == os.strerror(exc.errno):  # the system's words: lower case, as ours are, and
+                reason = "no such file" if exc.errno == errno.ENOENT else reason[:1].lower() + reason[1:]  # as load's
+            message = f"{exc.filename}: {reason}" if exc.filename else reason
         else:
             message = " ".join(str(exc).split())  # one line, whatever the exception put in it
         print(f"smallnet {args.command}: error: {message}", file=sys.stderr)
