@@ -127,7 +127,8 @@ def test_regression_is_inferred_and_evaluated(tmp_path, capsys):
     assert code == 0 and "regression: loss" in out and "r2" in out
     net = sn.load(model)
     assert net.metadata["task"] == "regression" and "classes" not in net.metadata
-    assert net.layers[-1].activation.name == "identity" and net.loss.name == "mse"
+    assert net.layers[-2].activation.name == "identity" and net.loss.name == "mse"
+    assert net.layers[-1].invert  # trained on standardized targets, predicting in their units
     code, out, _ = run(capsys, "evaluate", model, data, "--target", "value")
     assert code == 0
     scores = dict(line.split(": ") for line in out.splitlines()[1:])
@@ -801,3 +802,27 @@ def test_many_classes_and_features_are_summed_up_not_printed_whole(tmp_path, cap
     code, out, _ = run(capsys, "evaluate", model, data)
     assert code == 0 and out.splitlines()[-1] == "confusion matrix omitted: 25 classes (it is printed for up to 20)"
     assert len(out.splitlines()) == 3
+
+
+def test_regression_targets_of_any_size_train_alike(tmp_path, capsys):
+    """Prices in the hundreds of thousands learn as well as numbers near 1: the targets are standardized
+    for training, and the model, its History and its metrics all speak the targets' units."""
+    rng = np.random.RandomState(0)
+    sqm, rooms = rng.uniform(40, 200, 200), rng.randint(1, 6, 200)
+    price = 3000 * sqm + 10000 * rooms + rng.normal(0, 10000, 200)
+    scores = {}
+    for unit in (1, 1e-5):
+        data = tmp_path / f"houses{unit}.csv"
+        data.write_text("sqm,rooms,price\n" + "".join(f"{a:.1f},{b},{float(c * unit)!r}\n" for a, b, c in zip(sqm, rooms, price)))
+        model = tmp_path / f"m{unit}.safetensors"
+        code, out, _ = run(capsys, "train", data, "--target", "price", "--val-split", "0.2", "-o", model)
+        assert code == 0
+        history = sn.load(model).history
+        code, out, _ = run(capsys, "evaluate", model, data)
+        scores[unit] = dict(line.split(": ") for line in out.splitlines()[1:])
+        assert float(scores[unit]["r2"]) > 0.98
+        assert history["mae"][-1] == pytest.approx(float(scores[unit]["mae"]), rel=0.5)  # both in the targets' units
+        assert history["loss"][-1] == pytest.approx(history["mae"][-1] ** 2, rel=2)
+    # the same data in other units trains to the same fit, up to rounding
+    assert float(scores[1]["r2"]) == pytest.approx(float(scores[1e-5]["r2"]), abs=1e-6)
+    assert float(scores[1]["mae"]) * 1e-5 == pytest.approx(float(scores[1e-5]["mae"]), rel=1e-4)

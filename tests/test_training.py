@@ -332,7 +332,7 @@ def test_dropout_in_summary_and_chain():
     lines = []
     net.build()
     net.summary(print_fn=lines.append)
-    assert "dropout_1 (Dropout)" in lines[0] and net.output_dim == 2
+    assert "dropout_1 (Dropout 0.1)" in lines[0] and net.output_dim == 2
     with pytest.raises(ValueError, match="don't chain"):
         sn.Network([sn.Dense(4, input_dim=3), sn.Dropout(0.1), sn.Dense(2, input_dim=5)])
 

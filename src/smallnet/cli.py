@@ -136,6 +136,14 @@ def _train(args):
             raise ValueError(f"--val-split {args.val_split:g} of {_count(len(X), 'row')} leaves {left}; "
                              f"give a smaller --val-split (or none)")
         X, y, validation = X[keep], y[keep], (X[held_out], y[held_out])
+    targets = None
+    if task == "regression":
+        # Targets of any size (prices, say) train like targets of size 1: the network learns them
+        # standardized, and an inverted Standardize on top gives its predictions in their own units.
+        targets = Standardize.from_data(y, invert=True)
+        y = (y - targets.mean) / targets.scale
+        if validation:
+            validation = (validation[0], (validation[1] - targets.mean) / targets.scale)
     initializer = "he_normal" if args.activation in ("relu", "leaky_relu") else "glorot_uniform"
     net = Network([Standardize.from_data(X),
                    *[Dense(units, activation=args.activation, initializer=initializer) for units in args.hidden],
@@ -159,6 +167,9 @@ def _train(args):
     if guard.diverged_epoch is not None:
         raise RuntimeError(f"training diverged in epoch {guard.diverged_epoch + 1} (the loss became "
                            f"{history.history['loss'][-1]}); no model saved; try a lower --lr than {args.lr:g}")
+    if targets is not None:
+        net.add(targets)
+        _in_target_units(history, float(targets.scale[0]))
     net.save(args.output)
     if args.resume and done == args.epochs:
         trained = f"nothing to train: {args.resume} had already done --epochs {args.epochs}"
@@ -241,6 +252,14 @@ def _is_number(text):
     except ValueError:
         return False
     return True
+
+
+def _in_target_units(history, scale):
+    """Rescale a History recorded on standardized targets to the targets' units: exactly what training
+    on them would have recorded (the losses are squares, mae is linear, r2 has no unit)."""
+    for key, values in history.history.items():
+        factor = {"loss": scale**2, "mae": scale}.get(key.removeprefix("val_"), 1.0)
+        values[:] = [value * factor for value in values]
 
 
 def _infer_task(labels):

@@ -839,8 +839,12 @@ class Network:
         for layer in self.layers:
             dim = layer.output_dim(dim)
             act = getattr(layer, "activation", None)
-            rows.append((f"{layer.name} ({type(layer).__name__})", f"(None, {'?' if dim is None else dim})",
-                         act.name if act else "", str(layer.n_params) if self.built else "?"))
+            kind = type(layer).__name__ + (f" {layer.rate:g}" if isinstance(layer, Dropout) else
+                                           ", inverted" if getattr(layer, "invert", False) else "")
+            settings = ", ".join(f"{v:g}" for k, v in act.config().items() if k != "name") if act else ""
+            rows.append((f"{layer.name} ({kind})", f"(None, {'?' if dim is None else dim})",
+                         (f"{act.name}({settings})" if settings else act.name) if act else "",
+                         str(layer.n_params) if self.built else "?"))
         widths = [max(len(r[i]) for r in rows) for i in range(4)]
         line = "-" * (sum(widths) + 6)
         text = [line] + [f"{a:<{widths[0]}}  {b:<{widths[1]}}  {c:<{widths[2]}}  {d:>{widths[3]}}"
