@@ -391,6 +391,25 @@ def test_early_stopping_stops_and_restores_best():
     assert stop.best_epoch <= 6
     net_loss = net.evaluate(X, y)["loss"]
     assert net_loss < history["loss"][-1]
+    assert history.kept_epoch == stop.best_epoch
+
+
+def test_a_saved_model_reports_the_metrics_of_the_weights_it_holds(tmp_path):
+    pytest.importorskip("safetensors")
+    X, y = _reg_data()
+    stop = sn.EarlyStopping(monitor="loss", patience=1, restore_best_weights=True)
+
+    class Worsen(sn.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch >= 3:
+                for p in self.network.params:
+                    p += 0.5
+
+    net = _reg(optimizer=sn.SGD(0.5))
+    history = net.fit(X, y, epochs=20, callbacks=[stop, Worsen()])
+    net.save(tmp_path / "m.safetensors")
+    final = sn.load(tmp_path / "m.safetensors").metadata["final_metrics"]
+    assert final["loss"] == history["loss"][stop.best_epoch] != history["loss"][-1]
 
 
 def test_early_stopping_restores_when_epochs_run_out():

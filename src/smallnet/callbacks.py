@@ -69,6 +69,7 @@ class EarlyStopping(Callback):
     def on_train_end(self, logs=None):
         if self.restore_best_weights and self.best_weights is not None:
             self.network.set_weights(self.best_weights)
+            self.network.history.kept_epoch = self.best_epoch
 
 
 class HistoryLogger(Callback):

@@ -33,7 +33,8 @@ def save(network, path):
     """Write `network` (architecture, weights, `metadata`) to the safetensors file `path`.
 
     The network's History, if it has one, is kept too (`load` gives it back as
-    ``network.history``), its last values also as ``metadata["final_metrics"]``.
+    ``network.history``), the values of the epoch whose weights are saved (the last,
+    or the best one that EarlyStopping put back) also as ``metadata["final_metrics"]``.
 
     Raises
     ------
@@ -45,7 +46,11 @@ def save(network, path):
     if os.fspath(path).lower().endswith(".onnx"):
         raise ValueError(f"{os.fspath(path)!r}: save writes safetensors, not ONNX; use network.to_onnx(path) "
                          f"for an ONNX file, or name this one .safetensors")
-    _write(path, network, {}, {}, network.history.history if network.history is not None else {})
+    history = network.history
+    kept = -1  # the epoch whose weights are saved: the last, unless EarlyStopping put back an earlier one's
+    if history is not None and history.kept_epoch in history.epoch:
+        kept = history.epoch.index(history.kept_epoch)
+    _write(path, network, {}, {}, history.history if history is not None else {}, kept)
 
 
 def load(path):
@@ -172,10 +177,11 @@ def _short(value):
 
 # -- the file ----------------------------------------------------------------------------------
 
-def _write(path, network, extra, tensors, history):
+def _write(path, network, extra, tensors, history, kept=-1):
     """Atomically write the network's arrays plus `tensors`, and its JSON plus `extra`, to `path`.
 
-    `history` ({name: [value per epoch]}) is stored once, as float64 tensors ``history.<name>``.
+    `history` ({name: [value per epoch]}) is stored once, as float64 tensors ``history.<name>``;
+    its values at index `kept` (the epoch whose weights these are) as ``final_metrics``.
     """
     if not network.built:
         raise RuntimeError("the network has no weights yet: call fit (or build) first")
@@ -189,7 +195,7 @@ def _write(path, network, extra, tensors, history):
     metadata = dict(check_metadata(network.metadata))
     curves = {key: values for key, values in history.items() if len(values)}
     if curves:
-        metadata["final_metrics"] = {key: values[-1] for key, values in curves.items()}
+        metadata["final_metrics"] = {key: values[kept if kept < len(values) else -1] for key, values in curves.items()}
         for key, values in curves.items():  # the curves, for `smallnet plot --kind loss` and for resuming
             tensors[f"history.{key}"] = np.asarray(values, dtype=np.float64)
     info = {"format": "smallnet", "format_version": FORMAT_VERSION, "network": network.config(),

@@ -56,12 +56,15 @@ class History(Callback):
 
     `last_output` is the output of the last training step's forward pass, taken
     before that step's update (what the tutorial prints as ``l1`` after its loop).
+    `kept_epoch` is the epoch whose weights the network ended with when a callback put
+    back earlier ones (EarlyStopping's restore_best_weights), else None: the last.
     """
 
     def __init__(self):
         self.history = {}
         self.epoch = []
         self.last_output = None
+        self.kept_epoch = None
 
     def on_epoch_end(self, epoch, logs=None):
         self.epoch.append(epoch)
