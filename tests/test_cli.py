@@ -312,7 +312,7 @@ def test_train_without_safetensors_says_so_before_training(tmp_path, capsys, mon
     trained = []
     monkeypatch.setattr(cli.Network, "fit", lambda *a, **k: trained.append(1))
     assert cli.main(["train", "--dataset", "xor", "-o", str(tmp_path / "m.safetensors")]) == 2
-    assert "pip install 'smallnet[io]'" in capsys.readouterr().err
+    assert "pip install safetensors (the [io] extra)" in capsys.readouterr().err
     assert trained == [] and not (tmp_path / "m.safetensors").exists()
 
 

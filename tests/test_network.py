@@ -373,20 +373,20 @@ def test_cross_entropies_need_probabilities_from_the_last_layer():
     """A cross-entropy on outputs that aren't probabilities has no gradient that backprop computes: refused."""
     for activation in ("identity", "relu", "leaky_relu", "tanh"):
         _raises(ValueError, f"binary_crossentropy needs probabilities in \\[0, 1\\], but the last layer 'dense_0' "
-                f"has a {activation} activation; use activation='sigmoid'",
+                f"has the {activation} activation; use activation='sigmoid'",
                 sn.Network, [sn.Dense(1, activation=activation)], loss="binary_crossentropy")
         _raises(ValueError, f"categorical_crossentropy needs probabilities that sum to 1, but the last layer "
-                f"'dense_0' has a {activation} activation; use activation='softmax'$",
+                f"'dense_0' has the {activation} activation; use activation='softmax'$",
                 sn.Network, [sn.Dense(3, activation=activation)], loss="categorical_crossentropy")
     # sigmoid outputs each go to 1 under -sum(y log p): the message points to the multi-label loss
-    _raises(ValueError, "has a sigmoid activation; use activation='softmax' \\(for several labels per row: "
+    _raises(ValueError, "has the sigmoid activation; use activation='softmax' \\(for several labels per row: "
             "binary_crossentropy\\)", sn.Network, [sn.Dense(3, activation="sigmoid")],
             loss="categorical_crossentropy")
     _raises(ValueError, "needs a last layer with a softmax activation, but the last layer 'dropout_1' is a "
             "Dropout layer", sn.Network, [sn.Dense(3, activation="softmax"), sn.Dropout(0.5)],
             loss="categorical_crossentropy")
     net = sn.Network([sn.Dense(3, activation="sigmoid")], loss="binary_crossentropy")
-    _raises(ValueError, "has a sigmoid activation", setattr, net, "loss", "categorical_crossentropy")
+    _raises(ValueError, "has the sigmoid activation", setattr, net, "loss", "categorical_crossentropy")
     assert net.loss.name == "binary_crossentropy"  # the refused loss didn't stick
     # probabilities of either kind serve binary_crossentropy; an activation of one's own is trusted
     sn.Network([sn.Dense(3, activation="softmax")], loss="binary_crossentropy").build(2)

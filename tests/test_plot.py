@@ -130,7 +130,7 @@ def test_saving_replaces_the_file_and_rejects_bad_paths(binary, tmp_path):
 
 def test_missing_matplotlib_names_the_extra(binary, monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
-    with pytest.raises(ImportError, match=r"pip install 'smallnet\[plot\]'"):
+    with pytest.raises(ImportError, match=r"pip install matplotlib \(the \[plot\] extra\)"):
         plot.loss_curve(binary[3])
 
 
@@ -319,7 +319,7 @@ def test_demo_without_matplotlib_says_which_extra(tmp_path, capsys, monkeypatch,
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
     assert cli.main(["demo", "--plot", str(tmp_path)]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("smallnet demo: error: smallnet's pictures need matplotlib: pip install 'smallnet[plot]'")
+    assert err.startswith("smallnet demo: error: smallnet's pictures need matplotlib: pip install matplotlib (the [plot] extra)")
     assert err.count("\n") == 1
 
 

@@ -461,3 +461,12 @@ def test_sgd_without_momentum_takes_the_default_nesterovs_momentum():
     X, y = make_classification(60, 4, random_state=0)
     clf = SmallNetClassifier(solver="sgd", momentum=0.0, max_iter=3, random_state=0).fit(X, y)
     assert not clf.network_.optimizer.nesterov
+
+
+def test_without_scikit_learn_the_import_says_what_to_install():
+    import subprocess
+    import sys
+    code = "import sys; sys.modules['sklearn'] = None; import smallnet.sklearn"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert "ImportError: smallnet.sklearn needs scikit-learn: pip install scikit-learn (the [sklearn] extra)" \
+        in result.stderr

@@ -608,7 +608,7 @@ def _hidden(text):
 COLUMNS_SYNTAX = 'comma-separated, a name with a comma quoted as in CSV: id,"name, full"; may be repeated'
 CSV_NOTE = ("DATA.csv: a header row, then rows of fields between commas, semicolons or tabs;\n"
             "- reads standard input. Missing values: an empty field, or\n"
-            f"{', '.join(MISSING_MARKERS)} in any case; features may have none.")
+            f"{', '.join(MISSING_MARKERS)} in any case; a feature may have no missing values.")
 
 
 def _epilog(*examples, note=CSV_NOTE):

@@ -347,5 +347,5 @@ def _safetensors():
     try:
         import safetensors.numpy
     except ImportError:
-        raise ImportError("saving and loading need the safetensors package: pip install 'smallnet[io]'") from None
+        raise ImportError("saving and loading need the safetensors package: pip install safetensors (the [io] extra)") from None
     return safetensors

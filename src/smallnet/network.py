@@ -263,7 +263,7 @@ class Network:
         if activation.outputs is not None and activation.outputs not in needed:
             hint = " (for several labels per row: binary_crossentropy)" if activation.outputs == "probability" else ""
             what = "probabilities that sum to 1" if needed == ("distribution",) else "probabilities in [0, 1]"
-            raise ValueError(f"{loss.name} needs {what}, but the last layer {last.name!r} has a {activation.name} "
+            raise ValueError(f"{loss.name} needs {what}, but the last layer {last.name!r} has the {activation.name} "
                              f"activation; use activation={loss.fused_activation!r}{hint}")
 
     @property

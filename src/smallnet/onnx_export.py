@@ -139,5 +139,6 @@ def _modules():
         import onnx
         import onnxruntime
     except ImportError:
-        raise ImportError("ONNX export needs the onnx and onnxruntime packages: pip install 'smallnet[onnx]'") from None
+        raise ImportError("ONNX export needs the onnx and onnxruntime packages: pip install onnx onnxruntime (the [onnx] "
+                          "extra)") from None
     return onnx, onnxruntime

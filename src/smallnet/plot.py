@@ -342,7 +342,7 @@ def _figure(figsize, dpi):
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
     except ImportError as exc:
-        raise ImportError("smallnet's pictures need matplotlib: pip install 'smallnet[plot]'") from exc
+        raise ImportError("smallnet's pictures need matplotlib: pip install matplotlib (the [plot] extra)") from exc
     fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
     FigureCanvasAgg(fig)
     return fig

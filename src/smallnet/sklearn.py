@@ -11,6 +11,11 @@ import numbers
 import warnings
 
 import numpy as np
+
+try:
+    import sklearn  # noqa: F401
+except ImportError:
+    raise ImportError("smallnet.sklearn needs scikit-learn: pip install scikit-learn (the [sklearn] extra)") from None
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin, is_classifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import LabelBinarizer
