@@ -213,7 +213,7 @@ def test_output_folder_must_exist(tmp_path, capsys, csv_file):
     (["train", "--epochs", "ten", "--dataset", "xor", "-o", "m"], "argument --epochs: expected a positive integer"),
     (["train", "--dataset", "mnist", "-o", "m"], "invalid choice: 'mnist'"),
     (["train", "--dataset", "xor"], "the following arguments are required: -o/--output"),
-    (["predict", "m.safetensors"], "the following arguments are required: DATA.csv"),
+    (["predict", "m.safetensors"], "give DATA.csv or --dataset NAME"),
     (["fly"], "invalid choice: 'fly'"),
 ])
 def test_usage_errors_are_one_line_with_exit_2(capsys, argv, match):
@@ -274,7 +274,7 @@ def test_export_onnx(iris_model, tmp_path, capsys):
     pytest.importorskip("onnxruntime")
     code, out, _ = run(capsys, "export", iris_model, "--onnx", tmp_path / "iris.onnx")
     assert code == 0 and (tmp_path / "iris.onnx").stat().st_size > 0
-    difference = float(out.split("random inputs: ")[1])
+    difference = float(out.split("random inputs: ")[1].split()[0])
     assert 0 <= difference <= 1e-5
     fails(capsys, "export", "does not exist", iris_model, "--onnx", tmp_path / "no" / "x.onnx")
 
@@ -826,3 +826,57 @@ def test_regression_targets_of_any_size_train_alike(tmp_path, capsys):
     # the same data in other units trains to the same fit, up to rounding
     assert float(scores[1]["r2"]) == pytest.approx(float(scores[1e-5]["r2"]), abs=1e-6)
     assert float(scores[1]["mae"]) * 1e-5 == pytest.approx(float(scores[1e-5]["mae"]), rel=1e-4)
+
+
+def test_predict_evaluate_and_plot_take_a_shipped_data_set(tmp_path, capsys):
+    model = tmp_path / "iris.safetensors"
+    assert run(capsys, "train", "--dataset", "iris", "--epochs", "20", "-o", model)[0] == 0
+    code, out, _ = run(capsys, "evaluate", model, "--dataset", "iris")
+    assert code == 0 and out.startswith("150 rows\naccuracy: ")
+    code, out, _ = run(capsys, "predict", model, "--dataset", "iris")
+    assert code == 0 and out.splitlines()[0] == "species" and len(out.splitlines()) == 151
+    code, _, err = run(capsys, "predict", model)
+    assert code == 2 and err == "smallnet predict: error: give DATA.csv or --dataset NAME\n"
+    code, _, err = run(capsys, "evaluate", model, tmp_path / "x.csv", "--dataset", "iris")
+    assert code == 2 and err.endswith("give DATA.csv or --dataset NAME, not both\n")
+    code, _, err = run(capsys, "plot", model, "--kind", "loss", "--dataset", "iris", "-o", tmp_path / "l.png")
+    assert code == 2 and "takes no --dataset" in err
+
+
+def test_hidden_none_means_no_hidden_layer(tmp_path, capsys):
+    model = tmp_path / "m.safetensors"
+    assert run(capsys, "train", "--dataset", "xor", "--hidden", "none", "--epochs", "2", "-o", model)[0] == 0
+    assert len(sn.load(model).layers) == 2  # Standardize and the output layer
+    code, out, _ = run(capsys, "trace", "--hidden", "None", "--step", "0")
+    assert code == 0 and out.startswith("Step 0 of the 3-1 network")
+
+
+def test_model_names_and_files_that_are_not_models(tmp_path, capsys):
+    code, _, err = run(capsys, "train", "--dataset", "iris", "-o", tmp_path / "iris.csv")
+    assert code == 2 and err.endswith("-o " + str(tmp_path / "iris.csv") + ": the model is a safetensors file, not csv; "
+                                      "give a name ending .safetensors\n") and not (tmp_path / "iris.csv").exists()
+    data = tmp_path / "data.csv"
+    data.write_text("a,b\n1,2\n")
+    code, _, err = run(capsys, "info", data)
+    assert code == 2 and err == f"smallnet info: error: {data}: not a smallnet model (not a safetensors file)\n"
+
+
+def test_export_puts_the_difference_beside_the_outputs_size(tmp_path, capsys):
+    pytest.importorskip("onnxruntime")
+    model = tmp_path / "m.safetensors"
+    assert run(capsys, "train", "--dataset", "iris", "--epochs", "2", "-o", model)[0] == 0
+    code, out, _ = run(capsys, "export", model, "--onnx", tmp_path / "m.onnx")
+    assert code == 0 and "of the outputs' largest, " in out
+
+
+def test_a_column_that_numbers_the_rows_is_pointed_out(tmp_path, capsys):
+    data = tmp_path / "grades.csv"
+    rng = np.random.RandomState(1)
+    data.write_text("student_id,hours,grade\n" + "".join(
+        f"{1000 + i},{rng.uniform(0, 10):.1f},{'pass' if rng.rand() > 0.5 else 'fail'}\n" for i in rng.permutation(30)))
+    code, _, err = run(capsys, "train", data, "--target", "grade", "--epochs", "2", "-o", tmp_path / "m.safetensors")
+    assert code == 0 and err == ("smallnet train: warning: column 'student_id' numbers the rows (1000 to 1029, each "
+                                 "once): if it is an id, leave it out with --ignore student_id\n")
+    code, _, err = run(capsys, "train", data, "--target", "grade", "--ignore", "student_id", "--epochs", "2",
+                       "-o", tmp_path / "m.safetensors")
+    assert code == 0 and err == ""

@@ -298,6 +298,23 @@ def test_regression_pictures():
         plot.regression(two, np.hstack([X, X]), y)
 
 
+def test_regression_picture_of_large_values_names_the_target_and_shortens_the_ticks():
+    X = np.linspace(0, 100, 30).reshape(-1, 1)
+    y = 2000 * X + 100
+    net = sn.Network([sn.Dense(1, input_dim=1)], loss="mse", seed=0).build()
+    net.set_weights([np.array([[2000.0]]), np.array([100.0])])
+    fig = plot.regression(net, X, y, target_name="price", feature_names=["area"])
+    curve_ax, versus_ax = fig.axes
+    assert (curve_ax.get_ylabel(), versus_ax.get_xlabel(), versus_ax.get_ylabel()) == (
+        "price", "true price", "predicted price")
+    fig.canvas.draw()
+    assert "200k" in [t.get_text() for t in versus_ax.get_xticklabels()]
+    assert fig._suptitle.get_text() == "Regression"
+    one_panel = plot.regression(sn.Network([sn.Dense(1, input_dim=2)], loss="mse", seed=0).build(),
+                                np.hstack([X, X]), y)
+    assert one_panel._suptitle is None and one_panel.axes[0].get_xlabel() == "true"
+
+
 # -- the command line ----------------------------------------------------------------------------------
 
 def test_demo_writes_its_pictures(tmp_path, capsys):

@@ -99,6 +99,10 @@ def _train(args):
                 raise ValueError(f"{exc}; leave non-numeric columns out with --ignore COLUMN") from None
             raise
     _check_output(args.output, data=args.data, checkpoint=args.resume)
+    suffix = os.path.splitext(args.output)[1].lower()
+    if suffix in (".csv", ".onnx", ".json", ".png", ".svg", ".txt"):
+        raise ValueError(f"-o {args.output}: the model is a safetensors file, not {suffix[1:]}; give a name ending "
+                         f".safetensors" + (" (smallnet export writes ONNX)" if suffix == ".onnx" else ""))
     if args.checkpoint is not None:
         _check_output(args.checkpoint, data=args.data, output=args.output)
     _safetensors()  # a missing [io] extra is said before the training, not after it
@@ -144,6 +148,7 @@ def _train(args):
         y = (y - targets.mean) / targets.scale
         if validation:
             validation = (validation[0], (validation[1] - targets.mean) / targets.scale)
+    _warn_of_ids(table)  # once everything else is accepted: a warning before an error would only distract
     initializer = "he_normal" if args.activation in ("relu", "leaky_relu") else "glorot_uniform"
     net = Network([Standardize.from_data(X),
                    *[Dense(units, activation=args.activation, initializer=initializer) for units in args.hidden],
@@ -219,7 +224,7 @@ def _check_resume(args, net):
 
 def _train_options(config, metadata):
     """{option: value} of the `train` options a network's config and metadata record (None: not recorded)."""
-    hidden = config["layers"][1:-1]
+    hidden = [layer for layer in config["layers"] if layer["type"] == "Dense"][:-1]  # not the output layer
     return {"--task": metadata.get("task"), "--ignore": metadata.get("ignored") or [],
             "--hidden": ",".join(str(layer.get("units")) for layer in hidden),
             "--activation": hidden[0].get("activation", {}).get("name") if hidden else None,
@@ -252,6 +257,18 @@ def _is_number(text):
     except ValueError:
         return False
     return True
+
+
+def _warn_of_ids(table):
+    """Warn of a feature that numbers the rows (each of k, k+1, ..., k+n-1 once): most likely an id, which a
+    network would learn from as if it meant something."""
+    if len(table.X) < 10:
+        return
+    for name, column in zip(table.feature_names, table.X.T):
+        values = np.sort(column)
+        if values[0] == int(values[0]) and (np.diff(values) == 1).all():
+            warnings.warn(f"column {name!r} numbers the rows ({values[0]:g} to {values[-1]:g}, each once): if it is "
+                          f"an id, leave it out with --ignore {name}", stacklevel=2)
 
 
 def _in_target_units(history, scale):
@@ -342,6 +359,7 @@ def _read_model(path):
 
 
 def _predict(args):
+    args.data = _data_path(args)
     model = _read_model(args.model)
     if args.output:
         _check_output(args.output, model=args.model, data=args.data)
@@ -371,6 +389,7 @@ def _predict(args):
 
 
 def _evaluate(args):
+    args.data = _data_path(args)
     model = _read_model(args.model)
     if model.task is None:
         raise ValueError(f"{args.model}: no task recorded (models from `smallnet train` have one)")
@@ -486,7 +505,10 @@ def _export(args):
     net = load(args.model)
     _check_output(args.onnx, model=args.model)
     difference = net.to_onnx(args.onnx)
-    print(f"wrote {args.onnx}; largest |onnxruntime - smallnet| on random inputs: {difference:.3g}")
+    from .onnx_export import _probe  # the inputs to_onnx compared on: how large are the outputs there?
+    size = float(np.abs(net.predict(_probe(net, 256))).max())
+    relative = f" ({difference / size:.2g} of the outputs' largest, {size:.3g})" if size > 0 else ""
+    print(f"wrote {args.onnx}; largest |onnxruntime - smallnet| on random inputs: {difference:.3g}{relative}")
 
 
 def _check_output(path, **inputs):
@@ -504,9 +526,11 @@ DRAWS = {"boundary": ("classification", "a classifier", "classes"),  # --kind: t
 
 
 def _plot(args):
+    args.data = _data_path(args, needed=False)
     model = _read_model(args.model)
     _check_output(args.output, model=args.model, data=args.data)
-    given = [option for option, value in (("--data", args.data), ("--target", args.target), ("--ignore", args.ignore))
+    data_option = "--dataset" if args.dataset else "--data"
+    given = [option for option, value in ((data_option, args.data), ("--target", args.target), ("--ignore", args.ignore))
              if value]
     if args.kind == "loss" and given:
         raise ValueError(f"--kind loss draws the training curves saved in the model; it takes no {' or '.join(given)}")
@@ -535,7 +559,7 @@ def _plot(args):
         plot.decision_boundary(model.net, X, y, feature_names=names or ("x0", "x1"), path=args.output,
                                class_names=model.classes)
     elif args.kind == "regression":
-        plot.regression(model.net, X, y, feature_names=names, path=args.output)
+        plot.regression(model.net, X, y, feature_names=names, path=args.output, target_name=model.target)
     else:
         plot.network_diagram(model.net, X, feature_names=names, path=args.output)
     print(f"wrote {args.output}")
@@ -595,7 +619,9 @@ _seed = _number(int, lambda value: 0 <= value < 2**32, "an integer from 0 to 2**
 
 
 def _hidden(text):
-    """"16,8" -> [16, 8]; "" -> [] (no hidden layer)."""
+    """"16,8" -> [16, 8]; "" or "none" -> [] (no hidden layer)."""
+    if text.strip().lower() == "none":
+        return []
     try:
         sizes = [int(part) for part in text.split(",") if part.strip()]
     except ValueError:
@@ -609,6 +635,22 @@ COLUMNS_SYNTAX = 'comma-separated, a name with a comma quoted as in CSV: id,"nam
 CSV_NOTE = ("DATA.csv: a header row, then rows of fields between commas, semicolons or tabs;\n"
             "- reads standard input. Missing values: an empty field, or\n"
             f"{', '.join(MISSING_MARKERS)} in any case; a feature may have no missing values.")
+
+
+def _dataset_option(parser):
+    parser.add_argument("--dataset", choices=sorted(datasets.DATASETS),
+                        help="a data set shipped with smallnet, instead of DATA.csv")
+
+
+def _data_path(args, needed=True):
+    """The data file: DATA.csv (--data for plot), or the CSV file of --dataset; None if neither and not `needed`."""
+    if args.data is not None and args.dataset is not None:
+        raise ValueError(f"give {'--data ' if args.command == 'plot' else ''}DATA.csv or --dataset NAME, not both")
+    if args.dataset is not None:
+        return str(datasets.DATA / f"{args.dataset}.csv")
+    if args.data is None and needed:
+        raise ValueError("give DATA.csv or --dataset NAME")
+    return args.data
 
 
 def _epilog(*examples, note=CSV_NOTE):
@@ -661,7 +703,7 @@ def build_parser():
     train.add_argument("--task", choices=["classification", "regression"],
                        help="default: classification for text or few distinct integers, else regression")
     train.add_argument("--hidden", type=_hidden, nargs="+", action=_Sizes, default=[16], metavar="SIZES",
-                       help="hidden layer sizes, as 32 16 or 32,16 (default 16)")
+                       help="hidden layer sizes, as 32 16 or 32,16 (default 16; none: no hidden layer)")
     train.add_argument("--activation", default="relu",
                        help=f"of the hidden layers: {', '.join(sorted(ACTIVATIONS))} (default relu)")
     train.add_argument("--loss", help=f"{', '.join(sorted(LOSSES))}; default: cross-entropy for classification, "
@@ -685,7 +727,8 @@ def build_parser():
                              epilog=_epilog("predict iris.safetensors new.csv -o predictions.csv",
                                             "predict houses.safetensors - --keep id < new.csv"))
     _model_argument(predict)
-    predict.add_argument("data", metavar="DATA.csv", help="the model's feature columns, by name in any order")
+    predict.add_argument("data", metavar="DATA.csv", nargs="?", help="the model's feature columns, by name in any order")
+    _dataset_option(predict)
     predict.add_argument("-o", "--output", metavar="OUT.csv", help="default: standard output")
     predict.add_argument("--proba", action="store_true", help="class probabilities, one column per class")
     _columns_option(predict, "--keep", "columns to copy, as written, in front of the predictions, such as an id")
@@ -696,7 +739,8 @@ def build_parser():
                               epilog=_epilog("evaluate iris.safetensors test.csv",
                                              "evaluate houses.safetensors test.csv --target price --ignore notes"))
     _model_argument(evaluate)
-    evaluate.add_argument("data", metavar="DATA.csv", help="the model's feature columns and the true values")
+    evaluate.add_argument("data", metavar="DATA.csv", nargs="?", help="the model's feature columns and the true values")
+    _dataset_option(evaluate)
     evaluate.add_argument("--target", metavar="COLUMN", help="the column with the true values (default: the model's)")
     _columns_option(evaluate, "--ignore", "other columns to leave out")
     evaluate.set_defaults(func=_evaluate)
@@ -722,6 +766,7 @@ def build_parser():
                            "network: the weights; regression: predicted against true")
     plot.add_argument("--data", metavar="DATA.csv", help="data to draw with (boundary, regression; network: "
                                                          "pictures per neuron for two features; not loss)")
+    _dataset_option(plot)
     plot.add_argument("--target", metavar="COLUMN", help="the target column in DATA.csv (default: the model's)")
     _columns_option(plot, "--ignore", "other columns of DATA.csv to leave out")
     plot.add_argument("-o", "--output", required=True, metavar="OUT.png", help=".png or .svg (or another format matplotlib writes: .pdf, .jpg, ...)")
@@ -739,6 +784,7 @@ def main(argv=None):
         # Overflow in a diverged or far-off model shows as inf or nan in the results, not as NumPy's warnings;
         # any other warning is one line, without Python's file and source line.
         with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("default")  # shown (once), never raised, whatever the caller's filters say
             warnings.showwarning = lambda message, *_: print(f"smallnet {args.command}: warning: {message}",
                                                             file=sys.stderr)
             return args.func(args) or 0

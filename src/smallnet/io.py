@@ -223,6 +223,8 @@ def _read(path):
         raise ValueError(f"{path}: not a safetensors file (it has only {len(data)} bytes)")
     size = int.from_bytes(data[:8], "little")
     if size > len(data) - 8:
+        if size > 2**32 or not data[8:9] == b"{":  # no JSON header starts there: not a truncated model either
+            raise ValueError(f"{path}: not a smallnet model (not a safetensors file)")
         raise ValueError(f"{path}: not a safetensors file, or a truncated one (its header length "
                          f"says {size} bytes, but only {len(data) - 8} follow)")
     try:

@@ -282,7 +282,7 @@ def _activation_maps(network, X, resolution):
 
 # -- regression ----------------------------------------------------------------------------------
 
-def regression(network, X, y, feature_names=None, path=None, figsize=None, dpi=100, title=None):
+def regression(network, X, y, feature_names=None, path=None, figsize=None, dpi=100, title=None, target_name=None):
     """Predicted against true values, and for one-feature data the fitted curve over the points.
 
     Parameters
@@ -295,6 +295,8 @@ def regression(network, X, y, feature_names=None, path=None, figsize=None, dpi=1
         The x label of the fitted curve (one feature only); default x0.
     path, figsize, dpi, title
         As for `loss_curve`; the default size fits one or two panels.
+    target_name : str, optional
+        What y is, for the axis labels (default y).
 
     Returns
     -------
@@ -318,19 +320,31 @@ def regression(network, X, y, feature_names=None, path=None, figsize=None, dpi=1
         for j in outputs:
             ax.scatter(X[:, 0], y[:, j], s=size, color=CLASS_COLORS[j % 10], alpha=0.6, linewidths=0, label=label(j))
             ax.plot(xs[:, 0], curve[:, j], color=_dark(CLASS_COLORS[j % 10]), linewidth=2)
-        ax.set(xlabel=feature_names[0], ylabel="y", title="fitted curve")
+        ax.set(xlabel=feature_names[0], ylabel=target_name or "y", title="fitted curve")
+        _readable_ticks(ax, X, y)
         ax.grid(alpha=0.3)
     ax = fig.add_subplot(1, 2, 2) if one_feature else fig.add_subplot()
     for j in outputs:
         ax.scatter(y[:, j], out[:, j], s=size, color=CLASS_COLORS[j % 10], alpha=0.6, linewidths=0, label=label(j))
     low, high = float(min(y.min(), out.min())), float(max(y.max(), out.max()))
     ax.plot([low, high], [low, high], color="0.4", linestyle="--", linewidth=1)  # where predicted == true
-    ax.set(xlabel="true", ylabel="predicted", title=f"predicted vs true (R\u00b2 {r2(y, out):.3f})")
+    what = f" {target_name}" if target_name else ""
+    ax.set(xlabel=f"true{what}", ylabel=f"predicted{what}", title=f"predicted vs true (R\u00b2 {r2(y, out):.3f})")
+    _readable_ticks(ax, y, out)
     ax.grid(alpha=0.3)
     if y.shape[1] > 1:
         ax.legend(fontsize="small")
-    fig.suptitle(title or "Regression")
+    if one_feature or title:  # one panel has its own title: a figure title over it would sit off-centre
+        fig.suptitle(title or "Regression")
     return _finish(fig, path)
+
+
+def _readable_ticks(ax, x, y):
+    """Large values (prices, say) as 150k rather than 150000, whose labels would run into each other."""
+    from matplotlib.ticker import EngFormatter
+    for axis, values in ((ax.xaxis, x), (ax.yaxis, y)):
+        if np.abs(values).max() >= 1e4:
+            axis.set_major_formatter(EngFormatter(sep=""))
 
 
 # -- shared pieces -------------------------------------------------------------------------------
