@@ -553,3 +553,33 @@ def test_load_names_a_wrong_path(tmp_path):
         sn.load(None)
     with pytest.raises(IsADirectoryError, match="a folder, not a model file"):
         sn.load(tmp_path)
+
+
+def test_files_that_describe_impossible_models_are_refused(tmp_path, monkeypatch):
+    X, y = _data()
+    net = _net()
+    net.fit(X, y, epochs=1)
+    path = tmp_path / "m.safetensors"
+    net.layers[1].weights[0, 0] = np.nan
+    with pytest.raises(ValueError, match="the network's weights hold NaN or inf"):
+        net.save(path)
+    assert not path.exists()
+    io._write(path, net, {}, {}, {})  # as a damaged file would have it
+    _load_error(path, "tensor 'layers.1.weights' holds NaN or inf")
+    net.layers[1].weights[0, 0] = 0.0
+    net.layers[0].scale[1] = 0.0
+    io._write(path, net, {}, {}, {})
+    _load_error(path, "tensor 'layers.0.scale' must be > 0 everywhere")
+    net.layers[0].scale[1] = 1.0
+    hidden, output = net.layers[1].config(), net.layers[2].config()
+    monkeypatch.setattr(net.layers[1], "config", lambda: {**hidden, "units": 10**7})
+    monkeypatch.setattr(net.layers[2], "config", lambda: {**output, "input_dim": 10**7})
+    io._write(path, net, {}, {}, {})
+    _load_error(path, "its architecture has 60000000 weights, but it holds 36")  # refused before allocating them
+    monkeypatch.undo()
+    monkeypatch.setattr(io, "FORMAT_VERSION", True)
+    io._write(path, net, {}, {}, {})
+    monkeypatch.undo()
+    _load_error(path, "format version True")
+    io._write(path, net, {"metadata": [1]}, {}, {})  # `extra` overrides the JSON's own fields
+    _load_error(path, "its metadata is not a JSON object")

@@ -41,11 +41,14 @@ def save(network, path):
     RuntimeError
         If the network has no weights yet.
     ValueError
-        If `path` ends in .onnx: that is `to_onnx`'s format, not this one.
+        If `path` ends in .onnx (`to_onnx`'s format, not this one), or a weight is NaN or inf.
     """
     if os.fspath(path).lower().endswith(".onnx"):
         raise ValueError(f"{os.fspath(path)!r}: save writes safetensors, not ONNX; use network.to_onnx(path) "
                          f"for an ONNX file, or name this one .safetensors")
+    if network.built and not all(np.isfinite(p).all() for p in network._params):
+        raise ValueError("the network's weights hold NaN or inf (did training diverge?): not saved, since the "
+                         "file could predict nothing")
     history = network.history
     kept = -1  # the epoch whose weights are saved: the last, unless EarlyStopping put back an earlier one's
     if history is not None and history.kept_epoch in history.epoch:
@@ -67,6 +70,12 @@ def load(path):
     info, tensors = _read(path)
     try:
         network = Network.from_config(info["network"])
+        if not isinstance(info.get("metadata", {}), dict):
+            raise ValueError("its metadata is not a JSON object")
+        needed = _size(network, network.layers[0].input_dim)
+        held = sum(array.size for key, array in tensors.items() if key.startswith("layers."))
+        if needed > held:  # before the placeholder weights are made: a damaged config could ask for gigabytes
+            raise ValueError(f"its architecture has {needed} weights, but it holds {held}")
         network.build(network.layers[0].input_dim, network.dtype)  # placeholder weights, overwritten next
         _fill(network, tensors)
     except (KeyError, TypeError, ValueError) as exc:
@@ -240,7 +249,7 @@ def _read(path):
         version = info["format_version"]
     except (ValueError, TypeError, KeyError):
         raise ValueError(f"{path}: corrupted (its smallnet metadata can't be read)") from None
-    if not isinstance(version, int) or version > FORMAT_VERSION:
+    if not isinstance(version, int) or isinstance(version, bool) or version > FORMAT_VERSION:
         raise ValueError(f"{path}: written in smallnet file format version {version!r}, but this smallnet "
                          f"reads versions up to {FORMAT_VERSION}; upgrade smallnet to load it")
     safetensors = _safetensors()
@@ -252,6 +261,16 @@ def _read(path):
     if _checksum(json.dumps(info), tensors) != claimed:  # json.dumps(json.loads(text)) gives text back
         raise ValueError(f"{path}: corrupted (its checksum doesn't match its contents)")
     return info, tensors
+
+
+def _size(network, input_dim):
+    """How many numbers the Dense layers of an unbuilt `network` need for `input_dim` inputs."""
+    total, dim = 0, input_dim
+    for layer in network.layers:
+        if hasattr(layer, "use_bias"):
+            total += dim * layer.units + (layer.units if layer.use_bias else 0)
+        dim = layer.output_dim(dim)
+    return total
 
 
 def _fill(network, tensors):
@@ -270,7 +289,11 @@ def _fill(network, tensors):
             if stored.shape != target.shape or stored.dtype != target.dtype:
                 raise ValueError(f"tensor {key!r} is {stored.dtype} of shape {stored.shape}, but layer "
                                  f"{layer.name!r} needs {target.dtype} of shape {target.shape}")
+            if not np.isfinite(stored).all():  # a model that diverged, or a damaged file: it predicts nothing
+                raise ValueError(f"tensor {key!r} holds NaN or inf")
             target[...] = stored  # in place: the network's params list holds these very arrays
+        if hasattr(layer, "scale") and not (layer.scale > 0).all():
+            raise ValueError(f"tensor 'layers.{i}.scale' must be > 0 everywhere (a Standardize layer divides by it)")
     unexpected = sorted(key for key in tensors if key.startswith("layers.") and key not in expected)
     if unexpected:
         raise ValueError(f"tensors {', '.join(unexpected)} belong to no layer of the architecture")
