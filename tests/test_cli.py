@@ -880,3 +880,12 @@ def test_a_column_that_numbers_the_rows_is_pointed_out(tmp_path, capsys):
     code, _, err = run(capsys, "train", data, "--target", "grade", "--ignore", "student_id", "--epochs", "2",
                        "-o", tmp_path / "m.safetensors")
     assert code == 0 and err == ""
+
+
+def test_a_run_whose_last_step_diverges_saves_nothing(tmp_path, capsys):
+    data = tmp_path / "cls.csv"
+    data.write_text("f0,f1,y\n1,2,a\n2,1,b\n3,5,c\n4,3,a\n5,4,b\n6,7,c\n")
+    model = tmp_path / "m.safetensors"
+    code, _, err = run(capsys, "train", data, "--target", "y", "--epochs", "1", "--lr", "1e200", "-o", model)
+    assert code == 2 and "training diverged in epoch 1 (the weights or their outputs became NaN or inf)" in err
+    assert not model.exists()

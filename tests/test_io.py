@@ -583,3 +583,18 @@ def test_files_that_describe_impossible_models_are_refused(tmp_path, monkeypatch
     _load_error(path, "format version True")
     io._write(path, net, {"metadata": [1]}, {}, {})  # `extra` overrides the JSON's own fields
     _load_error(path, "its metadata is not a JSON object")
+
+
+def test_deeply_nested_json_is_a_corrupted_file(tmp_path):
+    path = tmp_path / "deep.safetensors"
+    header = b"[" * 100000 + b"]" * 100000
+    path.write_bytes(len(header).to_bytes(8, "little") + header)
+    _load_error(path, "not a safetensors file, or a corrupted one \\(its header is not JSON\\)")
+
+
+def test_bytes_paths_work_like_str_ones(tmp_path):
+    net = sn.Network([sn.Dense(1, input_dim=2)], loss="mse", seed=0).build()
+    net.save(os.fsencode(tmp_path / "m.safetensors"))
+    assert sn.load(os.fsencode(tmp_path / "m.safetensors")).input_dim == 2
+    with pytest.raises(TypeError, match="the path must be a file name \\(str or path-like\\), got 3"):
+        net.save(3)

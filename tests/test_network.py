@@ -685,3 +685,17 @@ def test_a_refused_fit_leaves_the_network_as_it_was(bad):
 
 def test_nesterov_needs_momentum():
     _raises(ValueError, "nesterov=True needs a momentum > 0", sn.SGD, 0.1, nesterov=True)
+
+
+def test_none_as_y_and_integers_past_numpys_reach_are_named():
+    net = sn.Network([sn.Dense(1)], loss="mse")
+    for call in (lambda: net.fit(np.ones((3, 4)), None), lambda: sn.gradcheck(net, np.ones((3, 4)), None),
+                 lambda: net.trace(np.ones((3, 4)), None)):
+        _raises(TypeError, "y must be an array of targets, got None", call)
+    assert not net.built
+    _raises(ValueError, "units is too large, got 100000000000000000000", sn.Dense, 10**20)
+    _raises(ValueError, "epochs is too large", net.fit, np.ones((3, 4)), np.ones(3), epochs=10**20)
+    assert sn.SGD(10**20).learning_rate == 1e20  # a float parameter takes a large integer as the float it is
+    _raises(ValueError, "dtype must be 'float32' or 'float64', got \\{'x': 'relu'\\}", sn.Network, [sn.Dense(1)],
+            dtype={"x": "relu"})
+    _raises(TypeError, "monitor must be the name of a logged value", sn.EarlyStopping, monitor=["loss"])

@@ -2,6 +2,7 @@
 import os
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -422,3 +423,18 @@ def test_a_one_epoch_loss_curve_shows_its_point():
     lines = fig.axes[0].get_lines()
     assert all(line.get_marker() == "o" for line in lines)
     assert fig._suptitle.get_text() == "Training (1 epoch)"
+
+
+def test_values_too_large_to_draw_are_one_clear_error(tmp_path):
+    history = sn.training.History()
+    history.history = {"loss": [6e298, 4e298], "mae": [1.8e149, 1.4e149], "val_mae": [1.5e297, 1.2e297]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # matplotlib's own overflow, on its way to the error
+        with pytest.raises(ValueError, match="the values are too large to draw"):
+            plot.loss_curve(history, path=tmp_path / "l.png")
+    history.history = {"loss": [1.0, float("inf")], "val_loss": [2.0, float("nan")]}
+    plot.loss_curve(history, path=tmp_path / "gaps.png")  # not finite: a gap in the curve
+    net = sn.Network([sn.Dense(2, input_dim=2, activation="softmax")], loss="categorical_crossentropy").build()
+    with pytest.raises(ValueError, match="the features span too wide a range to draw a plane over"):
+        plot.decision_boundary(net, [[1.7e308, 1], [-1.7e308, 2]], [0, 1])
+    assert not list(tmp_path.glob("l.png"))

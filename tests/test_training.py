@@ -562,3 +562,27 @@ def test_history_holds_floats_with_sample_weights_and_minibatches():
     net = sn.Network([sn.Dense(1, input_dim=2)], loss="mse", metrics=["mae"], seed=0)
     history = net.fit(np.ones((6, 2)), np.ones((6, 1)), epochs=2, batch_size=4, sample_weight=np.arange(1.0, 7.0))
     assert all(type(value) is float for values in history.history.values() for value in values)
+
+
+@pytest.mark.parametrize("epochs", [1, 3])
+def test_divergence_in_the_last_step_or_from_finite_but_huge_weights_is_caught(epochs):
+    """A loss is computed before its step: a last step that blows up shows only in the weights, and weights
+    of 1e200 are finite while their products are not. The weights put back predict finite numbers."""
+    X = np.array([[1, 2], [2, 1], [3, 5], [4, 3]], dtype=float)
+    y = np.array([[0], [1], [1], [0]], dtype=float)
+    net = sn.Network([sn.Dense(4, activation="relu"), sn.Dense(1)], optimizer=sn.SGD(learning_rate=1e200), seed=0)
+    net.build(2)
+    start = [w.copy() for w in net.get_weights()]
+    with pytest.warns(sn.training.DivergenceWarning, match="put back the weights from the start of epoch 1"):
+        history = net.fit(X, y, epochs=epochs)
+    assert history.kept_epoch == -1 and np.isfinite(net.predict(X)).all()
+    for a, b in zip(net.get_weights(), start):
+        np.testing.assert_array_equal(a, b)
+    assert net._last_batch is None  # the network holds no reference to the data
+
+
+def test_the_last_batch_is_not_pickled_with_the_network():
+    import pickle
+    net = sn.Network([sn.Dense(1, input_dim=2)], loss="mse", seed=0)
+    net._last_batch = np.ones((1000, 2))  # as a fit interrupted inside a callback would leave it
+    assert pickle.loads(pickle.dumps(net))._last_batch is None

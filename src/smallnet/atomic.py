@@ -32,7 +32,9 @@ def check_destination(path):
     PermissionError
         If `path` is a read-only file.
     """
-    path = os.fspath(path)
+    if not isinstance(path, (str, bytes, os.PathLike)):
+        raise TypeError(f"the path must be a file name (str or path-like), got {path!r}")
+    path = os.fsdecode(path)  # bytes too, as open() takes them
     if not path:
         raise ValueError("the file name is empty")
     if os.path.isdir(path):

@@ -1,4 +1,5 @@
 """Callbacks for training: early stopping and a history file. (The hooks are in smallnet.training.)"""
+import os
 from pathlib import Path
 
 from .atomic import write_text
@@ -7,6 +8,8 @@ from .validation import check_bool, check_number
 
 
 def _monitor_mode(monitor, mode):
+    if not isinstance(monitor, str):
+        raise TypeError(f"monitor must be the name of a logged value, such as 'val_loss', got {monitor!r}")
     if mode not in ("auto", "min", "max"):
         raise ValueError(f"mode must be 'auto', 'min' or 'max', got {mode!r}")
     if mode == "auto":
@@ -86,6 +89,8 @@ class HistoryLogger(Callback):
     """
 
     def __init__(self, path, every=1):
+        if not isinstance(path, (str, os.PathLike)):
+            raise TypeError(f"path must be a file name (str or path-like), got {path!r}")
         self.path = Path(path)
         if self.path.suffix.lower() not in (".csv", ".json"):
             raise ValueError(f"HistoryLogger writes .csv or .json files, got {str(self.path)!r}")

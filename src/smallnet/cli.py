@@ -170,8 +170,10 @@ def _train(args):
                                  f"trained on (the same DATA.csv, --target, --ignore and --val-split)") from None
             raise
     if guard.diverged_epoch is not None:
-        raise RuntimeError(f"training diverged in epoch {guard.diverged_epoch + 1} (the loss became "
-                           f"{history.history['loss'][-1]}); no model saved; try a lower --lr than {args.lr:g}")
+        loss = history.history["loss"][-1]
+        what = f"the loss became {loss}" if not np.isfinite(loss) else "the weights or their outputs became NaN or inf"
+        raise RuntimeError(f"training diverged in epoch {guard.diverged_epoch + 1} ({what}); no model saved; "
+                           f"try a lower --lr than {args.lr:g}")
     if targets is not None:
         net.add(targets)
         _in_target_units(history, float(targets.scale[0]))
@@ -202,6 +204,12 @@ def _check_magnitudes(table, y=None):
         bad = ", ".join(repr(name) for name, ok in zip(names, finite) if not ok)
         raise ValueError(f"{table.path}: column {bad} holds values too large to standardize or train on "
                          f"(up to {np.abs(columns[:, ~finite]).max():.3g}); rescale them, say to thousands")
+    if y is not None:
+        with np.errstate(over="ignore"):
+            largest = np.abs(y).max()
+            if not np.isfinite((10 * largest) ** 2):  # the squared errors that mse and the loss sum up would overflow
+                raise ValueError(f"{table.path}: the target {table.target_name!r} holds values too large to score "
+                                 f"(up to {largest:.3g}: their squares overflow); rescale it, say to thousands")
 
 
 def _check_resume(args, net):
@@ -791,7 +799,7 @@ def main(argv=None):
     except BrokenPipeError:  # the reader went away (`smallnet demo | head`): stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
-    except (ValueError, TypeError, OSError, RuntimeError, ImportError) as exc:
+    except (ValueError, TypeError, OSError, RuntimeError, ImportError, ArithmeticError, MemoryError) as exc:
         if args.debug:
             raise
         if isinstance(exc, OSError) and exc.strerror:  # without Python's "[Errno 21]" in front

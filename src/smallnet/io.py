@@ -43,8 +43,8 @@ def save(network, path):
     ValueError
         If `path` ends in .onnx (`to_onnx`'s format, not this one), or a weight is NaN or inf.
     """
-    if os.fspath(path).lower().endswith(".onnx"):
-        raise ValueError(f"{os.fspath(path)!r}: save writes safetensors, not ONNX; use network.to_onnx(path) "
+    if isinstance(path, (str, bytes, os.PathLike)) and os.fsdecode(path).lower().endswith(".onnx"):
+        raise ValueError(f"{os.fsdecode(path)!r}: save writes safetensors, not ONNX; use network.to_onnx(path) "
                          f"for an ONNX file, or name this one .safetensors")
     if network.built and not all(np.isfinite(p).all() for p in network._params):
         raise ValueError("the network's weights hold NaN or inf (did training diverge?): not saved, since the "
@@ -238,7 +238,7 @@ def _read(path):
                          f"says {size} bytes, but only {len(data) - 8} follow)")
     try:
         header = json.loads(data[8:8 + size])
-    except ValueError:  # UnicodeDecodeError is a ValueError too
+    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError too; RecursionError: [[[[...
         raise ValueError(f"{path}: not a safetensors file, or a corrupted one (its header is not JSON)") from None
     metadata = header.get("__metadata__") if isinstance(header, dict) else None
     document = metadata.get("smallnet") if isinstance(metadata, dict) else None
@@ -247,7 +247,7 @@ def _read(path):
     try:
         info = json.loads(document)
         version = info["format_version"]
-    except (ValueError, TypeError, KeyError):
+    except (ValueError, TypeError, KeyError, RecursionError):
         raise ValueError(f"{path}: corrupted (its smallnet metadata can't be read)") from None
     if not isinstance(version, int) or isinstance(version, bool) or version > FORMAT_VERSION:
         raise ValueError(f"{path}: written in smallnet file format version {version!r}, but this smallnet "

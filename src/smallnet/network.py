@@ -105,6 +105,9 @@ def validation_rows(y, fraction, rng, stratify=False, name="validation_split"):
     return np.sort(order[:n_val])
 
 
+_NO_TARGETS = object()  # _check_X's y when only X is checked (None is a user's mistake, and said so)
+
+
 def _check_free(layer):
     """Refuse a layer that a live network holds: its arrays are views of that network's flat buffer, so a
     second network would rebind them, and the first would go on training a buffer that no layer reads."""
@@ -180,6 +183,7 @@ class Network:
         self.history = None
         self.stop_training = False
         self._params = None
+        self._last_batch = None  # the rows of the last training step (see DivergenceGuard)
         # Last, once every argument is accepted: a network that failed to be made claims nothing.
         self.optimizer.claim(self)
         self._claim_layers()
@@ -319,10 +323,15 @@ class Network:
         self._decayed = [(layer.weights, layer.steps[0]) for layer in self.layers if getattr(layer, "weights", None)
                          is not None]
 
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["_last_batch"] = None  # training data, not the network's: never pickled along
+        return state
+
     def __setstate__(self, state):
         # pickle and copy.deepcopy turn the layers' views into arrays of their own: join them up again,
         # or training would update a flat array that no layer reads.
-        self.__dict__.update(state)
+        self.__dict__.update({"_last_batch": None, **state})  # older pickles have none
         self._claim_layers()
         if self._params is not None:
             self._flatten()
@@ -372,13 +381,15 @@ class Network:
         for p, w in zip(params, checked):
             p[...] = w
 
-    def _check_X(self, X, y=None, build=True, dtype=None):
-        """Validate the data and check it fits the network; build on first use (unless `build` is False).
-
-        `dtype`: what to convert to when the network has none yet (default: as `check_array` decides).
-        """
+    def _check_X(self, X, y=_NO_TARGETS, build=True, dtype=None):
+        """Validate the data (X alone, or X and y) and check it fits the network; build on first use (unless
+        `build` is False). `dtype`: what to convert to when the network has none yet (default: as
+        `check_array` decides)."""
         dtype = self.dtype if self.dtype is not None else dtype
-        if y is None:
+        if y is None:  # given, but as nothing
+            raise TypeError("y must be an array of targets, got None")
+        if y is _NO_TARGETS:
+            y = None
             X = check_array(X, "X", dtype=dtype)
         else:
             X, y = check_X_y(X, y, dtype=dtype)
@@ -468,6 +479,7 @@ class Network:
 
         `weights` (n,) scale each sample's share of the loss (mean 1 keeps its scale).
         """
+        self._last_batch = X  # what DivergenceGuard checks the final weights on
         out = self.forward(X, training=True)
         if weights is not None:
             loss, top = self.objective(y, out, weights), self._top(y, out, weights)

@@ -373,7 +373,10 @@ def _finish(fig, path):
         raise ValueError(f"can't save a picture as {path!r}: give a file name ending in one of {known}")
     check_destination(path)  # before the drawing is rendered, not after
     picture = io.BytesIO()
-    fig.savefig(picture, format=fmt, dpi=fig.dpi)  # the figure's own dpi: the size asked for, whatever rcParams say
+    try:
+        fig.savefig(picture, format=fmt, dpi=fig.dpi)  # the figure's own dpi: the size asked for, whatever rcParams say
+    except OverflowError as exc:  # matplotlib's tick placing, on values near the float limit
+        raise ValueError(f"the values are too large to draw ({exc})") from None
     write_bytes(path, picture.getvalue())
     return fig
 
@@ -397,7 +400,7 @@ def _curve(logs, key):
         values = None
     if values is None or values.ndim != 1:
         raise TypeError(f"history[{key!r}] must be a list of numbers (one per epoch), got {logs[key]!r:.60}")
-    return values
+    return np.where(np.isfinite(values), values, np.nan)  # inf too: an axis can't reach it
 
 
 def _names(names, n, what="feature_names", items="features"):
@@ -443,7 +446,12 @@ def _plane(X, resolution):
     """A grid over X's two features with a 20% margin: ((xs, ys), points of shape (len(ys) * len(xs), 2))."""
     resolution = check_number("resolution", resolution, low=2, low_inclusive=True, integer=True)
     low, high = X.min(axis=0), X.max(axis=0)
-    margin = 0.2 * np.where(high > low, high - low, 1.0)
+    with np.errstate(over="ignore"):
+        margin = 0.2 * np.where(high > low, high - low, 1.0)
+        edges = np.concatenate([low - margin, high + margin])
+    if not np.isfinite(edges).all():
+        raise ValueError(f"the features span too wide a range to draw a plane over (from {low.min():.3g} to "
+                         f"{high.max():.3g})")
     xs, ys = (np.linspace(low[i] - margin[i], high[i] + margin[i], resolution) for i in range(2))
     xx, yy = np.meshgrid(xs, ys)
     return (xs, ys), np.column_stack([xx.ravel(), yy.ravel()])

@@ -354,8 +354,8 @@ class _SmallNetBase(BaseEstimator):
     def _record(self, history, n_train):
         """Add a fit's History to the curves and counts; returns the number of epochs recorded."""
         epochs = len(history.epoch)
-        if epochs and not np.isfinite(history["loss"][-1]):
-            epochs -= 1  # diverged: the DivergenceGuard put back the weights from before that epoch
+        if history.kept_epoch is not None:  # diverged: the DivergenceGuard put back the weights of an earlier epoch
+            epochs = history.epoch.index(history.kept_epoch) + 1 if history.kept_epoch in history.epoch else 0
         losses = history.history.get("loss", [])[:epochs]
         self.n_iter_ += epochs
         self.t_ += epochs * n_train

@@ -57,7 +57,8 @@ class History(Callback):
     `last_output` is the output of the last training step's forward pass, taken
     before that step's update (what the tutorial prints as ``l1`` after its loop).
     `kept_epoch` is the epoch whose weights the network ended with when a callback put
-    back earlier ones (EarlyStopping's restore_best_weights), else None: the last.
+    back earlier ones (EarlyStopping's restore_best_weights; DivergenceGuard, where -1
+    means the weights from before the first epoch), else None: the last.
     """
 
     def __init__(self):
@@ -99,31 +100,35 @@ class History(Callback):
 
 
 class DivergenceWarning(RuntimeWarning):
-    """Training stopped because the loss became NaN or infinite."""
+    """Training stopped because the loss or the weights became NaN or infinite."""
 
 
 class DivergenceGuard(Callback):
-    """Stops training when the loss becomes NaN or inf, and puts back the last weights it saw finite.
+    """Stops training when the loss or the weights become NaN or inf, and puts back the last weights it saw good.
 
     Every fit runs one. It copies the weights (one flat array) at the start of each
     epoch, or, when epochs take under about 50 microseconds, of every few epochs, so
-    that the copy costs no more than a few percent. When an epoch's loss is not
-    finite the copy is put back, the optimizer's state is reset, training stops, and
-    a DivergenceWarning says what happened.
+    that the copy costs no more than a few percent. A copy is good once the epoch that
+    started from it ends with a finite loss. The weights themselves are checked as
+    often, and once more when training ends (a loss is computed before its step, so
+    the last step of a run shows only in the weights, or in what they make of its
+    rows). When the loss or the weights are not finite, the last good copy (or the
+    first one) is put back, the optimizer's state is reset, training stops, and a
+    DivergenceWarning says what happened.
     """
 
     diverged_epoch = None
 
     def on_train_begin(self, logs=None):
         self._weights = self.network._params[0]  # every parameter, in one flat array
-        self._snapshot = np.empty_like(self._weights)
-        self._every, self._next, self._saved = 1, 0, None
+        self._copy, self._good = np.empty_like(self._weights), np.empty_like(self._weights)
+        self._every, self._next, self._copied, self._good_epoch = 1, 0, None, None
         self._started = time.perf_counter()
 
     def on_epoch_begin(self, epoch, logs=None):
         if epoch >= self._next:
-            np.copyto(self._snapshot, self._weights)
-            self._saved = epoch
+            np.copyto(self._copy, self._weights)
+            self._copied = epoch
             if epoch == 100:  # by now the cost of an epoch is known
                 per_epoch = (time.perf_counter() - self._started) / 100
                 self._every = max(1, math.ceil(50e-6 / max(per_epoch, 1e-9)))
@@ -132,13 +137,37 @@ class DivergenceGuard(Callback):
     def on_epoch_end(self, epoch, logs=None):
         loss = logs["loss"]
         if not math.isfinite(loss):
-            np.copyto(self._weights, self._snapshot)
-            self.network.optimizer.reset()
-            self.network.stop_training = True
-            self.diverged_epoch = epoch
-            warnings.warn(f"training diverged in epoch {epoch + 1}: the loss became {loss}; stopped and put back "
-                          f"the weights from the start of epoch {self._saved + 1} (a lower learning rate may help)",
-                          DivergenceWarning, stacklevel=2)
+            return self._diverged(epoch, f"the loss became {loss}")
+        if epoch == self._copied:  # the epoch that started from the copy went well: it is good
+            self._copy, self._good = self._good, self._copy
+            self._good_epoch, self._copied = epoch, None
+        if epoch + 1 >= self._next and not np.isfinite(self._weights).all():  # before the next copy
+            self._diverged(epoch, "the weights became NaN or inf")
+
+    def on_train_end(self, logs=None):
+        network = self.network
+        batch, network._last_batch = network._last_batch, None  # the network keeps no reference to the data
+        if self.diverged_epoch is not None or (self._good_epoch is None and self._copied is None):
+            return
+        # The last step's loss was computed before it: whether it overflowed shows in the weights, or in
+        # what they make of that step's rows (weights of 1e200 are finite, their products are not).
+        with np.errstate(all="ignore"):
+            finite = np.isfinite(self._weights).all() and (batch is None or np.isfinite(network.forward(batch)).all())
+        if not finite:
+            done = network.history.epoch
+            self._diverged(done[-1] if done else self._copied, "the weights (or their outputs) became NaN or inf")
+
+    def _diverged(self, epoch, what):
+        good = self._good_epoch is not None
+        start = self._good_epoch if good else self._copied
+        np.copyto(self._weights, self._good if good else self._copy)  # else the first copy: nothing better
+        self.network.optimizer.reset()
+        self.network.stop_training = True
+        self.network.history.kept_epoch = start - 1  # the weights at the end of that epoch (-1: the first ones)
+        self.diverged_epoch = epoch
+        warnings.warn(f"training diverged in epoch {epoch + 1}: {what}; stopped and put back the weights from "
+                      f"the start of epoch {start + 1} (a lower learning rate may help)", DivergenceWarning,
+                      stacklevel=3)
 
 
 class PrintLogger(Callback):

@@ -148,6 +148,10 @@ def check_number(name, value, low=0, integer=False, low_inclusive=False, high=No
         raise ValueError(f"{name} must be {'>=' if low_inclusive else '>'} {low}, got {value!r}")
     if high is not None and (value > high or (value == high and not high_inclusive)):
         raise ValueError(f"{name} must be {'<=' if high_inclusive else '<'} {high}, got {value!r}")
+    if isinstance(value, numbers.Integral):  # finite; but NumPy holds no integer past 2**63, no float past 1.8e308
+        if abs(int(value)) >= (2**63 if integer else 2**1023):
+            raise ValueError(f"{name} is too large, got {value!r}")
+        return want(value)
     if not np.isfinite(value):
         raise ValueError(f"{name} must be finite, got {value!r}")
     return want(value)
@@ -208,7 +212,7 @@ def check_dtype(dtype):
         return None
     try:
         dt = np.dtype(dtype)
-    except TypeError:
+    except (TypeError, ValueError):  # ValueError: a dict or list NumPy reads as a structured dtype
         dt = None
     if dt not in FLOAT_DTYPES:
         raise ValueError(f"dtype must be 'float32' or 'float64', got {dtype!r}")
