@@ -575,7 +575,7 @@ def test_files_that_describe_impossible_models_are_refused(tmp_path, monkeypatch
     monkeypatch.setattr(net.layers[1], "config", lambda: {**hidden, "units": 10**7})
     monkeypatch.setattr(net.layers[2], "config", lambda: {**output, "input_dim": 10**7})
     io._write(path, net, {}, {}, {})
-    _load_error(path, "its architecture has 60000000 weights, but it holds 36")  # refused before allocating them
+    _load_error(path, "its architecture has 60000006 weights, but it holds 36")  # refused before allocating them
     monkeypatch.undo()
     monkeypatch.setattr(io, "FORMAT_VERSION", True)
     io._write(path, net, {}, {}, {})
@@ -598,3 +598,16 @@ def test_bytes_paths_work_like_str_ones(tmp_path):
     assert sn.load(os.fsencode(tmp_path / "m.safetensors")).input_dim == 2
     with pytest.raises(TypeError, match="the path must be a file name \\(str or path-like\\), got 3"):
         net.save(3)
+
+
+def test_a_damaged_layer_description_names_the_layer(tmp_path, monkeypatch):
+    X, y = _data()
+    net = _net()
+    net.fit(X, y, epochs=1)
+    hidden = {key: value for key, value in net.layers[1].config().items() if key != "units"}
+    monkeypatch.setattr(net.layers[1], "config", lambda: hidden)
+    io._write(tmp_path / "m.safetensors", net, {}, {}, {})
+    _load_error(tmp_path / "m.safetensors", "layer 1 \\(Dense\\) can't be rebuilt from its description: .*units")
+    monkeypatch.setattr(net.layers[1], "config", lambda: ["Dense"])
+    io._write(tmp_path / "m.safetensors", net, {}, {}, {})
+    _load_error(tmp_path / "m.safetensors", "layer 1 can't be rebuilt from its description: unknown layer type None")

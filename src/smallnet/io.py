@@ -74,7 +74,8 @@ def load(path):
             raise ValueError("its metadata is not a JSON object")
         needed = _size(network, network.layers[0].input_dim)
         held = sum(array.size for key, array in tensors.items() if key.startswith("layers."))
-        if needed > held:  # before the placeholder weights are made: a damaged config could ask for gigabytes
+        if needed > max(10 * held, 10**6):  # before the placeholders are made: a damaged config could ask for GBs
+            # (a smaller mismatch is named tensor by tensor, once built)
             raise ValueError(f"its architecture has {needed} weights, but it holds {held}")
         network.build(network.layers[0].input_dim, network.dtype)  # placeholder weights, overwritten next
         _fill(network, tensors)
@@ -264,11 +265,13 @@ def _read(path):
 
 
 def _size(network, input_dim):
-    """How many numbers the Dense layers of an unbuilt `network` need for `input_dim` inputs."""
+    """How many numbers the layers of an unbuilt `network` need for `input_dim` inputs."""
     total, dim = 0, input_dim
     for layer in network.layers:
         if hasattr(layer, "use_bias"):
             total += dim * layer.units + (layer.units if layer.use_bias else 0)
+        elif hasattr(layer, "scale"):  # Standardize: a mean and a scale per feature
+            total += 2 * layer.input_dim
         dim = layer.output_dim(dim)
     return total
 

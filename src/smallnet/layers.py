@@ -141,8 +141,9 @@ class Standardize(Layer):
 
     @classmethod
     def from_config(cls, config):
-        n = config["input_dim"]  # the mean and scale themselves are tensors in the saved file
-        return cls(np.zeros(n), np.ones(n), config.get("invert", False), config.get("name"))
+        n = check_number("input_dim", config["input_dim"], low=1, low_inclusive=True, integer=True)
+        # Placeholders that take no memory: the mean and scale themselves are tensors in the saved file.
+        return cls(np.broadcast_to(0.0, n), np.broadcast_to(1.0, n), config.get("invert", False), config.get("name"))
 
 
 class Dropout(Layer):

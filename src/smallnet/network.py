@@ -898,7 +898,17 @@ class Network:
     def from_config(cls, config):
         """The unbuilt network `config()` describes."""
         from .layers import from_config
-        return cls([from_config(c) for c in config["layers"]], loss=config["loss"],
+        if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
+            raise ValueError("the network's description has no list of layers")
+        layers = []
+        for i, layer in enumerate(config["layers"]):
+            try:
+                layers.append(from_config(layer))
+            except (TypeError, ValueError, KeyError) as exc:  # a damaged description: say which layer
+                kind = layer.get("type") if isinstance(layer, dict) else None
+                raise ValueError(f"layer {i}{f' ({kind})' if isinstance(kind, str) else ''} can't be rebuilt "
+                                 f"from its description: {exc}") from None
+        return cls(layers, loss=config["loss"],
                    optimizer=config["optimizer"], metrics=config["metrics"], l2=config.get("l2", 0.0),
                    seed=config["seed"],
                    dtype=config["dtype"])
