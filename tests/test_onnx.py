@@ -119,3 +119,11 @@ def test_opset_is_checked(tmp_path, opset, error, match):
     with pytest.raises(error, match=match):
         net.to_onnx(tmp_path / "m.onnx", opset=opset)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_weights_beyond_float32_are_refused(tmp_path):
+    net = sn.Network([sn.Dense(1, input_dim=2)], loss="mse", seed=0).build()
+    net.set_weights([np.array([[1e39], [0.0]]), np.array([0.0])])
+    with pytest.raises(ValueError, match="layers.0.weights holds 1e\\+39, beyond float32 .*can't export"):
+        net.to_onnx(tmp_path / "m.onnx")
+    assert list(tmp_path.iterdir()) == []

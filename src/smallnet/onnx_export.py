@@ -83,6 +83,9 @@ class _Graph:
         self.nodes, self.initializers = [], []
 
     def constant(self, name, array):
+        largest = float(np.abs(array).max()) if np.size(array) else 0.0
+        if largest > float(np.finfo(np.float32).max):  # the graph computes in float32
+            raise ValueError(f"{name} holds {largest:.3g}, beyond float32 (the ONNX graph's type): can't export")
         self.initializers.append(self.numpy_helper.from_array(np.asarray(array, dtype=np.float32), name))
         return name
 

@@ -270,7 +270,8 @@ def _activation_maps(network, X, resolution):
     names = ["input"] + [layer.activation.name for layer in layers]
     for k, name in enumerate(names):
         if k:
-            a = layers[k - 1].forward(a)  # outside training: a fresh array each layer
+            with np.errstate(over="ignore"):  # a sigmoid's exp overflows harmlessly, as in Network.forward
+                a = layers[k - 1].forward(a)  # outside training: a fresh array each layer
         pictures = []
         for column in a.T:
             # bounded activations on their whole range, so that pictures compare; the others on their own
