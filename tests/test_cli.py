@@ -889,3 +889,30 @@ def test_a_run_whose_last_step_diverges_saves_nothing(tmp_path, capsys):
     code, _, err = run(capsys, "train", data, "--target", "y", "--epochs", "1", "--lr", "1e200", "-o", model)
     assert code == 2 and "training diverged in epoch 1 (the weights or their outputs became NaN or inf)" in err
     assert not model.exists()
+
+
+def test_a_regression_checkpoint_predicts_in_the_targets_units(tmp_path, capsys):
+    data = tmp_path / "r.csv"
+    data.write_text("x,y\n" + "".join(f"{x},{1000 * x + 0.5}\n" for x in range(1, 8)))
+    model, checkpoint = tmp_path / "r.safetensors", tmp_path / "r.ckpt"
+    assert run(capsys, "train", data, "--target", "y", "--epochs", "30", "-o", model, "--checkpoint", checkpoint)[0] == 0
+    outputs = [run(capsys, "predict", path, data)[1] for path in (model, checkpoint)]
+    assert outputs[0] == outputs[1] and float(outputs[0].splitlines()[1]) > 100
+
+
+def test_a_run_far_off_in_the_targets_units_saves_nothing(tmp_path, capsys):
+    data = tmp_path / "d.csv"
+    data.write_text("f0,price\n1,2.5e149\n2,-1.5e149\n3,5.5e149\n4,1.5e149\n")
+    model = tmp_path / "d.safetensors"
+    code, _, err = run(capsys, "train", data, "--target", "price", "--task", "regression", "--epochs", "2",
+                       "--lr", "100", "-o", model)
+    assert code == 2 and "training ended with loss inf: the model is far off; no model saved" in err
+    assert not model.exists()
+
+
+def test_a_checkpoint_is_never_written_from_diverged_weights(tmp_path, capsys):
+    data = tmp_path / "cls.csv"
+    data.write_text("f0,f1,y\n1,2,a\n2,1,b\n3,5,c\n4,3,a\n5,4,b\n6,7,c\n")
+    code, _, _ = run(capsys, "train", data, "--target", "y", "--epochs", "1", "--lr", "1e200",
+                     "-o", tmp_path / "m.safetensors", "--checkpoint", tmp_path / "m.ckpt")
+    assert code == 2 and sorted(os.listdir(tmp_path)) == ["cls.csv"]

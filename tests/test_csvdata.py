@@ -230,3 +230,11 @@ def test_a_dash_reads_standard_input(monkeypatch):
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"a;y\n1;x\nabc;z\n")))
     with pytest.raises(ValueError, match="^<stdin>, line 3, column 'a': 'abc' is not a number"):
         read_csv("-", target="y")
+
+
+@pytest.mark.parametrize("label", ["nan", "NaN", "-inf", "Infinity"])
+def test_nan_or_infinity_is_no_class_label(tmp_path, label):
+    path = tmp_path / "d.csv"
+    path.write_text(f"a,y\n1,x\n2,{label}\n3,z\n")
+    with pytest.raises(ValueError, match=f"d.csv, line 3, column 'y': '{label}': NaN and infinity are not allowed"):
+        read_csv(path, target="y")

@@ -438,3 +438,9 @@ def test_values_too_large_to_draw_are_one_clear_error(tmp_path):
     with pytest.raises(ValueError, match="the features span too wide a range to draw a plane over"):
         plot.decision_boundary(net, [[1.7e308, 1], [-1.7e308, 2]], [0, 1])
     assert not list(tmp_path.glob("l.png"))
+
+
+def test_a_network_too_big_to_draw_is_refused_at_once():
+    net = sn.Network([sn.Dense(300, input_dim=200), sn.Dense(2)], loss="mse").build()
+    with pytest.raises(ValueError, match="the network has 60600 weights, one line each: too many to draw"):
+        plot.network_diagram(net)

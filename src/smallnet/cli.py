@@ -12,6 +12,7 @@ Every file the commands write appears whole or not at all (smallnet.atomic).
 """
 import argparse
 import errno
+import math
 import os
 import reprlib
 import sys
@@ -145,6 +146,7 @@ def _train(args):
         # Targets of any size (prices, say) train like targets of size 1: the network learns them
         # standardized, and an inverted Standardize on top gives its predictions in their own units.
         targets = Standardize.from_data(y, invert=True)
+        metadata["target_scaling"] = [float(targets.mean[0]), float(targets.scale[0])]  # checkpoints need it too
         y = (y - targets.mean) / targets.scale
         if validation:
             validation = (validation[0], (validation[1] - targets.mean) / targets.scale)
@@ -177,6 +179,10 @@ def _train(args):
     if targets is not None:
         net.add(targets)
         _in_target_units(history, float(targets.scale[0]))
+    overflowed = [f"{key} {values[-1]}" for key, values in history.history.items() if not np.isfinite(values[-1])]
+    if overflowed:  # finite in training, but not in the target's units (or on the validation rows)
+        raise RuntimeError(f"training ended with {', '.join(overflowed)}: the model is far off; no model saved; try "
+                           f"a lower --lr than {args.lr:g}, or rescale the target")
     net.save(args.output)
     if args.resume and done == args.epochs:
         trained = f"nothing to train: {args.resume} had already done --epochs {args.epochs}"
@@ -363,6 +369,12 @@ def _read_model(path):
         if len(model.classes) != n:
             raise ValueError(f"{path}: the metadata field 'classes' names {len(model.classes)} classes, "
                              f"but the network's outputs are for {n}")
+    scaling = field("target_scaling", lambda value: isinstance(value, list) and len(value) == 2 and all(
+        isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in value) and value[1] > 0,
+        "[mean, scale] with a scale > 0")
+    if scaling and not getattr(net.layers[-1], "invert", False):
+        # A checkpoint of `train`, written while it learned the standardized target: put the units back on
+        net.add(Standardize([scaling[0]], [scaling[1]], invert=True))
     return model
 
 

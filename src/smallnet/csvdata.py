@@ -23,6 +23,7 @@ SAMPLE = 20  # records the delimiter is chosen on
 MISSING_MARKERS = ("NA", "N/A", "null", "none", "?")
 MISSING = {marker.lower() for marker in MISSING_MARKERS}
 MISSING_WORDS = f"empty fields and {', '.join(MISSING_MARKERS)} count as missing"
+NOT_FINITE = ("nan", "inf", "infinity")  # float() reads them; a table of data should not hold them
 # ASCII digits, an optional point and exponent; float() also takes 1_000 and full-width digits
 PLAIN_NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 THOUSANDS = re.compile(r"[+-]?[1-9][0-9]{0,2}(,[0-9]{3})+(\.[0-9]*)?")  # 1,000 and 12,345.5, not 3,5 or 0,500
@@ -148,6 +149,9 @@ def read_csv(path, target=None, features=None, skip=(), ignore=(), keep=()):
             label = fields[target_column].strip()
             if not label or label.lower() in MISSING:  # NA would otherwise become a class of its own
                 raise ValueError(f"{path}, line {line}, column {target!r}: {_missing(label)}")
+            if label.lower().lstrip("+-") in NOT_FINITE:  # pandas writes a missing value as nan: not a class either
+                raise ValueError(f"{path}, line {line}, column {target!r}: {label!r}: NaN and infinity are not "
+                                 f"allowed ({MISSING_WORDS}, and a missing target is an error)")
             labels.append(label)
         for column, values in kept_columns:
             values.append(fields[column])
@@ -178,7 +182,7 @@ def parse_number(text):
     if text.lower() in MISSING:
         raise ValueError(_missing(text))
     if not PLAIN_NUMBER.fullmatch(text):
-        if text.lower().lstrip("+-") in ("nan", "inf", "infinity"):
+        if text.lower().lstrip("+-") in NOT_FINITE:
             raise ValueError(f"{text!r}: NaN and infinity are not allowed")
         if THOUSANDS.fullmatch(text):  # before the decimal comma: 1,000 is not 1.000
             raise ValueError(f"{text!r} is not a number (remove the thousands separator: {text.replace(',', '')})")

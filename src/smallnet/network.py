@@ -625,6 +625,8 @@ class Network:
         written = []  # the epochs the checkpoint was written at, in this fit
 
         def save_checkpoint(epochs_done):
+            if not self._finite():  # diverged in the epoch's last step: the guard says so; keep the last good file
+                return
             from . import io
             io.save_checkpoint(checkpoint, self, epochs_done, history.history, fit_state)
             written.append(epochs_done)
@@ -648,6 +650,16 @@ class Network:
         for cb in callbacks:
             cb.on_train_end()
         return history
+
+    def _finite(self, batch=None):
+        """Whether the weights, and what they make of `batch` (default: the last training step's rows), are finite.
+
+        A loss is computed before its step, so a last step that overflowed shows only here; and
+        weights of 1e200 are finite while their products are not.
+        """
+        batch = self._last_batch if batch is None else batch
+        with np.errstate(all="ignore"):
+            return bool(np.isfinite(self._params[0]).all() and (batch is None or np.isfinite(self.forward(batch)).all()))
 
     def _resume(self, path, fit_state, epochs, history):
         """Load the checkpoint `path` into the network and `history`: (epochs it has done, fit state to go on with).

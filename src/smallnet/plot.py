@@ -162,6 +162,9 @@ def decision_boundary(network, X, y, resolution=200, feature_names=("x0", "x1"),
 
 # -- the network ---------------------------------------------------------------------------------
 
+MAX_LINES = 50_000  # weights a network diagram draws
+
+
 def network_diagram(network, X=None, resolution=48, feature_names=None, path=None, figsize=None, dpi=100, title=None):
     """Neurons in columns, one line per weight: width |w|, colour its sign (blue negative, orange positive).
 
@@ -189,6 +192,11 @@ def network_diagram(network, X=None, resolution=48, feature_names=None, path=Non
     Returns
     -------
     matplotlib.figure.Figure
+
+    Raises
+    ------
+    ValueError
+        If the network has more than `MAX_LINES` (50,000) weights.
     """
     from matplotlib.cm import ScalarMappable
     from matplotlib.collections import EllipseCollection, LineCollection
@@ -200,6 +208,9 @@ def network_diagram(network, X=None, resolution=48, feature_names=None, path=Non
         raise RuntimeError("the network has no weights yet: call fit (or build) first")
     names = _names(feature_names, network.input_dim)
     layers = _dense_layers(network)
+    lines = sum(layer.weights.size for layer in layers)
+    if lines > MAX_LINES:  # beyond reading, and minutes and gigabytes to draw
+        raise ValueError(f"the network has {lines} weights, one line each: too many to draw (up to {MAX_LINES})")
     sizes = [network.input_dim] + [layer.units for layer in layers]
     maps = _activation_maps(network, X, resolution) if X is not None and network.input_dim == 2 else None
     tallest = max(sizes)

@@ -149,11 +149,7 @@ class DivergenceGuard(Callback):
         batch, network._last_batch = network._last_batch, None  # the network keeps no reference to the data
         if self.diverged_epoch is not None or (self._good_epoch is None and self._copied is None):
             return
-        # The last step's loss was computed before it: whether it overflowed shows in the weights, or in
-        # what they make of that step's rows (weights of 1e200 are finite, their products are not).
-        with np.errstate(all="ignore"):
-            finite = np.isfinite(self._weights).all() and (batch is None or np.isfinite(network.forward(batch)).all())
-        if not finite:
+        if not network._finite(batch):  # the last step's loss was computed before it: see Network._finite
             done = network.history.epoch
             self._diverged(done[-1] if done else self._copied, "the weights (or their outputs) became NaN or inf")
 
