@@ -72,7 +72,7 @@ def load(path):
         network = Network.from_config(info["network"])
         if not isinstance(info.get("metadata", {}), dict):
             raise ValueError("its metadata is not a JSON object")
-        needed = _size(network, network.layers[0].input_dim)
+        needed = network._size(network.layers[0].input_dim)
         held = sum(array.size for key, array in tensors.items() if key.startswith("layers."))
         if needed > max(10 * held, 10**6):  # before the placeholders are made: a damaged config could ask for GBs
             # (a smaller mismatch is named tensor by tensor, once built)
@@ -262,18 +262,6 @@ def _read(path):
     if _checksum(json.dumps(info), tensors) != claimed:  # json.dumps(json.loads(text)) gives text back
         raise ValueError(f"{path}: corrupted (its checksum doesn't match its contents)")
     return info, tensors
-
-
-def _size(network, input_dim):
-    """How many numbers the layers of an unbuilt `network` need for `input_dim` inputs."""
-    total, dim = 0, input_dim
-    for layer in network.layers:
-        if hasattr(layer, "use_bias"):
-            total += dim * layer.units + (layer.units if layer.use_bias else 0)
-        elif hasattr(layer, "scale"):  # Standardize: a mean and a scale per feature
-            total += 2 * layer.input_dim
-        dim = layer.output_dim(dim)
-    return total
 
 
 def _fill(network, tensors):

@@ -8,6 +8,7 @@ One training step is the tutorial's loop body::
         error = layer.backward(error)
     optimizer.update(params, steps)      # syn1 += l1.T.dot(l2_delta); syn0 += l0.T.dot(l1_delta)
 """
+import os
 import sys
 
 import weakref
@@ -103,6 +104,14 @@ def validation_rows(y, fraction, rng, stratify=False, name="validation_split"):
             rank[labels == k] = (np.arange(counts[k]) + 0.5) / counts[k]
         order = order[np.argsort(rank, kind="stable")]
     return np.sort(order[:n_val])
+
+
+def _physical_memory():
+    """The machine's memory in bytes, or None where the system doesn't say."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return None
 
 
 _NO_TARGETS = object()  # _check_X's y when only X is checked (None is a user's mistake, and said so)
@@ -299,12 +308,38 @@ class Network:
                 self.dtype = dtype = candidate
                 break
         self._check_outputs(self.loss, self._output_dim(input_dim))
-        for layer in self.layers:
-            layer.build(input_dim, dtype, self.rng)
-            input_dim = layer.units
-        self._flatten()
+        # Weights, steps, and an optimizer's state of up to two arrays like them (Adam's moments): more than the
+        # machine has would be killed by the system halfway, not refused.
+        weights, memory = self._size(input_dim), _physical_memory()
+        needed = 4 * weights * dtype.itemsize
+        if memory and needed > memory:
+            raise MemoryError(f"the network's {weights} weights need about {needed / 2**30:.3g} GiB with "
+                              f"their steps and optimizer state, more than this machine's {memory / 2**30:.3g} GiB; "
+                              f"use fewer or smaller layers")
+        try:
+            for layer in self.layers:
+                layer.build(input_dim, dtype, self.rng)
+                input_dim = layer.units
+            self._flatten()
+        except (MemoryError, ValueError) as exc:  # NumPy's "array is too big" is a ValueError
+            if isinstance(exc, ValueError) and "too big" not in str(exc):
+                raise
+            sizes = " x ".join(str(layer.units) for layer in self.layers)
+            raise MemoryError(f"the network's weights don't fit in memory (layers of {sizes} units); use fewer or "
+                              f"smaller layers") from None
         self.optimizer.reset()
         return self
+
+    def _size(self, input_dim):
+        """How many numbers the layers need for `input_dim` inputs (built or not)."""
+        total, dim = 0, input_dim
+        for layer in self.layers:
+            if hasattr(layer, "use_bias"):
+                total += dim * layer.units + (layer.units if layer.use_bias else 0)
+            elif hasattr(layer, "scale"):  # Standardize: a mean and a scale per feature
+                total += 2 * layer.input_dim
+            dim = layer.output_dim(dim)
+        return total
 
     def _flatten(self):
         """Move all parameters (and all steps) into one flat array each; the layers keep views of them."""
