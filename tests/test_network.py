@@ -1,6 +1,7 @@
 """Network behaviour: determinism, dtypes, validation, numerics, optimizers, summary."""
 import copy
 import gc
+import os
 import pickle
 
 import numpy as np
@@ -701,7 +702,7 @@ def test_none_as_y_and_integers_past_numpys_reach_are_named():
     _raises(TypeError, "monitor must be the name of a logged value", sn.EarlyStopping, monitor=["loss"])
 
 
-@pytest.mark.skipif(not hasattr(__import__("os"), "sysconf"), reason="the machine's memory is known through sysconf")
+@pytest.mark.skipif(not hasattr(os, "sysconf"), reason="the machine's memory is known through sysconf")
 def test_a_network_larger_than_memory_is_refused_before_allocating():
     net = sn.Network([sn.Dense(10**9, input_dim=2), sn.Dense(1)])
     with pytest.raises(MemoryError, match="the network's 4000000001 weights need about .* GiB .*use fewer or smaller "
