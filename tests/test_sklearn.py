@@ -472,3 +472,8 @@ def test_without_scikit_learn_the_import_says_what_to_install():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert "ImportError: smallnet.sklearn needs scikit-learn: pip install scikit-learn (the [sklearn] extra)" \
         in result.stderr
+
+
+def test_targets_too_large_for_float32_say_so():
+    with pytest.raises(ValueError, match="y holds values too large for float32 \\(up to 1e\\+200\\)"):
+        SmallNetRegressor().fit(np.ones((4, 2), np.float32), [1e200, 1, 2, 3])

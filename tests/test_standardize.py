@@ -107,3 +107,8 @@ def test_add_rules():
     assert len(classifier.layers) == 1 and classifier.layers[0].activation.name == "softmax"
     with pytest.raises(ValueError, match="already belongs to another network"):
         net.add(classifier.layers[0])
+
+
+def test_values_too_large_to_standardize_name_the_column():
+    with pytest.raises(ValueError, match="column 1 of X holds values too large to standardize \\(up to 1e\\+300"):
+        sn.Standardize.from_data([[0.0, 1e300], [1.0, -1e300]])

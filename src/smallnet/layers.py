@@ -113,8 +113,13 @@ class Standardize(Layer):
     def from_data(cls, X, invert=False, name=None):
         """Mean and standard deviation of each column of X (n_samples, n_features)."""
         X = check_array(X, "X")
-        std = X.std(axis=0)
-        return cls(X.mean(axis=0), np.where(std > 0, std, 1.0), invert, name)  # a constant feature is only centred
+        with np.errstate(over="ignore", invalid="ignore"):
+            mean, std = X.mean(axis=0), X.std(axis=0)
+        bad = np.flatnonzero(~(np.isfinite(mean) & np.isfinite(std)))
+        if bad.size:
+            raise ValueError(f"column {bad[0]} of X holds values too large to standardize (up to "
+                             f"{np.abs(X[:, bad[0]]).max():.3g}: their mean or spread overflows)")
+        return cls(mean, np.where(std > 0, std, 1.0), invert, name)  # a constant feature is only centred
 
     def build(self, input_dim, dtype, rng):
         """Cast mean and scale to the network's dtype (the network has checked the width; draws nothing)."""

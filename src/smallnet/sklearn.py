@@ -313,7 +313,11 @@ class _SmallNetBase(BaseEstimator):
             sample_weight = _check_sample_weight(sample_weight, X, dtype=X.dtype, ensure_non_negative=True)
         n_val = self._validation_size(len(X)) if self.early_stopping and not incremental else 0
         # Every check of the data is done by now, or in _encode_targets before it changes anything.
-        Y = self._encode_targets(y, keep, incremental, classes).astype(X.dtype, copy=False)
+        Y = self._encode_targets(y, keep, incremental, classes)
+        if np.issubdtype(Y.dtype, np.floating) and np.abs(Y).max() > np.finfo(X.dtype).max:
+            raise ValueError(f"y holds values too large for {X.dtype} (up to {np.abs(Y).max():.3g}), the dtype X is "
+                             f"trained in; pass X as float64, or rescale y")
+        Y = Y.astype(X.dtype, copy=False)
         if keep and Y.shape[1] != self.n_outputs_:
             raise ValueError(f"y has {Y.shape[1]} outputs, but the model was fitted with {self.n_outputs_}")
         optimizer = self._optimizer()
