@@ -1,4 +1,5 @@
 """The command line end to end: train, predict, evaluate, info, export, and how every error ends."""
+import importlib.util
 import os
 import subprocess
 import sys
@@ -607,7 +608,7 @@ def test_hidden_sizes_take_spaces_or_commas_and_options_are_checked_by_their_own
                                    ("--epochs", "0", "argument --epochs: expected a positive integer"),
                                    ("--batch-size", "-3", "argument --batch-size: expected a positive integer"),
                                    ("--seed", "-1", "argument --seed: expected an integer from 0"),
-                                   ("--val-split", "0.001", "--val-split=0.001 of 150 rows leaves 0"),
+                                   ("--val-split", "0.001", "--val-split 0.001 of 150 rows leaves 0"),
                                    ("--bogus", "1", "unrecognized arguments: --bogus")]:
         code, _, err = run(capsys, "train", "--dataset", "iris", "-o", tmp_path / "x.safetensors", option, value)
         assert code == 2 and err.startswith("smallnet train: error: ") and message in err, err
@@ -898,6 +899,20 @@ def test_a_regression_checkpoint_predicts_in_the_targets_units(tmp_path, capsys)
     assert run(capsys, "train", data, "--target", "y", "--epochs", "30", "-o", model, "--checkpoint", checkpoint)[0] == 0
     outputs = [run(capsys, "predict", path, data)[1] for path in (model, checkpoint)]
     assert outputs[0] == outputs[1] and float(outputs[0].splitlines()[1]) > 100
+    code, out, _ = run(capsys, "info", checkpoint)
+    assert code == 0 and "(Standardize, inverted)" in out and "its final metrics are in those units" in out
+    if importlib.util.find_spec("onnxruntime"):
+        code, out, _ = run(capsys, "export", checkpoint, "--onnx", tmp_path / "c.onnx")
+        largest = float(out.split("of the outputs' largest, ")[1].rstrip(")\n"))
+        assert code == 0 and largest > 1000  # outputs in the thousands, as the target's
+
+
+def test_plot_boundary_needs_a_two_feature_model(tmp_path, capsys):
+    model = tmp_path / "iris.safetensors"
+    assert run(capsys, "train", "--dataset", "iris", "--epochs", "2", "-o", model)[0] == 0
+    code, _, err = run(capsys, "plot", model, "--kind", "boundary", "--dataset", "iris", "-o", tmp_path / "b.png")
+    assert code == 2 and err.endswith(f"--kind boundary draws the plane of two features; {model} has 4 (--kind "
+                                      f"network and --kind loss draw any model)\n")
 
 
 def test_a_run_far_off_in_the_targets_units_saves_nothing(tmp_path, capsys):

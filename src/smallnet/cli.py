@@ -372,8 +372,8 @@ def _read_model(path):
     scaling = field("target_scaling", lambda value: isinstance(value, list) and len(value) == 2 and all(
         isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in value) and value[1] > 0,
         "[mean, scale] with a scale > 0")
-    if scaling and not getattr(net.layers[-1], "invert", False):
-        # A checkpoint of `train`, written while it learned the standardized target: put the units back on
+    model.rescaled = bool(scaling) and not getattr(net.layers[-1], "invert", False)
+    if model.rescaled:  # a checkpoint of `train`, written while it learned the standardized target: units back on
         net.add(Standardize([scaling[0]], [scaling[1]], invert=True))
     return model
 
@@ -494,7 +494,8 @@ def _targets(model, table, target):
 # -- info, export, plot ------------------------------------------------------------------------
 
 def _info(args):
-    net = load(args.model)
+    model = _read_model(args.model)  # a regression checkpoint with its target's scaling back on
+    net = model.net
     net.summary()
     config = net.config()
     print(f"Metrics: {', '.join(config['metrics']) or '-'}  Seed: {config['seed']}  Dtype: {config['dtype']}")
@@ -505,6 +506,9 @@ def _info(args):
         shown = quoted(value) if columns else _show(value)
         if shown:  # nothing ignored, no final metrics: no line
             print(f"{key}: {shown}")
+    if model.rescaled and final:
+        print("(a checkpoint, written while the network learned the standardized target: its final metrics are "
+              "in those units; the model train saves has them in the target's)")
 
 
 def _show(value):
@@ -522,7 +526,7 @@ def _show(value):
 
 
 def _export(args):
-    net = load(args.model)
+    net = _read_model(args.model).net
     _check_output(args.onnx, model=args.model)
     difference = net.to_onnx(args.onnx)
     from .onnx_export import _probe  # the inputs to_onnx compared on: how large are the outputs there?
@@ -557,6 +561,9 @@ def _plot(args):
     if args.data is None and (args.kind in DRAWS or given):
         raise ValueError(f"--kind {args.kind} needs --data DATA.csv" if args.kind in DRAWS else
                          f"{' and '.join(given)} go with --data DATA.csv")
+    if args.kind == "boundary" and model.net.input_dim != 2:
+        raise ValueError(f"--kind boundary draws the plane of two features; {args.model} has {model.net.input_dim} "
+                         f"(--kind network and --kind loss draw any model)")
     if args.kind in DRAWS and model.task not in (None, DRAWS[args.kind][0]):
         other = next(kind for kind in DRAWS if kind != args.kind)
         (_, who, what), (_, other_who, other_what) = DRAWS[args.kind], DRAWS[other]

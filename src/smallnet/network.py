@@ -81,7 +81,8 @@ def validation_size(n, fraction, name="validation_split"):
     (the caller's own: scikit-learn's estimators call it validation_fraction) unless both parts keep a row."""
     n_val = int(round(fraction * n))
     if not 1 <= n_val < n:
-        raise ValueError(f"{name}={fraction} of {n} rows leaves {n_val} for validation and "
+        given = f"{name} {fraction:g}" if name.startswith("--") else f"{name}={fraction}"  # an option, or an argument
+        raise ValueError(f"{given} of {n} rows leaves {n_val} for validation and "
                          f"{n - n_val} for training; both need at least one")
     return n_val
 
