@@ -586,3 +586,27 @@ def test_the_last_batch_is_not_pickled_with_the_network():
     net = sn.Network([sn.Dense(1, input_dim=2)], loss="mse", seed=0)
     net._last_batch = np.ones((1000, 2))  # as a fit interrupted inside a callback would leave it
     assert pickle.loads(pickle.dumps(net))._last_batch is None
+
+
+def test_stopping_and_plateau_callbacks_say_what_they_did_when_verbose(capsys):
+    X, y = _reg_data()
+
+    class Worsen(sn.Callback):  # the loss rises from epoch 4 on
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch >= 3:
+                for p in self.network.params:
+                    p += 0.5
+
+    stop = sn.EarlyStopping(monitor="loss", patience=1, restore_best_weights=True, verbose=True)
+    plateau = sn.ReduceLROnPlateau(monitor="loss", patience=0, factor=0.5, verbose=True)
+    _reg(optimizer=sn.SGD(0.1)).fit(X, y, epochs=30, callbacks=[stop, plateau, Worsen()])
+    lines = capsys.readouterr().out.splitlines()
+    best = stop.best_epoch + 1
+    assert f"EarlyStopping: loss has not improved for 2 epochs: stopped after epoch {stop.stopped_epoch + 1} " \
+           f"(best {stop.best:.6g}, in epoch {best})" in lines
+    assert lines[-1] == f"EarlyStopping: put back the weights of epoch {best}"
+    assert any(line.startswith("ReduceLROnPlateau: loss has not improved for 1 epoch: learning rate 0.1 -> 0.05 "
+                               "after epoch ") for line in lines)
+    sn.EarlyStopping(monitor="loss").on_train_begin()  # quiet by default
+    with pytest.raises(TypeError, match="verbose must be True or False"):
+        sn.ReduceLROnPlateau(verbose="yes")

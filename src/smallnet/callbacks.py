@@ -40,16 +40,20 @@ class EarlyStopping(Callback):
     restore_best_weights : bool
         Put back the weights of the best epoch when training ends, whether it
         stopped early or ran all its epochs.
+    verbose : bool
+        Print a line when it stops training and when it puts weights back.
 
     After training, `best`, `best_epoch` and `stopped_epoch` (None if it ran to the end) tell what happened.
     """
 
-    def __init__(self, monitor="val_loss", mode="auto", patience=0, min_delta=0.0, restore_best_weights=False):
+    def __init__(self, monitor="val_loss", mode="auto", patience=0, min_delta=0.0, restore_best_weights=False,
+                 verbose=False):
         self.monitor = monitor
         self.mode = _monitor_mode(monitor, mode)
         self.patience = check_number("patience", patience, low=0, low_inclusive=True, integer=True)
         self.min_delta = abs(check_number("min_delta", min_delta, low=None))
         self.restore_best_weights = check_bool("restore_best_weights", restore_best_weights)
+        self.verbose = check_bool("verbose", verbose)
 
     def on_train_begin(self, logs=None):
         self.best = float("inf") if self.mode == "min" else float("-inf")
@@ -68,11 +72,17 @@ class EarlyStopping(Callback):
         if self.wait > self.patience:
             self.stopped_epoch = epoch
             self.network.stop_training = True
+            if self.verbose:
+                epochs = f"{self.wait} epoch{'s' * (self.wait != 1)}"
+                print(f"EarlyStopping: {self.monitor} has not improved for {epochs}: stopped after epoch {epoch + 1} "
+                      f"(best {self.best:.6g}, in epoch {self.best_epoch + 1})", flush=True)
 
     def on_train_end(self, logs=None):
         if self.restore_best_weights and self.best_weights is not None:
             self.network.set_weights(self.best_weights)
             self.network.history.kept_epoch = self.best_epoch
+            if self.verbose:
+                print(f"EarlyStopping: put back the weights of epoch {self.best_epoch + 1}", flush=True)
 
 
 class HistoryLogger(Callback):

@@ -3,7 +3,7 @@ import math
 
 from .callbacks import _monitor_mode, _monitored
 from .training import Callback
-from .validation import check_number
+from .validation import check_bool, check_number
 
 
 class Schedule(Callback):
@@ -53,10 +53,12 @@ class ReduceLROnPlateau(Callback):
     """Multiply the rate by `factor` when `monitor` has not improved for `patience` epochs.
 
     After a reduction it waits `cooldown` epochs before counting again, and never goes below `min_lr`.
+    With `verbose` it prints a line at each reduction.
     """
 
     def __init__(self, monitor="val_loss", factor=0.1, patience=10, min_delta=1e-4, mode="auto", cooldown=0,
-                 min_lr=0.0):
+                 min_lr=0.0, verbose=False):
+        self.verbose = check_bool("verbose", verbose)
         self.monitor = monitor
         self.mode = _monitor_mode(monitor, mode)
         self.factor = check_number("factor", factor, low=0, high=1, high_inclusive=False)
@@ -80,5 +82,10 @@ class ReduceLROnPlateau(Callback):
             self.wait += 1
             if self.wait > self.patience:
                 optimizer = self.network.optimizer
-                optimizer.learning_rate = max(self.min_lr, optimizer.learning_rate * self.factor)
+                old, optimizer.learning_rate = optimizer.learning_rate, max(self.min_lr,
+                                                                           optimizer.learning_rate * self.factor)
+                if self.verbose and optimizer.learning_rate != old:
+                    epochs = f"{self.wait} epoch{'s' * (self.wait != 1)}"
+                    print(f"ReduceLROnPlateau: {self.monitor} has not improved for {epochs}: learning rate {old:g} -> "
+                          f"{optimizer.learning_rate:g} after epoch {epoch + 1}", flush=True)
                 self.wait, self.cooling = 0, self.cooldown
