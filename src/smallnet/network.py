@@ -10,7 +10,6 @@ One training step is the tutorial's loop body::
 """
 import os
 import sys
-
 import weakref
 
 import numpy as np
@@ -118,6 +117,19 @@ def _physical_memory():
 _NO_TARGETS = object()  # _check_X's y when only X is checked (None is a user's mistake, and said so)
 
 
+def _name(layer, position):
+    """Name an unnamed layer after its type and position: dense_0, dropout_1, ..."""
+    if layer.name is None:
+        layer.name = f"{type(layer).__name__.lower()}_{position}"
+
+
+def _check_chain(layer, below, dim):
+    """Refuse `layer` on top of `below` (None: the first) when `below` gives `dim` outputs and it expects others."""
+    if below is not None and None not in (dim, layer.input_dim) and layer.input_dim != dim:
+        raise ValueError(f"layer sizes don't chain: {layer.name!r} expects {layer.input_dim} inputs, "
+                         f"but {below.name!r} below it has {dim} units")
+
+
 def _check_free(layer):
     """Refuse a layer that a live network holds: its arrays are views of that network's flat buffer, so a
     second network would rebind them, and the first would go on training a buffer that no layer reads."""
@@ -170,17 +182,14 @@ class Network:
         for i, layer in enumerate(self.layers):
             if not isinstance(layer, Layer):
                 raise TypeError(f"layer {i} must be a smallnet Layer (such as Dense), got {layer!r}")
-            if layer.name is None:
-                layer.name = f"{type(layer).__name__.lower()}_{i}"
+            _name(layer, i)
         if len({id(layer) for layer in self.layers}) < len(self.layers):
             raise ValueError("the same layer object appears twice; create one layer per position")
         for layer in self.layers:
             _check_free(layer)
         dim, below = self.layers[0].input_dim, None
         for layer in self.layers:
-            if below is not None and None not in (dim, layer.input_dim) and layer.input_dim != dim:
-                raise ValueError(f"layer sizes don't chain: {layer.name!r} expects {layer.input_dim} inputs, "
-                                 f"but {below.name!r} below it has {dim} units")
+            _check_chain(layer, below, dim)
             dim, below = layer.output_dim(layer.input_dim if dim is None else dim), layer
         self.loss = loss
         self.optimizer = optimizers.get(optimizer)
@@ -217,10 +226,8 @@ class Network:
         if any(layer is other for other in self.layers):
             raise ValueError("the same layer object appears twice; create one layer per position")
         _check_free(layer)
-        below, dim = self.layers[-1], self.output_dim
-        if None not in (dim, layer.input_dim) and layer.input_dim != dim:
-            raise ValueError(f"layer sizes don't chain: {layer.name!r} expects {layer.input_dim} inputs, "
-                             f"but {below.name!r} below it has {dim} units")
+        dim = self.output_dim
+        _check_chain(layer, self.layers[-1], dim)
         if self.built and not isinstance(layer, (Standardize, Dropout)):
             raise ValueError(f"the network is built: only a layer with nothing to train (Standardize, Dropout) "
                              f"can be added now, not a {type(layer).__name__}")
@@ -232,8 +239,7 @@ class Network:
             raise
         if self.built:
             layer.build(dim, self.dtype, self.rng)
-        if layer.name is None:
-            layer.name = f"{type(layer).__name__.lower()}_{len(self.layers) - 1}"
+        _name(layer, len(self.layers) - 1)
         layer._owner = weakref.ref(self)
         return self
 
