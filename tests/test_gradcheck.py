@@ -96,13 +96,13 @@ def test_gradcheck_with_another_loss_puts_the_network_s_back():
     net = sn.Network([sn.Dense(3, activation="tanh"), sn.Dense(2, activation="sigmoid")], loss="mse", seed=0)
     X, y = _data("binary_crossentropy", 2, 0)
     assert sn.gradcheck(net, X, y, loss="binary_crossentropy") < 1e-6
-    assert net.loss.name == "mse" and not net._fused
+    assert net.loss.name == "mse" and not net.fused
 
 
 def test_changing_the_loss_after_building_updates_the_fusion():
     net = sn.Network([sn.Dense(2, activation="softmax")], loss="mse", seed=0).build(3)
     net.loss = "categorical_crossentropy"
-    assert net._fused
+    assert net.fused
     X, y = _data("categorical_crossentropy", 2, 1)
     assert sn.gradcheck(net, X, y) < 1e-6
 

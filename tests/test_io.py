@@ -12,7 +12,13 @@ import numpy as np
 import pytest
 
 import smallnet as sn
-from smallnet import atomic, io, layers
+from smallnet import atomic, checkpoint, layers, state
+
+
+def _write(path, net, **document):
+    """Write `net` as `save` would, with the JSON document's fields in `document` replaced."""
+    tensors, written = net.to_state()
+    state.write(path, tensors, {**written, **document})
 
 pytest.importorskip("safetensors")
 
@@ -74,7 +80,7 @@ def test_saved_file_is_plain_safetensors_with_json_metadata(tmp_path):
                                     "layers.1.bias", "layers.1.weights", "layers.2.weights"]
         np.testing.assert_array_equal(f.get_tensor("layers.1.weights"), net.layers[1].weights)
         info = json.loads(f.metadata()["smallnet"])
-    assert info["format_version"] == io.FORMAT_VERSION
+    assert info["format_version"] == state.FORMAT_VERSION
     assert [layer["type"] for layer in info["network"]["layers"]] == ["Standardize", "Dense", "Dense"]
 
 
@@ -207,10 +213,10 @@ def test_newer_format_version(saved, monkeypatch):
     X, y = _data()
     net = _net()
     net.fit(X, y, epochs=1)
-    monkeypatch.setattr(io, "FORMAT_VERSION", io.FORMAT_VERSION + 1)
+    monkeypatch.setattr(state, "FORMAT_VERSION", state.FORMAT_VERSION + 1)
     net.save(saved)
     monkeypatch.undo()
-    _load_error(saved, f"format version {io.FORMAT_VERSION + 1}.*reads versions up to {io.FORMAT_VERSION}.*upgrade")
+    _load_error(saved, f"format version {state.FORMAT_VERSION + 1}.*reads versions up to {state.FORMAT_VERSION}.*upgrade")
 
 
 def test_tensor_shapes_that_dont_fit_the_architecture(tmp_path, monkeypatch):
@@ -422,11 +428,11 @@ def test_resume_from_checkpoint_is_bit_identical(tmp_path, optimizer, seed, dtyp
     history = {"loss": []}
     for epoch in range(3):
         history["loss"] += first.fit(X, y, epochs=1, batch_size=8)["loss"]
-    io.save_checkpoint(tmp_path / "ckpt.safetensors", first, 3, history)
+    checkpoint.save_checkpoint(tmp_path / "ckpt.safetensors", first, 3, history)
     del first
 
     resumed = _net(optimizer=optimizer(), seed=99)  # a fresh network: seed and weights come from the file
-    epoch, restored, _ = io.load_checkpoint(tmp_path / "ckpt.safetensors", resumed)
+    epoch, restored, _ = checkpoint.load_checkpoint(tmp_path / "ckpt.safetensors", resumed)
     assert epoch == 3 and restored == history
     for _ in range(epoch, 6):
         resumed.fit(X, y, epochs=1, batch_size=8)
@@ -439,10 +445,10 @@ def test_checkpoint_into_an_unbuilt_network_without_input_dim(tmp_path):
     net = sn.Network([sn.Dense(4, activation="relu"), sn.Dense(2, activation="softmax")],
                      loss="categorical_crossentropy", seed=1)
     net.fit(X, y, epochs=2, batch_size=8)
-    io.save_checkpoint(tmp_path / "c.safetensors", net, 2, net.history.history)
+    checkpoint.save_checkpoint(tmp_path / "c.safetensors", net, 2, net.history.history)
     fresh = sn.Network([sn.Dense(4, activation="relu"), sn.Dense(2, activation="softmax")],
                        loss="categorical_crossentropy", seed=7)
-    io.load_checkpoint(tmp_path / "c.safetensors", fresh)
+    checkpoint.load_checkpoint(tmp_path / "c.safetensors", fresh)
     _assert_same(fresh.params, net.params)
     net.fit(X, y, epochs=1, batch_size=8)
     fresh.fit(X, y, epochs=1, batch_size=8)
@@ -453,39 +459,39 @@ def test_a_checkpoint_also_loads_as_a_model(tmp_path):
     X, y = _data()
     net = _net()
     net.fit(X, y, epochs=1)
-    io.save_checkpoint(tmp_path / "c.safetensors", net, 1, net.history.history)
+    checkpoint.save_checkpoint(tmp_path / "c.safetensors", net, 1, net.history.history)
     np.testing.assert_array_equal(sn.load(tmp_path / "c.safetensors").predict(X), net.predict(X))
 
 
 def test_checkpoint_errors(saved, tmp_path):
     with pytest.raises(ValueError, match="a saved model, not a checkpoint"):
-        io.load_checkpoint(saved, _net())
+        checkpoint.load_checkpoint(saved, _net())
     X, y = _data()
     net = _net()
     net.fit(X, y, epochs=1)
-    io.save_checkpoint(tmp_path / "c.safetensors", net, 1, {})
+    checkpoint.save_checkpoint(tmp_path / "c.safetensors", net, 1, {})
     with pytest.raises(ValueError, match="optimizer is 'adam', the network's 'sgd'"):
-        io.load_checkpoint(tmp_path / "c.safetensors", _net(optimizer="sgd"))
+        checkpoint.load_checkpoint(tmp_path / "c.safetensors", _net(optimizer="sgd"))
     with pytest.raises(ValueError, match="layers are Standardize, Dense, Dense, the network's Dense"):
-        io.load_checkpoint(tmp_path / "c.safetensors", sn.Network([sn.Dense(2)]))
+        checkpoint.load_checkpoint(tmp_path / "c.safetensors", sn.Network([sn.Dense(2)]))
     wider = sn.Network([sn.Standardize.from_data(X), sn.Dense(6, activation="tanh"),
                         sn.Dense(2, activation="softmax", use_bias=False)])
     with pytest.raises(ValueError, match="c.safetensors: .*layer 'dense_1' has units=6, the checkpoint's 5"):
-        io.load_checkpoint(tmp_path / "c.safetensors", wider)
+        checkpoint.load_checkpoint(tmp_path / "c.safetensors", wider)
     with pytest.raises(ValueError, match="layer 'dense_1' has activation='relu', the checkpoint's 'tanh'"):
-        io.load_checkpoint(tmp_path / "c.safetensors", _net(activation="relu"))
+        checkpoint.load_checkpoint(tmp_path / "c.safetensors", _net(activation="relu"))
     with pytest.raises(ValueError, match="layer 'dense_2' has use_bias=True, the checkpoint's False"):
-        io.load_checkpoint(tmp_path / "c.safetensors", sn.Network(
+        checkpoint.load_checkpoint(tmp_path / "c.safetensors", sn.Network(
             [sn.Standardize.from_data(X), sn.Dense(5, activation="tanh"), sn.Dense(2, activation="softmax")]))
     with pytest.raises(ValueError, match="needs float32"):
-        io.load_checkpoint(tmp_path / "c.safetensors", _net(dtype="float32").build())
+        checkpoint.load_checkpoint(tmp_path / "c.safetensors", _net(dtype="float32").build())
 
 
 KILLED_RUN = """
 import os, signal, sys
 import numpy as np
 import smallnet as sn
-from smallnet import io
+from smallnet import checkpoint
 
 path, stop = sys.argv[1], int(sys.argv[2])
 rng = np.random.RandomState(0)
@@ -493,10 +499,10 @@ X = rng.normal(size=(64, 4))
 y = (X[:, :1] * X[:, 1:2] > 0).astype(float)
 net = sn.Network([sn.Dense(8, activation="tanh"), sn.Dense(1, activation="sigmoid")],
                  loss="binary_crossentropy", optimizer=sn.Adam(0.01), seed=11)
-epoch, history, _ = io.load_checkpoint(path, net) if os.path.exists(path) else (0, {"loss": []}, {})
+epoch, history, _ = checkpoint.load_checkpoint(path, net) if os.path.exists(path) else (0, {"loss": []}, {})
 for epoch in range(epoch + 1, 9):
     history["loss"] += net.fit(X, y, epochs=1, batch_size=10)["loss"]
-    io.save_checkpoint(path, net, epoch, history)
+    checkpoint.save_checkpoint(path, net, epoch, history)
     if epoch == stop:
         os.kill(os.getpid(), signal.SIGKILL)
 net.save(path + ".final")
@@ -564,24 +570,24 @@ def test_files_that_describe_impossible_models_are_refused(tmp_path, monkeypatch
     with pytest.raises(ValueError, match="the network's weights hold NaN or inf"):
         net.save(path)
     assert not path.exists()
-    io._write(path, net, {}, {}, {})  # as a damaged file would have it
+    _write(path, net)  # as a damaged file would have it
     _load_error(path, "tensor 'layers.1.weights' holds NaN or inf")
     net.layers[1].weights[0, 0] = 0.0
     net.layers[0].scale[1] = 0.0
-    io._write(path, net, {}, {}, {})
+    _write(path, net)
     _load_error(path, "tensor 'layers.0.scale' must be > 0 everywhere")
     net.layers[0].scale[1] = 1.0
     hidden, output = net.layers[1].config(), net.layers[2].config()
     monkeypatch.setattr(net.layers[1], "config", lambda: {**hidden, "units": 10**7})
     monkeypatch.setattr(net.layers[2], "config", lambda: {**output, "input_dim": 10**7})
-    io._write(path, net, {}, {}, {})
+    _write(path, net)
     _load_error(path, "its architecture has 60000006 weights, but it holds 36")  # refused before allocating them
     monkeypatch.undo()
-    monkeypatch.setattr(io, "FORMAT_VERSION", True)
-    io._write(path, net, {}, {}, {})
+    monkeypatch.setattr(state, "FORMAT_VERSION", True)
+    _write(path, net)
     monkeypatch.undo()
     _load_error(path, "format version True")
-    io._write(path, net, {"metadata": [1]}, {}, {})  # `extra` overrides the JSON's own fields
+    _write(path, net, metadata=[1])  # as a damaged file would have it
     _load_error(path, "its metadata is not a JSON object")
 
 
@@ -606,8 +612,8 @@ def test_a_damaged_layer_description_names_the_layer(tmp_path, monkeypatch):
     net.fit(X, y, epochs=1)
     hidden = {key: value for key, value in net.layers[1].config().items() if key != "units"}
     monkeypatch.setattr(net.layers[1], "config", lambda: hidden)
-    io._write(tmp_path / "m.safetensors", net, {}, {}, {})
+    _write(tmp_path / "m.safetensors", net)
     _load_error(tmp_path / "m.safetensors", "layer 1 \\(Dense\\) can't be rebuilt from its description: .*units")
     monkeypatch.setattr(net.layers[1], "config", lambda: ["Dense"])
-    io._write(tmp_path / "m.safetensors", net, {}, {}, {})
+    _write(tmp_path / "m.safetensors", net)
     _load_error(tmp_path / "m.safetensors", "layer 1 can't be rebuilt from its description: unknown layer type None")

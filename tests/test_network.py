@@ -408,7 +408,7 @@ def test_a_last_layer_without_activation_trains_with_mse_and_sse(last, loss):
     X, y = _blobs(8)
     Y = np.c_[y, 1 - y]
     net = sn.Network([sn.Dense(2), last()], loss=loss, optimizer=sn.SGD(0.05), seed=0)
-    assert not net._fused
+    assert not net.fused
     history = net.fit(X, Y, epochs=30)
     assert history["loss"][-1] < history["loss"][0]
     assert sn.gradcheck(net, X, Y) < 1e-6

@@ -426,7 +426,7 @@ def test_a_one_epoch_loss_curve_shows_its_point():
 
 
 def test_values_too_large_to_draw_are_one_clear_error(tmp_path):
-    history = sn.training.History()
+    history = sn.History()
     history.history = {"loss": [6e298, 4e298], "mae": [1.8e149, 1.4e149], "val_mae": [1.5e297, 1.2e297]}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # matplotlib's own overflow, on its way to the error

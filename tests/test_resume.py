@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import smallnet as sn
-from smallnet import cli, io
+from smallnet import checkpoint, cli
 
 pytest.importorskip("safetensors")
 
@@ -58,7 +58,7 @@ def test_run_killed_with_sigkill_resumes_to_bit_identical_weights(tmp_path, seed
     assert not (tmp_path / "a.safetensors").exists()
     net = sn.Network([sn.Dense(16, activation="relu"), sn.Dropout(0.2), sn.Dense(3, activation="softmax")],
                      loss="categorical_crossentropy", seed=0)
-    assert io.load_checkpoint(tmp_path / "a.ckpt", net)[0] == 4
+    assert checkpoint.load_checkpoint(tmp_path / "a.ckpt", net)[0] == 4
     resumed = run("a.ckpt", "a.safetensors")
     assert resumed.returncode == 0, resumed.stderr
     straight = run("b.ckpt", "b.safetensors")
@@ -87,12 +87,12 @@ def test_checkpoints_are_written_every_n_epochs_and_at_the_end(tmp_path):
     class Watch(sn.Callback):
         def on_epoch_end(self, epoch, logs=None):
             path = tmp_path / "c.ckpt"
-            seen.append(io.load_checkpoint(path, _net())[0] if path.exists() else None)
+            seen.append(checkpoint.load_checkpoint(path, _net())[0] if path.exists() else None)
 
     _net().fit(X, y, epochs=7, batch_size=16, checkpoint=tmp_path / "c.ckpt", checkpoint_every=3, callbacks=[Watch()])
     # Watch runs before the epoch's checkpoint is written: it sees the previous one.
     assert seen == [None, None, None, 3, 3, 3, 6]
-    assert io.load_checkpoint(tmp_path / "c.ckpt", _net())[0] == 7
+    assert checkpoint.load_checkpoint(tmp_path / "c.ckpt", _net())[0] == 7
     assert [p.name for p in tmp_path.iterdir()] == ["c.ckpt"]
 
 
@@ -144,7 +144,7 @@ def _checkpoint_at_6_of_10(tmp_path, **fit_args):
             self.network.stop_training = epoch + 1 == 6
 
     _net().fit(X, y, epochs=10, checkpoint=tmp_path / "c.ckpt", callbacks=[StopAt6()], **fit_args)
-    assert io.load_checkpoint(tmp_path / "c.ckpt", _net())[0] == 6
+    assert checkpoint.load_checkpoint(tmp_path / "c.ckpt", _net())[0] == 6
     return X, y
 
 
@@ -198,7 +198,7 @@ def test_resume_refuses_fewer_epochs_than_done_and_returns_at_exactly_as_many(tm
             calls.append("begin")
 
     history = net.fit(X, y, epochs=6, callbacks=[Spy()], **args)
-    _, saved, _ = io.load_checkpoint(tmp_path / "c.ckpt", _net())
+    _, saved, _ = checkpoint.load_checkpoint(tmp_path / "c.ckpt", _net())
     assert history.history == saved and len(history.epoch) == 6 and history.last_output is None
     assert net.history is history and calls == []  # nothing trained, no callback called
 
@@ -218,9 +218,9 @@ def test_resume_checks_the_arguments_the_fit_began_with_not_a_schedules_rate(tmp
 def test_resume_of_an_older_checkpoint_checks_only_what_it_recorded(tmp_path):
     X, y = _checkpoint_at_6_of_10(tmp_path)
     net = _net()
-    epoch, history, fit_state = io.load_checkpoint(tmp_path / "c.ckpt", net)
+    epoch, history, fit_state = checkpoint.load_checkpoint(tmp_path / "c.ckpt", net)
     assert fit_state.pop("arguments")["batch_size"] == 16
-    io.save_checkpoint(tmp_path / "old.ckpt", net, epoch, history, fit_state)  # as written before it was recorded
+    checkpoint.save_checkpoint(tmp_path / "old.ckpt", net, epoch, history, fit_state)  # as written before it was recorded
     history = _net().fit(X, y, epochs=8, batch_size=32, validation_split=0.2, resume=tmp_path / "old.ckpt")
     assert len(history.epoch) == 8
 
@@ -240,7 +240,7 @@ def test_ctrl_c_stops_after_the_current_step_and_writes_a_checkpoint(tmp_path, c
     assert history.interrupted and len(history.epoch) == 2
     assert steps[-1] == (2, 1)  # the step finished, and no other began
     assert "training interrupted after epoch 2 of 50" in capsys.readouterr().err
-    assert io.load_checkpoint(tmp_path / "c.ckpt", _net())[0] == 2
+    assert checkpoint.load_checkpoint(tmp_path / "c.ckpt", _net())[0] == 2
     assert all(np.isfinite(p).all() for p in net.params)
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the handler is put back
 
@@ -321,7 +321,7 @@ def test_resuming_after_ctrl_c_ends_bit_identical_to_an_uninterrupted_run(tmp_pa
                               checkpoint_every=every, callbacks=[CtrlC()])
     assert history.interrupted
     assert f"{ckpt} holds the end of epoch {holds}, to resume from" in capsys.readouterr().err
-    assert io.load_checkpoint(ckpt, _net())[0] == holds
+    assert checkpoint.load_checkpoint(ckpt, _net())[0] == holds
     resumed = _net()
     history = resumed.fit(X, y, epochs=8, batch_size=16, validation_split=0.2, checkpoint=ckpt,
                           checkpoint_every=every, resume=ckpt)

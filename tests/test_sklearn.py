@@ -12,7 +12,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
 
 from smallnet.optimizers import SGD  # noqa: E402
 from smallnet.sklearn import SmallNetClassifier, SmallNetRegressor  # noqa: E402
-from smallnet.training import DivergenceWarning  # noqa: E402
+from smallnet.callbacks import DivergenceWarning  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 

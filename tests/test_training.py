@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import smallnet as sn
-from smallnet import metrics
+from smallnet import metrics, samples
 
 
 def _classes(n=120, k=3, seed=0):
@@ -43,16 +43,16 @@ def test_validation_split_is_stratified_and_logged():
     history = net.fit(X, Y, epochs=3, validation_split=0.2)
     assert {"loss", "accuracy", "val_loss", "val_accuracy"} <= set(history.history)
     # 20% of 60/20/10 rows per class: 12, 4 and 2 held out.
-    X_train, Y_train, _, (X_val, Y_val, _) = net._split(X, Y, None, net._validation_rows(Y, 0.2))
+    X_train, Y_train, _, (X_val, Y_val, _) = samples.split(X, Y, None, samples.validation_rows(Y, 0.2, net.rng, stratify=True))
     assert np.bincount(Y_val.argmax(axis=1), minlength=3).tolist() == [12, 4, 2]
     assert len(X_train) == 72 and len(X_val) == 18
 
 
 def test_validation_split_is_seeded():
     X, Y, _ = _classes()
-    a = _clf(seed=3)._validation_rows(Y, 0.25)
-    b = _clf(seed=3)._validation_rows(Y, 0.25)
-    c = _clf(seed=4)._validation_rows(Y, 0.25)
+    a = samples.validation_rows(Y, 0.25, _clf(seed=3).rng)
+    b = samples.validation_rows(Y, 0.25, _clf(seed=3).rng)
+    c = samples.validation_rows(Y, 0.25, _clf(seed=4).rng)
     np.testing.assert_array_equal(a, b)
     assert not np.array_equal(a, c)
 
@@ -573,19 +573,19 @@ def test_divergence_in_the_last_step_or_from_finite_but_huge_weights_is_caught(e
     net = sn.Network([sn.Dense(4, activation="relu"), sn.Dense(1)], optimizer=sn.SGD(learning_rate=1e200), seed=0)
     net.build(2)
     start = [w.copy() for w in net.get_weights()]
-    with pytest.warns(sn.training.DivergenceWarning, match="put back the weights from the start of epoch 1"):
+    with pytest.warns(sn.DivergenceWarning, match="put back the weights from the start of epoch 1"):
         history = net.fit(X, y, epochs=epochs)
     assert history.kept_epoch == -1 and np.isfinite(net.predict(X)).all()
     for a, b in zip(net.get_weights(), start):
         np.testing.assert_array_equal(a, b)
-    assert net._last_batch is None  # the network holds no reference to the data
+    assert net.last_batch is None  # the network holds no reference to the data
 
 
 def test_the_last_batch_is_not_pickled_with_the_network():
     import pickle
     net = sn.Network([sn.Dense(1, input_dim=2)], loss="mse", seed=0)
-    net._last_batch = np.ones((1000, 2))  # as a fit interrupted inside a callback would leave it
-    assert pickle.loads(pickle.dumps(net))._last_batch is None
+    net.last_batch = np.ones((1000, 2))  # as a fit interrupted inside a callback would leave it
+    assert pickle.loads(pickle.dumps(net)).last_batch is None
 
 
 def test_stopping_and_plateau_callbacks_say_what_they_did_when_verbose(capsys):

@@ -7,28 +7,78 @@
 `net.save(path)` and `sn.load(path)` keep a network in one safetensors file;
 `net.to_onnx(path)` exports it; `python -m smallnet --help` lists the commands.
 """
+
 from .activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
-from .callbacks import EarlyStopping, HistoryLogger
+from .callbacks import (
+    Callback,
+    CosineDecay,
+    DivergenceGuard,
+    DivergenceWarning,
+    EarlyStopping,
+    ExponentialDecay,
+    History,
+    HistoryLogger,
+    ReduceLROnPlateau,
+    StepDecay,
+)
 from .gradcheck import gradcheck
 from .layers import Dense, Dropout, Layer, Standardize
 from .losses import BinaryCrossEntropy, CategoricalCrossEntropy, MeanSquaredError, SumSquaredError
 from .network import Network
 from .optimizers import SGD, Adam
-from .schedules import CosineDecay, ExponentialDecay, ReduceLROnPlateau, StepDecay
-from .training import Callback, DivergenceGuard, DivergenceWarning, History
 
 __version__ = "0.1.0"
 
 
 def load(path):
-    """The network saved in `path` by `Network.save` (see smallnet.io.load; needs the [io] extra)."""
-    from .io import load as load_file  # file formats load when first used: `import smallnet` stays cheap
-    return load_file(path)
+    """The network that `Network.save` wrote to `path`, with its weights, `metadata` and History,
+    ready to predict or train on (needs the [io] extra).
+
+    Raises
+    ------
+    FileNotFoundError, IsADirectoryError
+        If there is no such file, or `path` is a folder.
+    ValueError
+        If the file is not safetensors, not smallnet's, truncated or corrupted,
+        written by a newer smallnet, or holds tensors that don't fit its architecture.
+    """
+    from . import state  # file formats load when first used: `import smallnet` stays cheap
+
+    document, tensors = state.read(path)
+    try:
+        return Network.from_state(document, tensors)
+    except (KeyError, TypeError, ValueError) as exc:
+        raise state.invalid(path, exc) from None
+
 
 __all__ = [
-    "Adam", "BinaryCrossEntropy", "Callback", "CategoricalCrossEntropy", "CosineDecay", "Dense",
-    "DivergenceGuard", "DivergenceWarning", "Dropout", "EarlyStopping", "ExponentialDecay", "History",
-    "HistoryLogger", "Identity", "Layer", "LeakyReLU", "MeanSquaredError", "Network", "ReLU",
-    "ReduceLROnPlateau", "SGD", "Sigmoid", "Softmax", "Standardize", "StepDecay", "SumSquaredError", "Tanh",
-    "gradcheck", "load",
+    "Adam",
+    "BinaryCrossEntropy",
+    "Callback",
+    "CategoricalCrossEntropy",
+    "CosineDecay",
+    "Dense",
+    "DivergenceGuard",
+    "DivergenceWarning",
+    "Dropout",
+    "EarlyStopping",
+    "ExponentialDecay",
+    "History",
+    "HistoryLogger",
+    "Identity",
+    "Layer",
+    "LeakyReLU",
+    "MeanSquaredError",
+    "Network",
+    "ReLU",
+    "ReduceLROnPlateau",
+    "SGD",
+    "Sigmoid",
+    "Softmax",
+    "Standardize",
+    "StepDecay",
+    "SumSquaredError",
+    "Tanh",
+    "gradcheck",
+    "load",
 ]

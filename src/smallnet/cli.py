@@ -25,11 +25,13 @@ from . import datasets, metrics
 from .activations import ACTIVATIONS
 from .atomic import check_destination, write_text
 from .csvdata import MISSING_MARKERS, ColumnMismatch, format_csv, join, parse_number, quoted, read_csv
-from .io import _safetensors, load
+from . import load
+from .state import require_safetensors
 from .layers import Dense, Standardize
 from .losses import LOSSES
-from .network import Network, validation_rows
-from .training import DivergenceGuard, DivergenceWarning
+from .network import Network
+from .samples import validation_rows
+from .callbacks import DivergenceGuard, DivergenceWarning
 
 MAX_CLASSES = 10  # a numeric target with at most this many distinct integers is taken for class labels
 MAX_MATRIX = 20  # evaluate prints the confusion matrix up to this many classes (300 would make a megabyte)
@@ -106,7 +108,7 @@ def _train(args):
                          f".safetensors" + (" (smallnet export writes ONNX)" if suffix == ".onnx" else ""))
     if args.checkpoint is not None:
         _check_output(args.checkpoint, data=args.data, output=args.output)
-    _safetensors()  # a missing [io] extra is said before the training, not after it
+    require_safetensors()  # a missing [io] extra is said before the training, not after it
     task = args.task or _infer_task(table.target)
     metadata = {"task": task, "target": table.target_name, "feature_names": table.feature_names,
                 "ignored": table.ignored, "batch_size": args.batch_size, "val_split": args.val_split}
@@ -529,8 +531,8 @@ def _export(args):
     net = _read_model(args.model).net
     _check_output(args.onnx, model=args.model)
     difference = net.to_onnx(args.onnx)
-    from .onnx_export import _probe  # the inputs to_onnx compared on: how large are the outputs there?
-    size = float(np.abs(net.predict(_probe(net, 256))).max())
+    from .onnx_export import probe_inputs  # the inputs to_onnx compared on: how large are the outputs there?
+    size = float(np.abs(net.predict(probe_inputs(net, 256))).max())
     relative = f" ({difference / size:.2g} of the outputs' largest, {size:.3g})" if size > 0 else ""
     print(f"wrote {args.onnx}; largest |onnxruntime - smallnet| on random inputs: {difference:.3g}{relative}")
 

@@ -43,7 +43,7 @@ def gradcheck(network, X, y, loss=None, epsilon=1e-4):
             return gradcheck(network, X, y, epsilon=epsilon)
         finally:
             network.loss = original
-    X, y = network._check_X(X, y)
+    X, y = network.check_data(X, y)
     for i, param in enumerate(network.params):
         if not np.isfinite(param).all():
             raise ValueError(f"the network's weights are not finite: weights[{i}] holds NaN or inf")

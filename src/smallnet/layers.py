@@ -8,6 +8,8 @@ and returns the error at its input for the layer below.
 In training, outputs and steps live in buffers that the layer reuses from one
 batch to the next; outside training every call returns fresh arrays.
 """
+import weakref
+
 import numpy as np
 
 from . import activations, initializers
@@ -42,6 +44,21 @@ class Layer:
         state = self.__dict__.copy()
         state.pop("_owner", None)  # a weak reference can't be pickled; the network's __setstate__ sets it again
         return state
+
+    def check_free(self, network):
+        """Refuse the layer for `network` while another live network holds it: its arrays are views
+        of that network's flat buffer, so a second network would rebind them, and the first would
+        go on training a buffer that no layer reads."""
+        owner = None if self._owner is None else self._owner()
+        if owner is not None and owner is not network:
+            raise ValueError(
+                f"layer {self.name!r} already belongs to another network; give each network "
+                f"layers of its own (copy.deepcopy(network) copies a whole network)"
+            )
+
+    def claim(self, network):
+        """Record that `network` holds this layer (weakly: a collected network frees it)."""
+        self._owner = weakref.ref(network)
 
     def output_dim(self, input_dim):
         """The output size for `input_dim` inputs (None when not yet known)."""

@@ -145,3 +145,66 @@ LOSSES = {c.name: c for c in (SumSquaredError, MeanSquaredError, BinaryCrossEntr
 def get(loss):
     """A Loss from a name (see LOSSES) or an instance."""
     return lookup("loss", loss, LOSSES, Loss)
+
+
+def check_output(loss, last, units):
+    """Refuse a loss that can't mean anything for the last layer `last` and its `units` outputs
+    (None: not known yet; building asks again)."""
+    if loss.name == "categorical_crossentropy" and units == 1:
+        # softmax over one unit is always 1, and -y log p only pulls the one output up
+        raise ValueError(
+            f"categorical_crossentropy needs one output per class (2 or more), but the last layer "
+            f"{last.name!r} has 1 unit; for two classes use one sigmoid output with "
+            f"binary_crossentropy"
+        )
+    if loss.fused_activation is None:
+        return
+    # The cross-entropies take logs of probabilities: an output that isn't one has no such loss,
+    # and the clipping that keeps the logs finite would make the gradient wrong.
+    activation = getattr(last, "activation", None)
+    if activation is None:
+        raise ValueError(
+            f"{loss.name} needs a last layer with a {loss.fused_activation} activation, but the "
+            f"last layer {last.name!r} is a {type(last).__name__} layer"
+        )
+    categorical = loss.name == "categorical_crossentropy"
+    needed = ("distribution",) if categorical else ("probability", "distribution")
+    if activation.outputs is not None and activation.outputs not in needed:
+        hint = (
+            " (for several labels per row: binary_crossentropy)"
+            if activation.outputs == "probability"
+            else ""
+        )
+        what = "probabilities that sum to 1" if categorical else "probabilities in [0, 1]"
+        raise ValueError(
+            f"{loss.name} needs {what}, but the last layer {last.name!r} has the "
+            f"{activation.name} activation; use activation={loss.fused_activation!r}{hint}"
+        )
+
+
+def check_targets(loss, y, units, fused):
+    """Refuse targets y (n, n_outputs) that the network's `units` outputs and `loss` can't train
+    on; `fused`: whether the loss gives the delta below the output activation."""
+    if y.shape[1] != units:
+        hint = (
+            f" (for class labels 0..{units - 1}, pass one-hot rows: np.eye({units})[labels])"
+            if y.shape[1] == 1
+            else ""
+        )
+        raise ValueError(
+            f"y has {y.shape[1]} columns, but the network's last layer has {units} units" + hint
+        )
+    if loss.fused_activation and (y.min() < 0 or y.max() > 1):
+        raise ValueError(
+            f"{loss.name} needs targets in [0, 1], got values from {y.min():g} to {y.max():g}"
+        )
+    if fused and loss.name == "categorical_crossentropy":
+        # softmax's fused delta y - out is the gradient only for rows that sum to 1
+        sums = y.sum(axis=1)
+        off = np.flatnonzero(np.abs(sums - 1) > 1e-3)
+        if off.size:
+            raise ValueError(
+                f"categorical_crossentropy with a softmax output needs each row of y to sum to 1 "
+                f"(one-hot, or class probabilities), but row {off[0]} sums to {sums[off[0]]:g}; "
+                f"for several labels per row use sigmoid outputs and binary_crossentropy"
+            )

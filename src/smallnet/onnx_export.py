@@ -68,7 +68,7 @@ def to_onnx(network, path, opset=17, probe_rows=256):
     options = ort.SessionOptions()
     options.intra_op_num_threads = options.inter_op_num_threads = 1  # a small probe: threads only cost
     session = ort.InferenceSession(data, options, providers=["CPUExecutionProvider"])
-    probe = _probe(network, probe_rows)
+    probe = probe_inputs(network, probe_rows)
     ours = network.predict(probe.astype(network.dtype))  # exact: float32 widens to float64 without rounding
     theirs = session.run(["Y"], {"X": probe})[0]
     write_bytes(path, data)
@@ -127,7 +127,7 @@ def _dropout(graph, layer, x, prefix):
 LAYERS = {"Standardize": _standardize, "Dense": _dense, "Dropout": _dropout}
 
 
-def _probe(network, rows):
+def probe_inputs(network, rows):
     """Random float32 input around where the data lives: the input standardization's range if there is one."""
     rng = np.random.default_rng(0)  # not the network's generator: exporting must not change training
     probe = rng.standard_normal((rows, network.input_dim))

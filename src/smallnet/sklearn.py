@@ -26,7 +26,7 @@ from . import metrics as metric_fns
 from .layers import Dense
 from .network import Network
 from .optimizers import SGD, Adam
-from .training import Callback
+from .callbacks import Callback
 from .validation import check_array, check_bool, check_number
 
 _ACTIVATIONS = {"identity": "identity", "logistic": "sigmoid", "sigmoid": "sigmoid", "tanh": "tanh",

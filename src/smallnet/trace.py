@@ -97,7 +97,7 @@ def trace(network, X, y, step=0, print_fn=print):
         if not hasattr(layer, "activation"):
             raise ValueError(f"trace follows the tutorial's Dense layers only; {layer.name!r} is a "
                              f"{type(layer).__name__}")
-    X, y = network._check_X(X, y)
+    X, y = network.check_data(X, y)
     with np.errstate(over="ignore"):  # as in fit: a sigmoid's exp(-z) overflows to inf where its output is 0
         loss, records = _take_steps(network, X, y, step)
     result = StepTrace(step, loss, records)
@@ -111,49 +111,59 @@ def _take_steps(network, X, y, step):
     """Take `step` steps quietly, then step number `step`: (its loss, one dict of arrays per layer)."""
     for _ in range(step):  # fit's full-batch path, one step per epoch
         network.train_step(X, y)
+    recorder = StepRecorder(len(network.layers))
+    loss, _ = network.train_step(X, y, record=recorder)  # fit's own step: the network ends where fit would
+    return loss, recorder.layers
 
-    layers, loss_fn = network.layers, network.loss
-    records = [{} for _ in layers]
-    out = network.forward(X, training=True)
-    for k, (layer, rec) in enumerate(zip(layers, records)):  # copies: training reuses these buffers
-        rec[f"l{k}"] = layer.input.copy()
-        rec[f"syn{k}"] = layer.weights.copy()
-        if layer.use_bias:
-            rec[f"b{k}"] = layer.bias.copy()
-        rec[f"l{k + 1}"] = layer.output.copy()
-    if network._fused:
-        loss, delta = loss_fn(y, out), loss_fn.delta(y, out)
-    else:
-        loss, error = loss_fn.value_and_error(y, out)
-    for k in range(len(layers) - 1, -1, -1):
-        layer, rec, top = layers[k], records[k], k == len(layers) - 1
-        name = f"l{k + 1}"
-        if top and network._fused:
+
+class StepRecorder:
+    """Keeps copies of one `Network.train_step`'s arrays, named as in the tutorial (see StepTrace).
+
+    The step puts the optimizer's `step_scale` (SGD's learning rate) on the output delta, so
+    every delta and update below it carries that factor; it is divided out here.
+    """
+
+    def __init__(self, n_layers):
+        self.layers = [{} for _ in range(n_layers)]
+
+    def forward(self, network):
+        self.network_layers = network.layers
+        for k, (layer, rec) in enumerate(zip(network.layers, self.layers)):  # training reuses buffers
+            rec[f"l{k}"] = layer.input.copy()
+            rec[f"syn{k}"] = layer.weights.copy()
+            if layer.use_bias:
+                rec[f"b{k}"] = layer.bias.copy()
+            rec[f"l{k + 1}"] = layer.output.copy()
+
+    def delta(self, k, error, delta, scale):
+        rec, name, layer = self.layers[k], f"l{k + 1}", self.network_layers[k]
+        if error is None:  # the loss gave the delta: no error, no slope
             rec[f"{name}_error"] = rec[f"{name}_slope"] = None
         else:
-            rec[f"{name}_error"] = error.copy()
+            rec[f"{name}_error"] = _unscaled(error, scale)
             # backward multiplies an error by the slope, so an error of ones gives the slope itself;
             # softmax mixes its outputs, so it has no slope of its own per entry.
             act = layer.activation
-            rec[f"{name}_slope"] = None if act.name == "softmax" else act.backward(layer.output, np.ones_like(error))
-            delta = act.backward(layer.output, error)  # Dense.backward's first half ...
-        rec[f"{name}_delta"] = delta.copy()
-        error = layer.backward_delta(delta, k > 0)  # ... and its second
-        rec[f"syn{k}_update"] = layer.steps[0].copy()
-        if layer.use_bias:
-            rec[f"b{k}_update"] = layer.steps[1].copy()
-    if network.l2:  # weight decay joins the weights' steps, as in Network._backpropagate
-        for k, (weights, weights_step) in enumerate(network._decayed):
-            records[k][f"syn{k}_update"] = weights_step - network.l2 * weights
-    # The update itself is fit's own step, which puts the optimizer's step_scale on the output
-    # delta rather than on the steps shown above: the same numbers up to rounding, and this way
-    # the network ends exactly where fit would have left it.
-    loss, _ = network.train_step(X, y)
-    for k, (layer, rec) in enumerate(zip(layers, records)):
-        rec[f"syn{k}_new"] = layer.weights.copy()
-        if layer.use_bias:
-            rec[f"b{k}_new"] = layer.bias.copy()
-    return loss, records
+            ones = np.ones_like(error)
+            rec[f"{name}_slope"] = None if act.name == "softmax" else act.backward(layer.output, ones)
+        rec[f"{name}_delta"] = _unscaled(delta, scale)
+
+    def steps(self, network, scale):
+        """The updates, weight decay included, before the optimizer adds them."""
+        for k, (layer, rec) in enumerate(zip(network.layers, self.layers)):
+            rec[f"syn{k}_update"] = _unscaled(layer.steps[0], scale)
+            if layer.use_bias:
+                rec[f"b{k}_update"] = _unscaled(layer.steps[1], scale)
+
+    def update(self, network):
+        for k, (layer, rec) in enumerate(zip(network.layers, self.layers)):
+            rec[f"syn{k}_new"] = layer.weights.copy()
+            if layer.use_bias:
+                rec[f"b{k}_new"] = layer.bias.copy()
+
+
+def _unscaled(array, scale):
+    return array.copy() if scale == 1 else array / scale
 
 
 def _describe(network, tr):
@@ -183,7 +193,7 @@ def _describe(network, tr):
               "Backward: from the miss at the top down to the first layer."]
     for k in range(n - 1, -1, -1):
         out, act = f"l{k + 1}", layers[k].activation
-        if k == n - 1 and network._fused:
+        if k == n - 1 and network.fused:
             scale = "y.size" if network.loss.name == "binary_crossentropy" else "n_samples"
             show(f"{out}_delta", f"(y - {out}) / {scale}", tr[f"{out}_delta"],
                  f"straight from the loss: {network.loss.name} after {act.name} cancels the slope")
@@ -201,7 +211,7 @@ def _describe(network, tr):
                 slope = SLOPES.get(act.name, "the slope of {l}").format(l=out)
                 show(f"{out}_slope", slope, tr[f"{out}_slope"], f"{act.name}'s slope")
                 show(f"{out}_delta", f"{out}_error * {out}_slope", tr[f"{out}_delta"])
-        decay = f" - {network.l2:g} * syn{k}" if network.l2 else ""  # weight decay, as in Network._backpropagate
+        decay = f" - {network.l2:g} * syn{k}" if network.l2 else ""  # weight decay, as in Network.train_step
         show(f"syn{k}_update", f"l{k}.T.dot({out}_delta){decay}", tr[f"syn{k}_update"], "minus the gradient")
         if layers[k].use_bias:
             show(f"b{k}_update", f"{out}_delta.sum(axis=0)", tr[f"b{k}_update"])

@@ -1,0 +1,281 @@
+"""The fit loop: epochs of batches, callbacks around them, Ctrl-C between steps.
+
+`Network.fit` delegates here; the network itself knows only one `train_step`.
+"""
+
+import signal
+import sys
+import threading
+
+import numpy as np
+
+from . import metrics as metric_fns
+from .callbacks import DivergenceGuard, History, callback_list, overrides, progress_callbacks
+from .checkpoint import BackupAndRestore, fingerprint, run_arguments
+from .samples import Batches, check_sample_weight, split, validation_rows, validation_size
+from .validation import check_bool, check_number
+
+
+def fit(
+    network,
+    X,
+    y,
+    epochs=1,
+    batch_size=None,
+    shuffle=True,
+    validation_split=0.0,
+    validation_data=None,
+    sample_weight=None,
+    callbacks=(),
+    verbose=0,
+    log_every=None,
+    checkpoint=None,
+    checkpoint_every=1,
+    resume=None,
+):
+    """Train `network` on (X, y) and return the History.
+
+    Parameters
+    ----------
+    network : Network
+    X : array-like, shape (n_samples, n_features)
+    y : array-like, shape (n_samples,) or (n_samples, n_outputs)
+    epochs : int
+        Passes over the data; the tutorial's iterations when full-batch.
+    batch_size : int or None
+        Rows per step; None (the default, as in the tutorial) takes them all at once.
+    shuffle : bool
+        Reorder the rows each epoch from the network's generator (minibatches only).
+        Only True or False: a string such as "no" is a TypeError, not true.
+    validation_split : float in [0, 1)
+        Share of rows held out for validation, chosen after a shuffle from the
+        network's generator. With a cross-entropy loss the split is stratified:
+        each class (each distinct label row, for multi-label targets) keeps its share.
+    validation_data : (X_val, y_val) or (X_val, y_val, sample_weight_val), optional
+        Explicit validation data (instead of validation_split).
+    sample_weight : array-like, shape (n_samples,), optional
+        Non-negative weight of each sample in the loss; only their ratios matter.
+        Within each step the weights are rescaled to mean 1, so the loss is a
+        weighted average, and so are the loss and metrics that History records
+        (the ``val_`` ones with the validation rows' weights).
+    callbacks : Callback or list of Callback
+        Called at train/epoch/batch begin and end (see smallnet.callbacks); a single
+        one is a list of one.
+    verbose : {0, 1, 2}
+        0 silent; 1 a progress bar on a terminal (plain lines every `log_every`
+        epochs, default a tenth of them, elsewhere); 2 one plain line every
+        `log_every` epochs (default every epoch).
+    log_every : int, optional
+        Epochs between plain progress lines; giving it alone turns them on.
+    checkpoint : path, optional
+        Write a checkpoint there (atomically) every `checkpoint_every` epochs and when
+        training ends: weights, optimizer and generator state, epoch, history, and the
+        validation rows. Needs the `[io]` extra (safetensors). A path that is a folder,
+        or in a folder that doesn't exist, is refused before training starts.
+    checkpoint_every : int
+        Epochs between checkpoints.
+    resume : path, optional
+        Go on from a checkpoint written by a fit with the same network, data and
+        arguments: `epochs` counts the epochs already done, and the weights end
+        bit-identical to those of a run that was never interrupted. Callbacks start
+        afresh (EarlyStopping forgets its best). Other data, or another batch_size,
+        shuffle, validation_split, validation_data (given or not), loss, l2, metrics,
+        seed or optimizer setting than the checkpoint recorded, is a ValueError naming
+        both values (older checkpoints are checked on what they recorded). A checkpoint
+        that has done more than `epochs` epochs is a ValueError; one that has done
+        exactly `epochs` gives back its History at once: nothing is trained, no
+        callback is called and no checkpoint is written.
+
+    Ctrl-C stops training after the current step (a second Ctrl-C stops at once) and
+    returns: the network keeps what it has learned, and `history.interrupted` is True.
+    The checkpoint holds the end of the last whole epoch it was written at (every
+    `checkpoint_every` epochs, and at a Ctrl-C that falls between epochs), never a
+    state from part-way through one: resuming from it ends bit-identical to a run that
+    was never interrupted. (See `smallnet.checkpoint.BackupAndRestore`.)
+
+    Returns
+    -------
+    History
+        ``history.history["loss"]`` (and each metric, ``val_`` prefixed for
+        validation) per epoch; `last_output` holds the last step's outputs.
+    """
+    # First, before anything resets or loads the optimizer's state: a copy's (pickle, deepcopy)
+    # becomes this network's, and one that another network uses is refused.
+    network.optimizer.claim(network)
+    # Everything is checked before the network is built on first use: a refused call leaves it unbuilt.
+    X, y = network.check_data(X, y, build=False)
+    epochs = check_number("epochs", epochs, low=1, low_inclusive=True, integer=True)
+    shuffle = check_bool("shuffle", shuffle)
+    backup = BackupAndRestore(checkpoint, checkpoint_every, resume)  # a wrong path fails now
+    weights = None if sample_weight is None else check_sample_weight(sample_weight, len(X), X.dtype)
+    if validation_data is not None and validation_split:
+        raise ValueError("give validation_split or validation_data, not both")
+    validation_split = check_number(
+        "validation_split", validation_split, low=0, low_inclusive=True, high=1, high_inclusive=False
+    )
+    if validation_split:
+        validation_size(len(X), validation_split)
+    validation = _check_validation_data(network, validation_data, X.dtype, X.shape[1])
+    if batch_size is not None:
+        batch_size = check_number("batch_size", batch_size, low=1, low_inclusive=True, integer=True)
+    user_callbacks = callback_list(callbacks)
+    progress = progress_callbacks(verbose, log_every, epochs)
+    if not network.built:
+        network.build(X.shape[1], X.dtype)
+    history = History()
+    done = 0
+    saving = checkpoint is not None or resume is not None
+    if saving:
+        arguments = run_arguments(network, batch_size, shuffle, validation_split, validation_data)
+        done = backup.restore(network, history, fingerprint(X, y, weights), arguments, epochs)
+    if validation_split:
+        if backup.validation_rows is None:
+            stratify = network.loss.fused_activation is not None
+            backup.validation_rows = validation_rows(y, validation_split, network.rng, stratify)
+        X, y, weights, validation = split(X, y, weights, backup.validation_rows)
+    batch_size = len(X) if batch_size is None else min(batch_size, len(X))
+    guard = [] if any(isinstance(cb, DivergenceGuard) for cb in user_callbacks) else [DivergenceGuard()]
+    callbacks = [history, *guard, *user_callbacks, *progress, *([backup] if saving else [])]
+    for cb in callbacks:
+        cb.network = network
+    network.history, network.stop_training = history, False
+    if done == epochs:  # resumed from a finished run: nothing to train
+        history.interrupted = False
+        return history
+    for cb in callbacks:
+        cb.on_train_begin()
+    # A diverging run overflows; the DivergenceGuard says so once, in words, instead of
+    # NumPy warning at every operation.
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"), InterruptFlag() as interrupt:
+        out = _run_epochs(network, X, y, weights, validation, range(done, epochs), batch_size, shuffle,
+                          callbacks, interrupt)  # fmt: skip
+    history.interrupted = interrupt.interrupted
+    if out is not None:
+        history.last_output = out.copy()  # out lives in a training buffer
+    if interrupt.interrupted:
+        _say_interrupted(history, epochs, checkpoint, backup.written)
+    for cb in callbacks:
+        cb.on_train_end()
+    network.last_batch = None  # the network keeps no reference to the data
+    return history
+
+
+def _say_interrupted(history, epochs, checkpoint, written):
+    kept = ""
+    if checkpoint is not None:
+        kept = (
+            f"; {checkpoint} holds the end of epoch {written[-1]}, to resume from"
+            if written
+            else "; no checkpoint was written in this fit"
+        )
+    print(
+        f"smallnet: training interrupted after epoch {len(history.epoch)} of {epochs} (and maybe "
+        f"part of the next); the network keeps what it learned so far{kept}",
+        file=sys.stderr,
+    )
+
+
+def _check_validation_data(network, data, dtype=None, width=None):
+    """(X_val, y_val, weights) checked like the training data (`dtype`, `width`: the training X's)."""
+    if data is None:
+        return None
+    if not isinstance(data, (tuple, list)) or len(data) not in (2, 3):
+        raise ValueError(
+            "validation_data must be (X_val, y_val) or (X_val, y_val, sample_weight_val)"
+        )
+    try:
+        X, y = network.check_data(data[0], data[1], build=False, dtype=dtype)
+        if width is not None and X.shape[1] != width:
+            raise ValueError(f"X has {X.shape[1]} features (columns), but the network expects {width}")
+        weights = None
+        if len(data) == 3 and data[2] is not None:
+            weights = check_sample_weight(data[2], len(X), X.dtype)
+    except (TypeError, ValueError) as exc:  # "X has 2 features" would read as the training X
+        raise type(exc)(f"validation_data: {exc}") from None
+    return X, y, weights
+
+
+def _run_epochs(network, X, y, weights, validation, epochs, batch_size, shuffle, callbacks, interrupt):
+    """The epochs of fit over the `epochs` range; returns the last step's outputs (None if none ran)."""
+    n, metrics, out = len(X), network.metrics, None
+    batch_callbacks = [
+        cb for cb in callbacks if overrides(cb, "on_batch_begin") or overrides(cb, "on_batch_end")
+    ]
+    epoch_callbacks = [cb for cb in callbacks if overrides(cb, "on_epoch_begin")]
+    for epoch in epochs:
+        for cb in epoch_callbacks:
+            cb.on_epoch_begin(epoch)
+        if batch_size == n:  # the tutorial's full batch: one step per epoch
+            w = None if weights is None else weights / weights.mean()
+            loss, out = network.train_step(X, y, w)
+            for cb in batch_callbacks:
+                cb.on_batch_end(0, {"loss": loss})
+            y_seen, w_seen, outputs = y, weights, out
+        else:
+            order = network.rng.permutation(n) if shuffle else None
+            batches = Batches(X, y, weights, batch_size, order)
+            loss, out, outputs = _minibatch_epoch(network, batches, batch_callbacks, interrupt)
+            if loss is None:  # interrupted part-way: the epoch is not recorded
+                break
+            y_seen, w_seen = batches.seen() if metrics else (y, weights)
+        logs = {"loss": loss}
+        for name, fn in metrics:
+            logs[name] = metric_fns.compute(fn, y_seen, outputs, w_seen)
+        if validation is not None:
+            logs.update(network.scores(*validation, prefix="val_"))
+        if interrupt.interrupted:  # the epoch is whole: the last one (and a checkpoint's)
+            network.stop_training = True
+        for cb in callbacks:
+            cb.on_epoch_end(epoch, logs)
+        if network.stop_training or interrupt.interrupted:
+            break
+    return out
+
+
+def _minibatch_epoch(network, batches, batch_callbacks, interrupt):
+    """One epoch of minibatch steps: (mean loss, last outputs, all outputs or None).
+
+    The epoch's loss averages the steps' losses, each counting by its batch's share (see
+    `Batches`), so that with weights it is a weighted average too. After a Ctrl-C it stops
+    at the end of the current step and returns a loss of None.
+    """
+    n = len(batches.X)
+    outputs = np.empty_like(batches.y) if network.metrics else None
+    total = seen = 0.0
+    for batch, (part, xb, yb, w, share) in enumerate(batches):
+        for cb in batch_callbacks:
+            cb.on_batch_begin(batch)
+        loss, out = network.train_step(xb, yb, w)
+        total += loss * share
+        seen += share
+        if outputs is not None:
+            outputs[part] = out
+        for cb in batch_callbacks:
+            cb.on_batch_end(batch, {"loss": loss})
+        if interrupt.interrupted and part.stop < n:
+            return None, out, outputs
+    return float(total / seen), out, outputs
+
+
+class InterruptFlag:
+    """While active, Ctrl-C sets `interrupted` instead of raising, so `fit` can finish the current
+    step and stop cleanly; a second Ctrl-C raises KeyboardInterrupt at once. Only the main thread
+    can catch signals: elsewhere Ctrl-C keeps its usual effect."""
+
+    interrupted = False
+
+    def __enter__(self):
+        self._installed = threading.current_thread() is threading.main_thread()
+        if self._installed:
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def _handle(self, signum, frame):
+        if self.interrupted:
+            raise KeyboardInterrupt
+        self.interrupted = True
+
+    def __exit__(self, *exc):
+        if self._installed:  # a handler set outside Python reads as None: put Python's default back
+            previous = signal.default_int_handler if self._previous is None else self._previous
+            signal.signal(signal.SIGINT, previous)

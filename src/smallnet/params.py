@@ -1,0 +1,104 @@
+"""A network's parameters: one flat buffer that the layers view, and named tensors for files.
+
+One flat array for all parameters (and one for all steps) lets an optimizer update a whole
+network in a handful of array operations, however many layers it has.
+"""
+
+import os
+
+import numpy as np
+
+
+def count(layers, input_dim):
+    """How many numbers `layers` need for `input_dim` inputs (built or not)."""
+    total, dim = 0, input_dim
+    for layer in layers:
+        if hasattr(layer, "use_bias"):
+            total += dim * layer.units + (layer.units if layer.use_bias else 0)
+        elif hasattr(layer, "scale"):  # Standardize: a mean and a scale per feature
+            total += 2 * layer.input_dim
+        dim = layer.output_dim(dim)
+    return total
+
+
+def check_memory(n_weights, dtype):
+    """Refuse `n_weights` that, with their steps and an optimizer's state of up to two arrays like
+    them (Adam's moments), need more than the machine has: the system would kill the process
+    halfway, not refuse it."""
+    memory = _physical_memory()
+    needed = 4 * n_weights * dtype.itemsize
+    if memory and needed > memory:
+        raise MemoryError(
+            f"the network's {n_weights} weights need about {needed / 2**30:.3g} GiB with their steps "
+            f"and optimizer state, more than this machine's {memory / 2**30:.3g} GiB; "
+            f"use fewer or smaller layers"
+        )
+
+
+def _physical_memory():
+    """The machine's memory in bytes, or None where the system doesn't say."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def flatten(layers, dtype):
+    """Move every layer's parameters (and steps) into one flat array each, keeping their values.
+
+    Returns (params, steps): the two flat arrays, of which the layers now hold views.
+    """
+    shapes = [p.shape for layer in layers for p in layer.params]
+    flat_params = np.empty(sum(int(np.prod(s)) for s in shapes), dtype)
+    flat_steps = np.zeros_like(flat_params)
+    offset = 0
+    for layer in layers:
+        views, step_views = [], []
+        for p in layer.params:
+            views.append(flat_params[offset : offset + p.size].reshape(p.shape))
+            step_views.append(flat_steps[offset : offset + p.size].reshape(p.shape))
+            offset += p.size
+        layer.bind(views, step_views)
+    return flat_params, flat_steps
+
+
+def tensors(layers):
+    """Every layer's arrays, trainable or not, as ``{"layers.{i}.{attribute}": array}``."""
+    named = {}
+    for i, layer in enumerate(layers):
+        for attribute in layer.arrays:
+            array = getattr(layer, attribute)
+            if array is not None:
+                named[f"layers.{i}.{attribute}"] = array
+    return named
+
+
+def fill(layers, named):
+    """Copy the arrays `named` as `tensors` names them into the layers' own, in place, once each
+    is checked for shape, dtype and finite values; tensors of no layer are refused too."""
+    expected = set()
+    for i, layer in enumerate(layers):
+        for attribute in layer.arrays:
+            target = getattr(layer, attribute)
+            if target is None:  # such as the bias of a Dense layer without one
+                continue
+            key = f"layers.{i}.{attribute}"
+            expected.add(key)
+            if key not in named:
+                raise ValueError(f"tensor {key!r} is missing")
+            stored = named[key]
+            if stored.shape != target.shape or stored.dtype != target.dtype:
+                raise ValueError(
+                    f"tensor {key!r} is {stored.dtype} of shape {stored.shape}, but layer "
+                    f"{layer.name!r} needs {target.dtype} of shape {target.shape}"
+                )
+            if not np.isfinite(stored).all():  # diverged, or damaged: it predicts nothing
+                raise ValueError(f"tensor {key!r} holds NaN or inf")
+            target[...] = stored  # in place: the flat buffer holds these very arrays
+        if hasattr(layer, "scale") and not (layer.scale > 0).all():
+            raise ValueError(
+                f"tensor 'layers.{i}.scale' must be > 0 everywhere (a Standardize layer divides by it)"
+            )
+    unexpected = sorted(key for key in named if key.startswith("layers.") and key not in expected)
+    if unexpected:
+        raise ValueError(f"tensors {', '.join(unexpected)} belong to no layer of the architecture")

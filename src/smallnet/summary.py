@@ -1,0 +1,55 @@
+"""A network's summary: its layers as a table, with output shapes and parameter counts."""
+
+from .layers import Dropout
+
+
+def _kind(layer):
+    if isinstance(layer, Dropout):
+        return f"Dropout {layer.rate:g}"
+    return type(layer).__name__ + (", inverted" if getattr(layer, "invert", False) else "")
+
+
+def _activation(layer):
+    act = getattr(layer, "activation", None)
+    if act is None:
+        return ""
+    settings = ", ".join(f"{v:g}" for k, v in act.config().items() if k != "name")
+    return f"{act.name}({settings})" if settings else act.name
+
+
+def rows(network):
+    """(name (type), output shape, activation, params) for each layer, headed by the titles."""
+    table = [("Layer (type)", "Output shape", "Activation", "Params")]
+    dim = network.input_dim
+    for layer in network.layers:
+        dim = layer.output_dim(dim)
+        table.append(
+            (
+                f"{layer.name} ({_kind(layer)})",
+                f"(None, {'?' if dim is None else dim})",
+                _activation(layer),
+                str(layer.n_params) if network.built else "?",
+            )
+        )
+    return table
+
+
+def summary_text(network):
+    """The summary `Network.summary` prints."""
+    table = rows(network)
+    widths = [max(len(r[i]) for r in table) for i in range(4)]
+    line = "-" * (sum(widths) + 6)
+    text = [line] + [
+        f"{a:<{widths[0]}}  {b:<{widths[1]}}  {c:<{widths[2]}}  {d:>{widths[3]}}" for a, b, c, d in table
+    ]
+    text.insert(2, line)
+    built = network.built
+    total = sum(layer.n_params for layer in network.layers) if built else "? (not built)"
+    l2 = f"  L2: {network.l2:g}" if network.l2 else ""
+    text += [
+        line,
+        f"Input size: {network.input_dim}",
+        f"Total params: {total}",
+        f"Loss: {network.loss.name}  Optimizer: {network.optimizer!r}" + l2,
+    ]
+    return "\n".join(text)
