@@ -8,6 +8,7 @@ mean +- std, epochs run, and the fit-time ratio smallnet / scikit-learn.
 
     python benchmarks/datasets.py [--seeds 5] [--max-iter 200] [--markdown]
 """
+
 import argparse
 import statistics
 import time
@@ -34,13 +35,23 @@ DATASETS = {
 
 
 def make(library, task, seed, max_iter):
-    params = dict(hidden_layer_sizes=(64,), activation="relu", solver="adam", alpha=1e-4, batch_size=32,
-                  max_iter=max_iter, n_iter_no_change=10, random_state=seed)
+    params = dict(
+        hidden_layer_sizes=(64,),
+        activation="relu",
+        solver="adam",
+        alpha=1e-4,
+        batch_size=32,
+        max_iter=max_iter,
+        n_iter_no_change=10,
+        random_state=seed,
+    )
     if task == "classification":
         model = (SmallNetClassifier if library == "smallnet" else MLPClassifier)(**params)
     else:
-        model = TransformedTargetRegressor((SmallNetRegressor if library == "smallnet" else MLPRegressor)(**params),
-                                           transformer=StandardScaler())
+        model = TransformedTargetRegressor(
+            (SmallNetRegressor if library == "smallnet" else MLPRegressor)(**params),
+            transformer=StandardScaler(),
+        )
     return make_pipeline(StandardScaler(), model)
 
 
@@ -59,12 +70,21 @@ def main(argv=None):
     rows = []
     for name, (load, task) in DATASETS.items():
         X, y = load(return_X_y=True)
-        results = {lib: {"score": [], "time": [], "epochs": []} for lib in ("smallnet", "scikit-learn")}
+        results = {
+            lib: {"score": [], "time": [], "epochs": []} for lib in ("smallnet", "scikit-learn")
+        }
         for seed in range(args.seeds):
-            split = train_test_split(X, y, test_size=0.25, random_state=seed,
-                                     stratify=y if task == "classification" else None)
+            split = train_test_split(
+                X,
+                y,
+                test_size=0.25,
+                random_state=seed,
+                stratify=y if task == "classification" else None,
+            )
             X_train, X_test, y_train, y_test = split
-            for lib in ("smallnet", "scikit-learn") if seed % 2 == 0 else ("scikit-learn", "smallnet"):
+            for lib in (
+                ("smallnet", "scikit-learn") if seed % 2 == 0 else ("scikit-learn", "smallnet")
+            ):
                 model = make(lib, task, seed, args.max_iter)
                 start = time.perf_counter()
                 model.fit(X_train, y_train)
@@ -79,12 +99,31 @@ def main(argv=None):
     def cell(r):
         return f"{np.mean(r['score']):.3f} +- {np.std(r['score']):.3f}"
 
-    head = ("data set", "score", "smallnet", "scikit-learn", "epochs (sn / sk)", "fit s (sn / sk)", "time ratio")
+    head = (
+        "data set",
+        "score",
+        "smallnet",
+        "scikit-learn",
+        "epochs (sn / sk)",
+        "fit s (sn / sk)",
+        "time ratio",
+    )
     lines = [head]
     for name, metric, s, k, ratio in rows:
-        lines.append((name, metric, cell(s), cell(k), f"{np.mean(s['epochs']):.0f} / {np.mean(k['epochs']):.0f}",
-                      f"{np.median(s['time']):.3f} / {np.median(k['time']):.3f}", f"{ratio:.2f}x"))
-    print(f"{args.seeds} seeds x train/test splits; time ratio = median over seeds of smallnet / scikit-learn fit time")
+        lines.append(
+            (
+                name,
+                metric,
+                cell(s),
+                cell(k),
+                f"{np.mean(s['epochs']):.0f} / {np.mean(k['epochs']):.0f}",
+                f"{np.median(s['time']):.3f} / {np.median(k['time']):.3f}",
+                f"{ratio:.2f}x",
+            )
+        )
+    print(
+        f"{args.seeds} seeds x train/test splits; time ratio = median over seeds of smallnet / scikit-learn fit time"
+    )
     if args.markdown:
         print("| " + " | ".join(head) + " |")
         print("|" + "---|" * len(head))

@@ -6,6 +6,7 @@ where installed.
 
     python benchmarks/import_time.py [--rounds 15]
 """
+
 import argparse
 import importlib.util
 import statistics
@@ -25,8 +26,11 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15)
     args = parser.parse_args(argv)
-    present = {name: code for name, code in STATEMENTS.items()
-               if importlib.util.find_spec(code.split()[1].split(".")[0]) is not None}
+    present = {
+        name: code
+        for name, code in STATEMENTS.items()
+        if importlib.util.find_spec(code.split()[1].split(".")[0]) is not None
+    }
     times = {name: [] for name in present}
     for _ in range(args.rounds):
         for name, code in present.items():

@@ -7,6 +7,7 @@ are not installed are skipped.
 
     python benchmarks/latency.py [--repeats 200]
 """
+
 import argparse
 import os
 import statistics
@@ -21,8 +22,16 @@ SIZES = (784, 256, 128, 10)
 
 
 def build():
-    net = sn.Network([sn.Dense(256, activation="relu"), sn.Dense(128, activation="relu"),
-                      sn.Dense(10, activation="softmax")], loss="categorical_crossentropy", seed=0, dtype="float32")
+    net = sn.Network(
+        [
+            sn.Dense(256, activation="relu"),
+            sn.Dense(128, activation="relu"),
+            sn.Dense(10, activation="softmax"),
+        ],
+        loss="categorical_crossentropy",
+        seed=0,
+        dtype="float32",
+    )
     return net.build(SIZES[0])
 
 
@@ -30,9 +39,16 @@ def contenders(net, threads):
     found = {"smallnet": net.predict}
     try:
         import torch
+
         torch.set_num_threads(threads)
-        model = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 128),
-                                    torch.nn.ReLU(), torch.nn.Linear(128, 10), torch.nn.Softmax(dim=1)).eval()
+        model = torch.nn.Sequential(
+            torch.nn.Linear(784, 256),
+            torch.nn.ReLU(),
+            torch.nn.Linear(256, 128),
+            torch.nn.ReLU(),
+            torch.nn.Linear(128, 10),
+            torch.nn.Softmax(dim=1),
+        ).eval()
         with torch.no_grad():  # the same weights as smallnet's
             for linear, layer in zip(model[::2], net.layers):
                 linear.weight.copy_(torch.from_numpy(layer.weights.T.copy()))
@@ -41,11 +57,13 @@ def contenders(net, threads):
         def torch_predict(x):
             with torch.inference_mode():
                 return model(torch.from_numpy(x)).numpy()
+
         found["PyTorch (inference mode)"] = torch_predict
     except ImportError as exc:
         print(f"skipping PyTorch: {exc}")
     try:
         import onnxruntime as ort
+
         with tempfile.TemporaryDirectory() as folder:
             path = os.path.join(folder, "mlp.onnx")
             net.to_onnx(path)
@@ -66,8 +84,12 @@ def main(argv=None):
     net = build()
     found = contenders(net, args.threads)
     rng = np.random.RandomState(0)
-    print(f"MLP 784-256-128-10 float32, median us per call over 5 alternated rounds of {args.repeats} calls")
-    print(f"{'rows':>5s}  {'contender':26s} {'us/call':>10s} {'vs PyTorch':>11s} {'max |diff| vs smallnet':>23s}")
+    print(
+        f"MLP 784-256-128-10 float32, median us per call over 5 alternated rounds of {args.repeats} calls"
+    )
+    print(
+        f"{'rows':>5s}  {'contender':26s} {'us/call':>10s} {'vs PyTorch':>11s} {'max |diff| vs smallnet':>23s}"
+    )
     for rows in (1, 1000):
         x = rng.normal(size=(rows, 784)).astype(np.float32)
         reference = net.predict(x)
@@ -79,7 +101,11 @@ def main(argv=None):
                 for _ in range(args.repeats):
                     predict(x)
                 times[name].append((time.perf_counter() - start) / args.repeats * 1e6)
-        torch_us = statistics.median(times["PyTorch (inference mode)"]) if "PyTorch (inference mode)" in times else None
+        torch_us = (
+            statistics.median(times["PyTorch (inference mode)"])
+            if "PyTorch (inference mode)" in times
+            else None
+        )
         for name, ts in times.items():
             med = statistics.median(ts)
             ratio = f"{med / torch_us:.2f}x" if torch_us else "-"

@@ -14,6 +14,7 @@ efficiency = floor / epoch time.
 
     python benchmarks/mlp.py [--rounds 5] [--rows 60000] [--threads N]
 """
+
 import argparse
 import multiprocessing
 import statistics
@@ -36,10 +37,16 @@ def make_data(rows, seed=0):
 
 
 def smallnet_network(seed):
-    return sn.Network([sn.Dense(256, activation="relu", initializer="he_uniform"),
-                       sn.Dense(128, activation="relu", initializer="he_uniform"),
-                       sn.Dense(10, activation="softmax")],
-                      loss="categorical_crossentropy", optimizer=sn.SGD(LR, momentum=MOMENTUM), seed=seed)
+    return sn.Network(
+        [
+            sn.Dense(256, activation="relu", initializer="he_uniform"),
+            sn.Dense(128, activation="relu", initializer="he_uniform"),
+            sn.Dense(10, activation="softmax"),
+        ],
+        loss="categorical_crossentropy",
+        optimizer=sn.SGD(LR, momentum=MOMENTUM),
+        seed=seed,
+    )
 
 
 def smallnet_core(X, labels, X_test, labels_test, seed):
@@ -49,6 +56,7 @@ def smallnet_core(X, labels, X_test, labels_test, seed):
         net = smallnet_network(seed)
         net.fit(X[:rows], Y[:rows], epochs=1, batch_size=BATCH)
         return lambda: float(np.mean(net.predict(X_test).argmax(axis=1) == labels_test))
+
     return run
 
 
@@ -60,13 +68,22 @@ def smallnet_sklearn(X, labels, X_test, labels_test, seed):
     from smallnet.sklearn import SmallNetClassifier
 
     def run(rows=None):
-        clf = SmallNetClassifier(hidden_layer_sizes=SIZES[1:-1], solver="sgd", learning_rate_init=LR,
-                                 momentum=MOMENTUM, nesterovs_momentum=False, alpha=0.0, batch_size=BATCH,
-                                 max_iter=1, random_state=seed)
+        clf = SmallNetClassifier(
+            hidden_layer_sizes=SIZES[1:-1],
+            solver="sgd",
+            learning_rate_init=LR,
+            momentum=MOMENTUM,
+            nesterovs_momentum=False,
+            alpha=0.0,
+            batch_size=BATCH,
+            max_iter=1,
+            random_state=seed,
+        )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)  # one epoch, on purpose
             clf.fit(X[:rows], labels[:rows])
         return lambda: clf.score(X_test, labels_test)
+
     return run
 
 
@@ -75,11 +92,18 @@ def pytorch(X, labels, X_test, labels_test, seed):
 
     Xt, yt = torch.from_numpy(X), torch.from_numpy(labels)
 
-    start_weights = smallnet_network(seed).build(SIZES[0], "float32").layers  # the same start as smallnet's
+    start_weights = (
+        smallnet_network(seed).build(SIZES[0], "float32").layers
+    )  # the same start as smallnet's
 
     def run(rows=None):  # each run trains a fresh model for one epoch
-        model = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 128),
-                                    torch.nn.ReLU(), torch.nn.Linear(128, 10))
+        model = torch.nn.Sequential(
+            torch.nn.Linear(784, 256),
+            torch.nn.ReLU(),
+            torch.nn.Linear(256, 128),
+            torch.nn.ReLU(),
+            torch.nn.Linear(128, 10),
+        )
         with torch.no_grad():
             for linear, layer in zip(model[::2], start_weights):
                 linear.weight.copy_(torch.from_numpy(layer.weights.T.copy()))
@@ -90,7 +114,7 @@ def pytorch(X, labels, X_test, labels_test, seed):
         n = len(X) if rows is None else rows
         order = torch.randperm(n, generator=generator)
         for start in range(0, n, BATCH):
-            idx = order[start:start + BATCH]
+            idx = order[start : start + BATCH]
             opt.zero_grad()
             loss = loss_fn(model(Xt[idx]), yt[idx])
             loss.backward()
@@ -100,7 +124,9 @@ def pytorch(X, labels, X_test, labels_test, seed):
             with torch.inference_mode():
                 predicted = model(torch.from_numpy(X_test)).argmax(dim=1).numpy()
             return float(np.mean(predicted == labels_test))
+
         return accuracy
+
     return run
 
 
@@ -111,12 +137,22 @@ def sklearn_mlp(X, labels, X_test, labels_test, seed):
     from sklearn.neural_network import MLPClassifier
 
     def run(rows=None):
-        clf = MLPClassifier(hidden_layer_sizes=SIZES[1:-1], solver="sgd", learning_rate_init=LR, momentum=MOMENTUM,
-                            nesterovs_momentum=False, alpha=0.0, batch_size=BATCH, max_iter=1, random_state=seed)
+        clf = MLPClassifier(
+            hidden_layer_sizes=SIZES[1:-1],
+            solver="sgd",
+            learning_rate_init=LR,
+            momentum=MOMENTUM,
+            nesterovs_momentum=False,
+            alpha=0.0,
+            batch_size=BATCH,
+            max_iter=1,
+            random_state=seed,
+        )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             clf.fit(X[:rows], labels[:rows])
         return lambda: clf.score(X_test, labels_test)
+
     return run
 
 
@@ -129,10 +165,12 @@ def gemm_floor(X, labels, X_test, labels_test, seed):
     def run(rows=None):
         n = len(X) if rows is None else rows
         for start in range(0, n, BATCH):
-            x = X[start:start + BATCH]
+            x = X[start : start + BATCH]
             if len(x) not in buffers:
-                buffers[len(x)] = ([np.empty((len(x), w.shape[1]), np.float32) for w in W],
-                                   [np.empty((len(x), w.shape[0]), np.float32) for w in W])
+                buffers[len(x)] = (
+                    [np.empty((len(x), w.shape[1]), np.float32) for w in W],
+                    [np.empty((len(x), w.shape[0]), np.float32) for w in W],
+                )
             outs, errors = buffers[len(x)]
             h = [x]
             for w, out in zip(W, outs):
@@ -143,6 +181,7 @@ def gemm_floor(X, labels, X_test, labels_test, seed):
                 if k:
                     delta = delta.dot(W[k].T, errors[k])  # input gradient (not for the data)
         return lambda: float("nan")
+
     buffers = {}
     return run
 
@@ -161,8 +200,14 @@ def blas_info():
         from threadpoolctl import threadpool_info
     except ImportError:
         return "threadpoolctl not installed"
-    return ", ".join(f"{p.get('internal_api')} {p.get('architecture')} x{p.get('num_threads')}"
-                     for p in threadpool_info() if p.get("user_api") == "blas") or "unknown"
+    return (
+        ", ".join(
+            f"{p.get('internal_api')} {p.get('architecture')} x{p.get('num_threads')}"
+            for p in threadpool_info()
+            if p.get("user_api") == "blas"
+        )
+        or "unknown"
+    )
 
 
 def worker(name, rows, threads, conn):
@@ -170,6 +215,7 @@ def worker(name, rows, threads, conn):
     try:
         if name == "PyTorch eager":
             import torch
+
             torch.set_num_threads(threads)
         X, labels, X_test, labels_test = make_data(rows)
         run = CONTENDERS[name](X, labels, X_test, labels_test, seed=0)
@@ -189,20 +235,29 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--rows", type=int, default=60000)
-    parser.add_argument("--threads", type=int, default=None, help="PyTorch threads (default: NumPy's BLAS threads)")
+    parser.add_argument(
+        "--threads", type=int, default=None, help="PyTorch threads (default: NumPy's BLAS threads)"
+    )
     args = parser.parse_args(argv)
     threads = args.threads
     if threads is None:
         try:
             from threadpoolctl import threadpool_info
-            threads = max([p["num_threads"] for p in threadpool_info() if p.get("user_api") == "blas"] or [1])
+
+            threads = max(
+                [p["num_threads"] for p in threadpool_info() if p.get("user_api") == "blas"] or [1]
+            )
         except ImportError:
             threads = 1
-    context = multiprocessing.get_context("spawn")  # fresh interpreters: nothing inherited from this one
+    context = multiprocessing.get_context(
+        "spawn"
+    )  # fresh interpreters: nothing inherited from this one
     workers, blas = {}, "unknown"
     for name in CONTENDERS:  # started one after another, so that their set-ups don't overlap
         conn, child = context.Pipe()
-        process = context.Process(target=worker, args=(name, args.rows, threads, child), daemon=True)
+        process = context.Process(
+            target=worker, args=(name, args.rows, threads, child), daemon=True
+        )
         process.start()
         status, message = conn.recv()
         if status == "skip":
@@ -225,21 +280,29 @@ def main(argv=None):
     for process, conn in workers.values():
         conn.send(False)
         process.join()
-    print(f"MNIST-shaped MLP 784-256-128-10, {args.rows} rows, batch {BATCH}, one epoch, {args.rounds} rounds, "
-          f"each contender in its own process; BLAS: {blas}; PyTorch threads: {threads}")
-    print("ratios and efficiency: median over rounds of each round's own ratio (a round's contenders share "
-          "the machine's state)")
+    print(
+        f"MNIST-shaped MLP 784-256-128-10, {args.rows} rows, batch {BATCH}, one epoch, {args.rounds} rounds, "
+        f"each contender in its own process; BLAS: {blas}; PyTorch threads: {threads}"
+    )
+    print(
+        "ratios and efficiency: median over rounds of each round's own ratio (a round's contenders share "
+        "the machine's state)"
+    )
 
     def paired(name, other):
         return statistics.median(a / b for a, b in zip(times[name], times[other]))
 
-    print(f"{'contender':36s} {'epoch s (median)':>16s} {'min-max':>13s} {'vs PyTorch':>10s} {'efficiency':>10s} "
-          f"{'test accuracy':>13s}")
+    print(
+        f"{'contender':36s} {'epoch s (median)':>16s} {'min-max':>13s} {'vs PyTorch':>10s} {'efficiency':>10s} "
+        f"{'test accuracy':>13s}"
+    )
     for name, ts in times.items():
         ratio = f"{paired(name, 'PyTorch eager'):.2f}x" if "PyTorch eager" in times else "-"
         acc = "-" if np.isnan(accuracy[name]) else f"{100 * accuracy[name]:.1f}%"
-        print(f"{name:36s} {statistics.median(ts):16.3f} {min(ts):6.3f}-{max(ts):<6.3f} {ratio:>10s} "
-              f"{1 / paired(name, 'GEMM floor'):10.0%} {acc:>13s}")
+        print(
+            f"{name:36s} {statistics.median(ts):16.3f} {min(ts):6.3f}-{max(ts):<6.3f} {ratio:>10s} "
+            f"{1 / paired(name, 'GEMM floor'):10.0%} {acc:>13s}"
+        )
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ library is found. smallnet's fit runs in the same rounds, for comparison.
 
     python benchmarks/overhead.py [--rounds 5] [--rows 60000]
 """
+
 import argparse
 import ctypes
 import glob
@@ -31,22 +32,49 @@ def blas_sgemm():
     folder = os.path.join(os.path.dirname(np.__file__), os.pardir, "numpy.libs")
     for path in glob.glob(os.path.join(folder, "*openblas*")):
         lib = ctypes.CDLL(path)
-        for symbol, integer in (("scipy_cblas_sgemm64_", ctypes.c_int64), ("cblas_sgemm64_", ctypes.c_int64),
-                                ("scipy_cblas_sgemm", ctypes.c_int), ("cblas_sgemm", ctypes.c_int)):
+        for symbol, integer in (
+            ("scipy_cblas_sgemm64_", ctypes.c_int64),
+            ("cblas_sgemm64_", ctypes.c_int64),
+            ("scipy_cblas_sgemm", ctypes.c_int),
+            ("cblas_sgemm", ctypes.c_int),
+        ):
             sgemm = getattr(lib, symbol, None)
             if sgemm is None:
                 continue
             I, P = integer, ctypes.c_void_p
-            sgemm.argtypes = [ctypes.c_int] * 3 + [I] * 3 + [ctypes.c_float, P, I, P, I, ctypes.c_float, P, I]
+            sgemm.argtypes = (
+                [ctypes.c_int] * 3 + [I] * 3 + [ctypes.c_float, P, I, P, I, ctypes.c_float, P, I]
+            )
             sgemm.restype = None
 
             def gemm_tn(x, d, c, beta, sgemm=sgemm):
                 (k, m), n = x.shape, d.shape[1]  # row-major, x transposed: 101, 112, 111
-                sgemm(101, 112, 111, m, n, k, 1.0, x.ctypes.data, m, d.ctypes.data, n, beta, c.ctypes.data, n)
-            x, d, c = (np.random.default_rng(0).random(s, dtype=np.float32) for s in ((5, 3), (5, 4), (3, 4)))
+                sgemm(
+                    101,
+                    112,
+                    111,
+                    m,
+                    n,
+                    k,
+                    1.0,
+                    x.ctypes.data,
+                    m,
+                    d.ctypes.data,
+                    n,
+                    beta,
+                    c.ctypes.data,
+                    n,
+                )
+
+            x, d, c = (
+                np.random.default_rng(0).random(s, dtype=np.float32)
+                for s in ((5, 3), (5, 4), (3, 4))
+            )
             expected = x.T @ d + 0.5 * c
             gemm_tn(x, d, c, 0.5)
-            if np.allclose(c, expected, rtol=1e-5):  # the symbol takes the integers we think it does
+            if np.allclose(
+                c, expected, rtol=1e-5
+            ):  # the symbol takes the integers we think it does
                 return gemm_tn
     return None
 
@@ -67,9 +95,11 @@ def lean_epoch(X, Y, seed, gemm_tn=None):
     spent = dict.fromkeys(SECTIONS, 0.0)
     clock = time.perf_counter
     order = rng.permutation(len(X))
-    for start in range(0, len(X) - BATCH + 1, BATCH):  # whole batches only: the buffers keep their shape
+    for start in range(
+        0, len(X) - BATCH + 1, BATCH
+    ):  # whole batches only: the buffers keep their shape
         t0 = clock()
-        rows = order[start:start + BATCH]
+        rows = order[start : start + BATCH]
         np.take(X, rows, axis=0, out=xb, mode="clip")
         np.take(Y, rows, axis=0, out=yb, mode="clip")
         t1 = clock()
@@ -153,8 +183,8 @@ def main(argv=None):
     variants = {"lean NumPy": None}
     if gemm_tn is not None:
         variants["momentum in the GEMM"] = gemm_tn
-    lean_epoch(X[:8 * BATCH], Y[:8 * BATCH], 0, gemm_tn)  # warm-up
-    smallnet_epoch(X[:8 * BATCH], Y[:8 * BATCH], 0)
+    lean_epoch(X[: 8 * BATCH], Y[: 8 * BATCH], 0, gemm_tn)  # warm-up
+    smallnet_epoch(X[: 8 * BATCH], Y[: 8 * BATCH], 0)
     spent = {name: [] for name in variants}
     scores, ours = {}, []
     for round_ in range(args.rounds):
@@ -165,23 +195,41 @@ def main(argv=None):
             time.sleep(0.5)
         ours.append(smallnet_epoch(X, Y, 0))
         time.sleep(0.5)
-    print(f"MNIST-shaped MLP {'-'.join(map(str, SIZES))}, {args.rows} rows, batch {BATCH}, one epoch, "
-          f"{args.rounds} rounds; ms per epoch, medians")
+    print(
+        f"MNIST-shaped MLP {'-'.join(map(str, SIZES))}, {args.rows} rows, batch {BATCH}, one epoch, "
+        f"{args.rounds} rounds; ms per epoch, medians"
+    )
     if gemm_tn is None:
-        print("(no cblas_sgemm found in NumPy's own BLAS: the momentum-in-the-GEMM variant is skipped)")
+        print(
+            "(no cblas_sgemm found in NumPy's own BLAS: the momentum-in-the-GEMM variant is skipped)"
+        )
     print(f"{'section':24s}" + "".join(f"{name:>22s}" for name in variants))
     for section in SECTIONS:
-        print(f"{section:24s}" + "".join(f"{1000 * statistics.median(r[section] for r in spent[name]):22.1f}"
-                                         for name in variants))
+        print(
+            f"{section:24s}"
+            + "".join(
+                f"{1000 * statistics.median(r[section] for r in spent[name]):22.1f}"
+                for name in variants
+            )
+        )
     totals = {name: [sum(r.values()) for r in runs] for name, runs in spent.items()}
-    print(f"{'total':24s}" + "".join(f"{1000 * statistics.median(totals[name]):22.1f}" for name in variants))
-    print(f"{'best efficiency':24s}" + "".join(
-        f"{statistics.median(r['matrix products'] / sum(r.values()) for r in spent[name]):22.0%}"
-        for name in variants))
+    print(
+        f"{'total':24s}"
+        + "".join(f"{1000 * statistics.median(totals[name]):22.1f}" for name in variants)
+    )
+    print(
+        f"{'best efficiency':24s}"
+        + "".join(
+            f"{statistics.median(r['matrix products'] / sum(r.values()) for r in spent[name]):22.0%}"
+            for name in variants
+        )
+    )
     print(f"{'test accuracy':24s}" + "".join(f"{scores[name]:22.1%}" for name in variants))
     ratio = statistics.median(a / b for a, b in zip(ours, totals["lean NumPy"]))
-    print(f"smallnet fit: {1000 * statistics.median(ours):.1f} ms per epoch, {ratio:.2f}x the lean NumPy loop "
-          f"(median of each round's ratio)")
+    print(
+        f"smallnet fit: {1000 * statistics.median(ours):.1f} ms per epoch, {ratio:.2f}x the lean NumPy loop "
+        f"(median of each round's ratio)"
+    )
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ iteration (median and range over rounds) and the ratio smallnet / raw.
 
     python benchmarks/tiny.py [--rounds 5] [--iterations 60000]
 """
+
 import argparse
 import statistics
 import time
@@ -19,6 +20,7 @@ Y_INT = np.array([[0, 0, 1, 1]]).T
 
 def raw_loop(iterations):
     """The tutorial's own loop, line for line (its prints collected instead)."""
+
     def nonlin(x, deriv=False):
         if deriv:
             return x * (1 - x)
@@ -57,7 +59,9 @@ def main(argv=None):
     contenders = {
         "raw tutorial loop": lambda: raw_loop(args.iterations),
         "smallnet fit (loss history)": lambda: smallnet_fit(args.iterations),
-        "smallnet fit (loss + mae history, the demo)": lambda: smallnet_fit(args.iterations, ["mae"]),
+        "smallnet fit (loss + mae history, the demo)": lambda: smallnet_fit(
+            args.iterations, ["mae"]
+        ),
     }
     times = {name: [] for name in contenders}
     for _ in range(args.rounds):
@@ -66,12 +70,16 @@ def main(argv=None):
             run()
             times[name].append((time.perf_counter() - start) / args.iterations * 1e6)
     raw = times["raw tutorial loop"]
-    print(f"tutorial 3-4-1 network, {args.iterations} iterations, {args.rounds} alternated rounds; "
-          f"ratio: median over rounds of each round's own ratio")
+    print(
+        f"tutorial 3-4-1 network, {args.iterations} iterations, {args.rounds} alternated rounds; "
+        f"ratio: median over rounds of each round's own ratio"
+    )
     print(f"{'contender':45s} {'us/iter (median)':>17s} {'min-max':>14s} {'ratio to raw':>13s}")
     for name, ts in times.items():
         ratio = statistics.median(a / b for a, b in zip(ts, raw))
-        print(f"{name:45s} {statistics.median(ts):17.2f} {min(ts):6.2f}-{max(ts):<7.2f} {ratio:12.2f}x")
+        print(
+            f"{name:45s} {statistics.median(ts):17.2f} {min(ts):6.2f}-{max(ts):<7.2f} {ratio:12.2f}x"
+        )
 
 
 if __name__ == "__main__":

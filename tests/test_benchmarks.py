@@ -1,4 +1,5 @@
 """Smoke tests: every benchmark script runs at a tiny size (timings are never asserted)."""
+
 import os
 import subprocess
 import sys
@@ -9,8 +10,13 @@ ROOT = Path(__file__).parents[1]
 
 def run_benchmark(name, *args):
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    result = subprocess.run([sys.executable, str(ROOT / "benchmarks" / name), *args],
-                            capture_output=True, text=True, timeout=600, env=env)
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / name), *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+    )
     assert result.returncode == 0, result.stderr
     return result.stdout
 
@@ -18,7 +24,6 @@ def run_benchmark(name, *args):
 def test_tiny_benchmark_runs():
     out = run_benchmark("tiny.py", "--rounds", "1", "--iterations", "200")
     assert "ratio to raw" in out and "smallnet fit" in out
-
 
 
 def test_datasets_benchmark_runs():

@@ -1,4 +1,5 @@
 """The command line end to end: train, predict, evaluate, info, export, and how every error ends."""
+
 import importlib.util
 import os
 import subprocess
@@ -31,7 +32,11 @@ def fails(capsys, command, match, *argv):
     """Run a command that must fail: exit 2, one line on stderr naming the command, no traceback."""
     code, out, err = run(capsys, command, *argv)
     assert code == 2, (out, err)
-    assert err.count("\n") == 1 and err.startswith(f"smallnet {command}: error: ") and "Traceback" not in err
+    assert (
+        err.count("\n") == 1
+        and err.startswith(f"smallnet {command}: error: ")
+        and "Traceback" not in err
+    )
     assert match in err, err
     return err
 
@@ -55,6 +60,7 @@ def _regression_csv(path, n=120, delimiter=","):
 
 # -- train, then use the model -----------------------------------------------------------------
 
+
 def test_train_on_a_shipped_dataset_then_info_evaluate_predict(iris_model, tmp_path, capsys):
     code, out, _ = run(capsys, "info", iris_model)
     assert code == 0
@@ -74,7 +80,11 @@ def test_train_on_a_shipped_dataset_then_info_evaluate_predict(iris_model, tmp_p
     out_csv = tmp_path / "labels.csv"
     assert run(capsys, "predict", iris_model, IRIS, "-o", out_csv)[0] == 0
     labels = out_csv.read_text().splitlines()
-    assert labels[0] == "species" and len(labels) == 151 and set(labels[1:]) <= {"setosa", "versicolor", "virginica"}
+    assert (
+        labels[0] == "species"
+        and len(labels) == 151
+        and set(labels[1:]) <= {"setosa", "versicolor", "virginica"}
+    )
 
     code, out, _ = run(capsys, "predict", iris_model, IRIS, "--proba")
     rows = out.splitlines()
@@ -86,10 +96,30 @@ def test_train_on_a_shipped_dataset_then_info_evaluate_predict(iris_model, tmp_p
 
 def test_train_prints_a_summary_and_the_model_carries_its_facts(tmp_path, capsys):
     model = tmp_path / "m.safetensors"
-    code, out, err = run(capsys, "train", "--dataset", "xor", "--hidden", "8", "--activation", "tanh",
-                         "--epochs", "300", "--lr", "0.05", "--batch-size", "4", "--seed", "3", "-o", model)
+    code, out, err = run(
+        capsys,
+        "train",
+        "--dataset",
+        "xor",
+        "--hidden",
+        "8",
+        "--activation",
+        "tanh",
+        "--epochs",
+        "300",
+        "--lr",
+        "0.05",
+        "--batch-size",
+        "4",
+        "--seed",
+        "3",
+        "-o",
+        model,
+    )
     assert code == 0 and err == ""
-    assert out.splitlines()[0].startswith("trained 300 epochs on 4 rows, 2 features, 2 classes: loss ")
+    assert out.splitlines()[0].startswith(
+        "trained 300 epochs on 4 rows, 2 features, 2 classes: loss "
+    )
     assert out.splitlines()[1] == f"saved {model}"
     net = sn.load(model)
     assert net.metadata["task"] == "classification" and net.metadata["classes"] == ["0", "1"]
@@ -102,7 +132,12 @@ def test_train_prints_a_summary_and_the_model_carries_its_facts(tmp_path, capsys
 
 def test_same_command_gives_the_same_model(tmp_path, capsys):
     for name in ("a", "b"):
-        assert run(capsys, "train", "--dataset", "tutorial", "--epochs", "20", "-o", tmp_path / name)[0] == 0
+        assert (
+            run(capsys, "train", "--dataset", "tutorial", "--epochs", "20", "-o", tmp_path / name)[
+                0
+            ]
+            == 0
+        )
     assert (tmp_path / "a").read_bytes() == (tmp_path / "b").read_bytes()
 
 
@@ -111,7 +146,9 @@ def test_string_labels_semicolons_and_predicting_on_reordered_columns(tmp_path, 
     X = rng.normal(size=(80, 2))
     labels = np.where(X[:, 0] + X[:, 1] > 0, "big one", "small")
     data = tmp_path / "train.csv"
-    data.write_text("x1;x2;kind\r\n" + "".join(f"{a};{b};\"{c}\"\r\n" for (a, b), c in zip(X, labels)))
+    data.write_text(
+        "x1;x2;kind\r\n" + "".join(f'{a};{b};"{c}"\r\n' for (a, b), c in zip(X, labels))
+    )
     model = tmp_path / "kind.safetensors"
     assert run(capsys, "train", data, "--target", "kind", "--epochs", "100", "-o", model)[0] == 0
     assert sn.load(model).metadata["classes"] == ["big one", "small"]
@@ -124,7 +161,9 @@ def test_string_labels_semicolons_and_predicting_on_reordered_columns(tmp_path, 
 def test_regression_is_inferred_and_evaluated(tmp_path, capsys):
     data = _regression_csv(tmp_path / "houses.csv", delimiter="\t")
     model = tmp_path / "houses.safetensors"
-    code, out, _ = run(capsys, "train", data, "--target", "value", "--hidden", "", "--epochs", "150", "-o", model)
+    code, out, _ = run(
+        capsys, "train", data, "--target", "value", "--hidden", "", "--epochs", "150", "-o", model
+    )
     assert code == 0 and "regression: loss" in out and "r2" in out
     net = sn.load(model)
     assert net.metadata["task"] == "regression" and "classes" not in net.metadata
@@ -140,19 +179,47 @@ def test_regression_is_inferred_and_evaluated(tmp_path, capsys):
 
 def test_task_inference_and_override(tmp_path, capsys):
     data = tmp_path / "grades.csv"
-    data.write_text("hours,grade\n" + "".join(f"{h},{g}\n" for h, g in [(1, 1), (2, "1.0"), (8, 3), (9, 3), (5, 2)]))
-    assert run(capsys, "train", data, "--target", "grade", "--epochs", "5", "-o", tmp_path / "c")[0] == 0
-    assert sn.load(tmp_path / "c").metadata["classes"] == ["1", "1.0", "2", "3"]  # labels as written
-    assert run(capsys, "train", data, "--target", "grade", "--task", "regression", "--epochs", "5",
-               "-o", tmp_path / "r")[0] == 0
+    data.write_text(
+        "hours,grade\n"
+        + "".join(f"{h},{g}\n" for h, g in [(1, 1), (2, "1.0"), (8, 3), (9, 3), (5, 2)])
+    )
+    assert (
+        run(capsys, "train", data, "--target", "grade", "--epochs", "5", "-o", tmp_path / "c")[0]
+        == 0
+    )
+    assert sn.load(tmp_path / "c").metadata["classes"] == [
+        "1",
+        "1.0",
+        "2",
+        "3",
+    ]  # labels as written
+    assert (
+        run(
+            capsys,
+            "train",
+            data,
+            "--target",
+            "grade",
+            "--task",
+            "regression",
+            "--epochs",
+            "5",
+            "-o",
+            tmp_path / "r",
+        )[0]
+        == 0
+    )
     assert sn.load(tmp_path / "r").metadata["task"] == "regression"
     many = tmp_path / "counts.csv"
     many.write_text("x,n\n" + "".join(f"{i},{i * 7}\n" for i in range(12)))  # 12 distinct integers
-    assert run(capsys, "train", many, "--target", "n", "--epochs", "2", "-o", tmp_path / "n")[0] == 0
+    assert (
+        run(capsys, "train", many, "--target", "n", "--epochs", "2", "-o", tmp_path / "n")[0] == 0
+    )
     assert sn.load(tmp_path / "n").metadata["task"] == "regression"
 
 
 # -- errors ------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def csv_file(tmp_path):
@@ -161,16 +228,19 @@ def csv_file(tmp_path):
     return path
 
 
-@pytest.mark.parametrize("content,match", [
-    ("a,b,y\n1,2,x\n3,abc,z\n", "line 3, column 'b': 'abc' is not a number"),
-    ("a,b,y\n1,2,x\n3,,z\n", "line 3, column 'b': missing value"),
-    ("a,b,y\n1,2,x\n3,inf,z\n", "line 3, column 'b': 'inf': NaN and infinity"),
-    ("a,b,y\n1,2,x\n3,4\n", "line 3: 2 fields, but the header has 3"),
-    ("a,b,q\n1,2,x\n", "target column 'y' not found; the columns are: 'a', 'b', 'q'"),
-    ("y\nx\n", "no feature columns"),
-    ("", "the file is empty"),
-    ("a,b,y\n1,2,x\n3,4,x\n", "holds one class only ('x')"),
-])
+@pytest.mark.parametrize(
+    "content,match",
+    [
+        ("a,b,y\n1,2,x\n3,abc,z\n", "line 3, column 'b': 'abc' is not a number"),
+        ("a,b,y\n1,2,x\n3,,z\n", "line 3, column 'b': missing value"),
+        ("a,b,y\n1,2,x\n3,inf,z\n", "line 3, column 'b': 'inf': NaN and infinity"),
+        ("a,b,y\n1,2,x\n3,4\n", "line 3: 2 fields, but the header has 3"),
+        ("a,b,q\n1,2,x\n", "target column 'y' not found; the columns are: 'a', 'b', 'q'"),
+        ("y\nx\n", "no feature columns"),
+        ("", "the file is empty"),
+        ("a,b,y\n1,2,x\n3,4,x\n", "holds one class only ('x')"),
+    ],
+)
 def test_train_data_errors(tmp_path, capsys, content, match):
     data = tmp_path / "data.csv"
     data.write_text(content)
@@ -182,23 +252,48 @@ def test_train_data_errors(tmp_path, capsys, content, match):
 def test_regression_target_errors_name_the_line(tmp_path, capsys):
     data = tmp_path / "data.csv"
     data.write_text("a,y\n1,2.5\n2,3.5\n3,lots\n")
-    fails(capsys, "train", f"{data}, line 4, column 'y': 'lots' is not a number",
-          data, "--target", "y", "--task", "regression", "-o", tmp_path / "m")
+    fails(
+        capsys,
+        "train",
+        f"{data}, line 4, column 'y': 'lots' is not a number",
+        data,
+        "--target",
+        "y",
+        "--task",
+        "regression",
+        "-o",
+        tmp_path / "m",
+    )
 
 
-@pytest.mark.parametrize("argv,match", [
-    (["--dataset", "iris", "--target", "species"], "--target goes with DATA.csv"),
-    ([], "give either DATA.csv or --dataset NAME"),
-    (["{data}"], "--target COLUMN is required"),
-    (["{data}", "--dataset", "xor"], "give either DATA.csv or --dataset NAME"),
-    (["{data}", "--target", "y", "--activation", "swish"], "unknown activation 'swish'"),
-    (["{data}", "--target", "y", "--loss", "hinge"], "unknown loss 'hinge'"),
-    (["{data}", "--target", "y", "--optimizer", "rmsprop"], "unknown optimizer 'rmsprop'"),
-    (["{data}", "--target", "y", "--lr", "0"], "argument --lr: expected a positive number, got '0'"),
-    (["{data}", "--target", "y", "--epochs", "0"], "argument --epochs: expected a positive integer, got '0'"),
-    (["{data}", "--target", "y", "--batch-size", "0"], "argument --batch-size: expected a positive integer"),
-    (["nope.csv", "--target", "y"], "nope.csv: no such file"),  # as for a model: see test_model_file_errors
-])
+@pytest.mark.parametrize(
+    "argv,match",
+    [
+        (["--dataset", "iris", "--target", "species"], "--target goes with DATA.csv"),
+        ([], "give either DATA.csv or --dataset NAME"),
+        (["{data}"], "--target COLUMN is required"),
+        (["{data}", "--dataset", "xor"], "give either DATA.csv or --dataset NAME"),
+        (["{data}", "--target", "y", "--activation", "swish"], "unknown activation 'swish'"),
+        (["{data}", "--target", "y", "--loss", "hinge"], "unknown loss 'hinge'"),
+        (["{data}", "--target", "y", "--optimizer", "rmsprop"], "unknown optimizer 'rmsprop'"),
+        (
+            ["{data}", "--target", "y", "--lr", "0"],
+            "argument --lr: expected a positive number, got '0'",
+        ),
+        (
+            ["{data}", "--target", "y", "--epochs", "0"],
+            "argument --epochs: expected a positive integer, got '0'",
+        ),
+        (
+            ["{data}", "--target", "y", "--batch-size", "0"],
+            "argument --batch-size: expected a positive integer",
+        ),
+        (
+            ["nope.csv", "--target", "y"],
+            "nope.csv: no such file",
+        ),  # as for a model: see test_model_file_errors
+    ],
+)
 def test_train_argument_errors(tmp_path, capsys, csv_file, argv, match):
     argv = [a.replace("{data}", str(csv_file)) for a in argv]
     fails(capsys, "train", match, *argv, "-o", tmp_path / "m.safetensors")
@@ -206,17 +301,35 @@ def test_train_argument_errors(tmp_path, capsys, csv_file, argv, match):
 
 
 def test_output_folder_must_exist(tmp_path, capsys, csv_file):
-    fails(capsys, "train", "does not exist", csv_file, "--target", "y", "-o", tmp_path / "no" / "m.safetensors")
+    fails(
+        capsys,
+        "train",
+        "does not exist",
+        csv_file,
+        "--target",
+        "y",
+        "-o",
+        tmp_path / "no" / "m.safetensors",
+    )
 
 
-@pytest.mark.parametrize("argv,match", [
-    (["train", "--hidden", "8,x", "--dataset", "xor", "-o", "m"], "argument --hidden: expected layer sizes like 16,8"),
-    (["train", "--epochs", "ten", "--dataset", "xor", "-o", "m"], "argument --epochs: expected a positive integer"),
-    (["train", "--dataset", "mnist", "-o", "m"], "invalid choice: 'mnist'"),
-    (["train", "--dataset", "xor"], "the following arguments are required: -o/--output"),
-    (["predict", "m.safetensors"], "give DATA.csv or --dataset NAME"),
-    (["fly"], "invalid choice: 'fly'"),
-])
+@pytest.mark.parametrize(
+    "argv,match",
+    [
+        (
+            ["train", "--hidden", "8,x", "--dataset", "xor", "-o", "m"],
+            "argument --hidden: expected layer sizes like 16,8",
+        ),
+        (
+            ["train", "--epochs", "ten", "--dataset", "xor", "-o", "m"],
+            "argument --epochs: expected a positive integer",
+        ),
+        (["train", "--dataset", "mnist", "-o", "m"], "invalid choice: 'mnist'"),
+        (["train", "--dataset", "xor"], "the following arguments are required: -o/--output"),
+        (["predict", "m.safetensors"], "give DATA.csv or --dataset NAME"),
+        (["fly"], "invalid choice: 'fly'"),
+    ],
+)
 def test_usage_errors_are_one_line_with_exit_2(capsys, argv, match):
     code, out, err = run(capsys, *argv)
     assert code == 2 and out == ""
@@ -226,18 +339,34 @@ def test_usage_errors_are_one_line_with_exit_2(capsys, argv, match):
 def test_predict_errors_leave_the_existing_output_untouched(iris_model, tmp_path, capsys, csv_file):
     out_csv = tmp_path / "out.csv"
     out_csv.write_text("precious\n")
-    fails(capsys, "predict", "the columns differ from the model's features (missing 'sepal_length'",
-          iris_model, csv_file, "-o", out_csv)
+    fails(
+        capsys,
+        "predict",
+        "the columns differ from the model's features (missing 'sepal_length'",
+        iris_model,
+        csv_file,
+        "-o",
+        out_csv,
+    )
     broken = tmp_path / "broken.csv"
     broken.write_text(IRIS.read_text().replace("5.1,3.5", "5.1,x3.5", 1))
-    fails(capsys, "predict", f"{broken}, line 2, column 'sepal_width': 'x3.5' is not a number",
-          iris_model, broken, "-o", out_csv)
+    fails(
+        capsys,
+        "predict",
+        f"{broken}, line 2, column 'sepal_width': 'x3.5' is not a number",
+        iris_model,
+        broken,
+        "-o",
+        out_csv,
+    )
     assert out_csv.read_text() == "precious\n"
     assert sorted(os.listdir(tmp_path)) == ["broken.csv", "data.csv", "out.csv"]
 
 
 def test_model_file_errors(tmp_path, capsys, csv_file, iris_model):
-    fails(capsys, "predict", "nope.safetensors: no such file", tmp_path / "nope.safetensors", csv_file)
+    fails(
+        capsys, "predict", "nope.safetensors: no such file", tmp_path / "nope.safetensors", csv_file
+    )
     fails(capsys, "info", "not a safetensors file", csv_file)
     truncated = tmp_path / "cut.safetensors"
     truncated.write_bytes(iris_model.read_bytes()[:-10])
@@ -247,15 +376,29 @@ def test_model_file_errors(tmp_path, capsys, csv_file, iris_model):
 def test_evaluate_errors(iris_model, tmp_path, capsys):
     data = tmp_path / "iris.csv"
     data.write_text(IRIS.read_text().replace("setosa", "setosaa", 1))
-    fails(capsys, "evaluate", f"{data}, line 2, column 'species': 'setosaa' is not one of the model's classes",
-          iris_model, data, "--target", "species")
-    fails(capsys, "evaluate", "target column 'kind' not found", iris_model, IRIS, "--target", "kind")
+    fails(
+        capsys,
+        "evaluate",
+        f"{data}, line 2, column 'species': 'setosaa' is not one of the model's classes",
+        iris_model,
+        data,
+        "--target",
+        "species",
+    )
+    fails(
+        capsys, "evaluate", "target column 'kind' not found", iris_model, IRIS, "--target", "kind"
+    )
 
 
 def test_proba_needs_a_classifier(tmp_path, capsys):
     data = _regression_csv(tmp_path / "houses.csv")
-    assert run(capsys, "train", data, "--target", "value", "--epochs", "2", "-o", tmp_path / "m")[0] == 0
-    fails(capsys, "predict", "--proba needs a classification model", tmp_path / "m", data, "--proba")
+    assert (
+        run(capsys, "train", data, "--target", "value", "--epochs", "2", "-o", tmp_path / "m")[0]
+        == 0
+    )
+    fails(
+        capsys, "predict", "--proba needs a classification model", tmp_path / "m", data, "--proba"
+    )
 
 
 def test_models_from_python_predict_raw_outputs(tmp_path, capsys):
@@ -265,10 +408,18 @@ def test_models_from_python_predict_raw_outputs(tmp_path, capsys):
     data.write_text("p,q,r\n1,2,3\n")
     code, out, _ = run(capsys, "predict", tmp_path / "m.safetensors", data)
     assert code == 0 and out.splitlines()[0] == "output_0,output_1"
-    np.testing.assert_allclose([float(v) for v in out.splitlines()[1].split(",")], net.predict([[1, 2, 3]])[0])
+    np.testing.assert_allclose(
+        [float(v) for v in out.splitlines()[1].split(",")], net.predict([[1, 2, 3]])[0]
+    )
     fails(capsys, "evaluate", "no task recorded", tmp_path / "m.safetensors", data, "--target", "r")
     data.write_text("p,q\n1,2\n")
-    fails(capsys, "predict", "X has 2 features (columns), but the network expects 3", tmp_path / "m.safetensors", data)
+    fails(
+        capsys,
+        "predict",
+        "X has 2 features (columns), but the network expects 3",
+        tmp_path / "m.safetensors",
+        data,
+    )
 
 
 def test_export_onnx(iris_model, tmp_path, capsys):
@@ -282,10 +433,17 @@ def test_export_onnx(iris_model, tmp_path, capsys):
 
 # -- as a program ------------------------------------------------------------------------------
 
+
 def _program(*argv, cwd):
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    return subprocess.run([sys.executable, "-m", "smallnet", *map(str, argv)], capture_output=True, text=True,
-                          timeout=120, env=env, cwd=cwd)
+    return subprocess.run(
+        [sys.executable, "-m", "smallnet", *map(str, argv)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+        cwd=cwd,
+    )
 
 
 def test_program_errors_without_traceback_unless_debug(tmp_path):
@@ -293,21 +451,31 @@ def test_program_errors_without_traceback_unless_debug(tmp_path):
     data.write_text("a,y\n1,x\n2,w\n1e999,z\n")
     result = _program("train", data, "--target", "y", "-o", "m.safetensors", cwd=tmp_path)
     assert result.returncode == 2 and result.stdout == ""
-    assert result.stderr == f"smallnet train: error: {data}, line 4, column 'a': '1e999' is too large for a float\n"
+    assert (
+        result.stderr
+        == f"smallnet train: error: {data}, line 4, column 'a': '1e999' is too large for a float\n"
+    )
     debug = _program("train", data, "--target", "y", "-o", "m.safetensors", "--debug", cwd=tmp_path)
     assert debug.returncode != 0 and "Traceback" in debug.stderr and "1e999" in debug.stderr
     assert sorted(os.listdir(tmp_path)) == ["data.csv"]
 
 
 def test_program_trains_and_predicts(tmp_path):
-    result = _program("train", "--dataset", "tutorial", "--epochs", "50", "-o", "t.safetensors", cwd=tmp_path)
+    result = _program(
+        "train", "--dataset", "tutorial", "--epochs", "50", "-o", "t.safetensors", cwd=tmp_path
+    )
     assert result.returncode == 0, result.stderr
     result = _program("predict", "t.safetensors", IRIS.with_name("tutorial.csv"), cwd=tmp_path)
-    assert result.returncode == 0 and result.stdout.splitlines()[0] == "y" and len(result.stdout.splitlines()) == 5
+    assert (
+        result.returncode == 0
+        and result.stdout.splitlines()[0] == "y"
+        and len(result.stdout.splitlines()) == 5
+    )
 
 
 def test_train_without_safetensors_says_so_before_training(tmp_path, capsys, monkeypatch):
     import sys
+
     monkeypatch.setitem(sys.modules, "safetensors", None)  # as if the [io] extra were not installed
     monkeypatch.setitem(sys.modules, "safetensors.numpy", None)
     trained = []
@@ -322,18 +490,40 @@ def test_ignored_columns_stay_out_in_training_and_prediction(tmp_path, capsys):
     rows = [f"p{i},{i % 7},{(i * 3) % 5},{'yes' if i % 7 > 3 else 'no'}" for i in range(40)]
     data.write_text("id,a,b,label\n" + "\n".join(rows) + "\n")
     model = tmp_path / "m.safetensors"
-    assert cli.main(["train", str(data), "--target", "label", "-o", str(model), "--epochs", "5"]) == 2
-    assert "column 'id': 'p0' is not a number; leave non-numeric columns out with --ignore COLUMN" in \
-        capsys.readouterr().err
-    assert cli.main(["train", str(data), "--target", "label", "--ignore", "id", "-o", str(model),
-                     "--epochs", "5"]) == 0
+    assert (
+        cli.main(["train", str(data), "--target", "label", "-o", str(model), "--epochs", "5"]) == 2
+    )
+    assert (
+        "column 'id': 'p0' is not a number; leave non-numeric columns out with --ignore COLUMN"
+        in capsys.readouterr().err
+    )
+    assert (
+        cli.main(
+            [
+                "train",
+                str(data),
+                "--target",
+                "label",
+                "--ignore",
+                "id",
+                "-o",
+                str(model),
+                "--epochs",
+                "5",
+            ]
+        )
+        == 0
+    )
     assert sn.load(model).metadata["feature_names"] == ["a", "b"]
     capsys.readouterr()
-    assert cli.main(["predict", str(model), str(data)]) == 0  # the id column (and the target) are skipped
+    assert (
+        cli.main(["predict", str(model), str(data)]) == 0
+    )  # the id column (and the target) are skipped
     assert len(capsys.readouterr().out.splitlines()) == 41
 
 
 # -- models saved from Python, with metadata of their own -----------------------------------------
+
 
 def _python_model(path, metadata, outputs=1):
     """A sigmoid (or softmax) classifier of columns a, b saved from Python with `metadata`, as a user would."""
@@ -348,7 +538,9 @@ def test_models_with_their_own_metadata_predict_with_what_they_record(tmp_path, 
     features = tmp_path / "feat.csv"
     features.write_text("a,b\n1,2\n-3,-4\n")
     model = tmp_path / "m.st"
-    net = _python_model(model, {"task": "classification", "class_names": ["x", "y"]})  # no "classes": indices
+    net = _python_model(
+        model, {"task": "classification", "class_names": ["x", "y"]}
+    )  # no "classes": indices
     expected = [str(int(p > 0.5)) for p in net.predict([[1, 2], [-3, -4]])[:, 0]]
     code, out, _ = run(capsys, "predict", model, features)
     assert code == 0 and out.splitlines() == ["prediction", *expected]
@@ -356,8 +548,15 @@ def test_models_with_their_own_metadata_predict_with_what_they_record(tmp_path, 
     assert code == 0 and out.splitlines()[0] == "0,1"
     labelled = tmp_path / "labelled.csv"
     labelled.write_text("a,b,label\n1,2,x\n")
-    fails(capsys, "evaluate", "'x' is not one of the model's classes (0, 1); the model records no class names",
-          model, labelled, "--target", "label")
+    fails(
+        capsys,
+        "evaluate",
+        "'x' is not one of the model's classes (0, 1); the model records no class names",
+        model,
+        labelled,
+        "--target",
+        "label",
+    )
     labelled.write_text(f"a,b,label\n1,2,{expected[0]}\n")
     code, out, _ = run(capsys, "evaluate", model, labelled, "--target", "label")
     assert code == 0 and out.startswith("1 row\naccuracy: 1.0000 (1/1)")
@@ -366,7 +565,10 @@ def test_models_with_their_own_metadata_predict_with_what_they_record(tmp_path, 
     code, out, _ = run(capsys, "predict", model, features)
     assert code == 0 and set(out.splitlines()[1:]) <= {"1", "2"}
 
-def test_metadata_that_is_not_a_dict_is_shown_and_otherwise_left_alone(tmp_path, capsys, monkeypatch):
+
+def test_metadata_that_is_not_a_dict_is_shown_and_otherwise_left_alone(
+    tmp_path, capsys, monkeypatch
+):
     features = tmp_path / "feat.csv"
     features.write_text("a,b\n1,2\n")
     model = tmp_path / "m.st"
@@ -379,18 +581,37 @@ def test_metadata_that_is_not_a_dict_is_shown_and_otherwise_left_alone(tmp_path,
     assert code == 0 and "metadata: 1, 2" in out
 
 
-@pytest.mark.parametrize("metadata,outputs,match", [
-    ({"task": "classification", "classes": ["x", "y", "z"]}, 1,
-     "'classes' names 3 classes, but the network's outputs are for 2"),
-    ({"task": "classification", "classes": ["x", "x"]}, 1, "'classes' should be a list of distinct class labels"),
-    ({"task": "classification", "classes": "xy"}, 1, "'classes' should be a list of distinct class labels"),
-    ({"task": "clustering"}, 1, "'task' should be 'classification' or 'regression', not 'clustering'"),
-    ({"feature_names": "ab"}, 1, "'feature_names' should be a list of column names, not 'ab'"),
-    ({"task": "regression", "target": 5}, 1, "'target' should be a column name, not 5"),
-    ({"ignored": {"id": 1}}, 1, "'ignored' should be a list of column names"),
-])
-def test_metadata_the_commands_cant_use_is_an_error_naming_model_and_field(tmp_path, capsys, metadata, outputs,
-                                                                           match):
+@pytest.mark.parametrize(
+    "metadata,outputs,match",
+    [
+        (
+            {"task": "classification", "classes": ["x", "y", "z"]},
+            1,
+            "'classes' names 3 classes, but the network's outputs are for 2",
+        ),
+        (
+            {"task": "classification", "classes": ["x", "x"]},
+            1,
+            "'classes' should be a list of distinct class labels",
+        ),
+        (
+            {"task": "classification", "classes": "xy"},
+            1,
+            "'classes' should be a list of distinct class labels",
+        ),
+        (
+            {"task": "clustering"},
+            1,
+            "'task' should be 'classification' or 'regression', not 'clustering'",
+        ),
+        ({"feature_names": "ab"}, 1, "'feature_names' should be a list of column names, not 'ab'"),
+        ({"task": "regression", "target": 5}, 1, "'target' should be a column name, not 5"),
+        ({"ignored": {"id": 1}}, 1, "'ignored' should be a list of column names"),
+    ],
+)
+def test_metadata_the_commands_cant_use_is_an_error_naming_model_and_field(
+    tmp_path, capsys, metadata, outputs, match
+):
     model = tmp_path / "m.st"
     _python_model(model, metadata, outputs)
     features = tmp_path / "feat.csv"
@@ -400,10 +621,14 @@ def test_metadata_the_commands_cant_use_is_an_error_naming_model_and_field(tmp_p
 
 def test_info_shows_metadata_of_any_type(tmp_path, capsys):
     model = tmp_path / "m.st"
-    _python_model(model, {"final_metrics": {"loss": "abc"}, "notes": {"by": "me", "n": [1, 2.5]}, "empty": []})
+    _python_model(
+        model, {"final_metrics": {"loss": "abc"}, "notes": {"by": "me", "n": [1, 2.5]}, "empty": []}
+    )
     code, out, err = run(capsys, "info", model)
     assert code == 0 and err == ""
-    assert "final metrics: loss abc" in out and "notes: by me, n 1, 2.5" in out and "empty" not in out
+    assert (
+        "final metrics: loss abc" in out and "notes: by me, n 1, 2.5" in out and "empty" not in out
+    )
 
 
 def test_info_leaves_out_what_is_empty(iris_model, capsys):
@@ -413,12 +638,27 @@ def test_info_leaves_out_what_is_empty(iris_model, capsys):
 
 # -- numbers that overflow ---------------------------------------------------------------------
 
+
 @pytest.mark.filterwarnings("error")  # a raw warning would now be an exception
 def test_divergence_is_an_error_and_saves_nothing(tmp_path, capsys):
     data = _regression_csv(tmp_path / "houses.csv")
     model = tmp_path / "d.st"
-    err = fails(capsys, "train", "; no model saved; try a lower --lr than 1e+08", data, "--target", "value",
-                "-o", model, "--lr", "1e8", "--optimizer", "sgd", "--epochs", "50")
+    err = fails(
+        capsys,
+        "train",
+        "; no model saved; try a lower --lr than 1e+08",
+        data,
+        "--target",
+        "value",
+        "-o",
+        model,
+        "--lr",
+        "1e8",
+        "--optimizer",
+        "sgd",
+        "--epochs",
+        "50",
+    )
     assert "error: training diverged in epoch " in err and not model.exists()
 
 
@@ -433,18 +673,41 @@ def test_overflowing_predictions_give_plain_scores_without_warnings(tmp_path):
     assert "mse: inf" in result.stdout.splitlines()
 
 
-@pytest.mark.parametrize("content,task,match", [
-    ("a,b,y\n1e200,2,1\n-1e200,4,2\n5,6,1\n", "classification", "column 'a' holds values too large to standardize"),
-    ("a,b,y\n1,2,1e300\n3,4,-1e300\n5,6,1\n", "regression", "column 'y' holds values too large"),
-])
+@pytest.mark.parametrize(
+    "content,task,match",
+    [
+        (
+            "a,b,y\n1e200,2,1\n-1e200,4,2\n5,6,1\n",
+            "classification",
+            "column 'a' holds values too large to standardize",
+        ),
+        (
+            "a,b,y\n1,2,1e300\n3,4,-1e300\n5,6,1\n",
+            "regression",
+            "column 'y' holds values too large",
+        ),
+    ],
+)
 def test_values_too_large_to_standardize_name_the_column(tmp_path, capsys, content, task, match):
     data = tmp_path / "huge.csv"
     data.write_text(content)
-    fails(capsys, "train", f"{data}: {match}", data, "--target", "y", "--task", task, "-o", tmp_path / "m.st")
+    fails(
+        capsys,
+        "train",
+        f"{data}: {match}",
+        data,
+        "--target",
+        "y",
+        "--task",
+        task,
+        "-o",
+        tmp_path / "m.st",
+    )
     assert sorted(os.listdir(tmp_path)) == ["huge.csv"]
 
 
 # -- resume ------------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def checkpointed(tmp_path_factory):
@@ -452,81 +715,191 @@ def checkpointed(tmp_path_factory):
     folder = tmp_path_factory.mktemp("resume")
     data = _regression_csv(folder / "houses.csv", n=40)
     checkpoint = folder / "run.ckpt"
-    assert cli.main(["train", str(data), "--target", "value", "--epochs", "4", "--checkpoint", str(checkpoint),
-                     "-o", str(folder / "m.st")]) == 0
+    assert (
+        cli.main(
+            [
+                "train",
+                str(data),
+                "--target",
+                "value",
+                "--epochs",
+                "4",
+                "--checkpoint",
+                str(checkpoint),
+                "-o",
+                str(folder / "m.st"),
+            ]
+        )
+        == 0
+    )
     return data, checkpoint
 
 
-@pytest.mark.parametrize("argv,match", [
-    (["--lr", "0.5"], "--lr 0.01, not 0.5"),
-    (["--batch-size", "7"], "--batch-size 32, not 7"),
-    (["--loss", "sse"], "--loss mse, not sse"),
-    (["--seed", "5"], "--seed 0, not 5"),
-    (["--optimizer", "sgd"], "--optimizer adam, not sgd"),
-    (["--hidden", "8,4"], "--hidden 16, not 8,4"),
-    (["--hidden", ""], "--hidden 16, not (none)"),
-    (["--activation", "tanh"], "--activation relu, not tanh"),
-    (["--val-split", "0.2"], "--val-split 0, not 0.2"),
-    (["--epochs", "3"], "the checkpoint has already trained 4 epochs, more than --epochs 3"),
-])
-def test_resume_refuses_options_other_than_the_checkpoints(checkpointed, tmp_path, capsys, argv, match):
+@pytest.mark.parametrize(
+    "argv,match",
+    [
+        (["--lr", "0.5"], "--lr 0.01, not 0.5"),
+        (["--batch-size", "7"], "--batch-size 32, not 7"),
+        (["--loss", "sse"], "--loss mse, not sse"),
+        (["--seed", "5"], "--seed 0, not 5"),
+        (["--optimizer", "sgd"], "--optimizer adam, not sgd"),
+        (["--hidden", "8,4"], "--hidden 16, not 8,4"),
+        (["--hidden", ""], "--hidden 16, not (none)"),
+        (["--activation", "tanh"], "--activation relu, not tanh"),
+        (["--val-split", "0.2"], "--val-split 0, not 0.2"),
+        (["--epochs", "3"], "the checkpoint has already trained 4 epochs, more than --epochs 3"),
+    ],
+)
+def test_resume_refuses_options_other_than_the_checkpoints(
+    checkpointed, tmp_path, capsys, argv, match
+):
     data, checkpoint = checkpointed
     argv = argv if "--epochs" in argv else ["--epochs", "6", *argv]
-    err = fails(capsys, "train", match, data, "--target", "value", "--resume", checkpoint, "-o", tmp_path / "m.st",
-                *argv)
+    err = fails(
+        capsys,
+        "train",
+        match,
+        data,
+        "--target",
+        "value",
+        "--resume",
+        checkpoint,
+        "-o",
+        tmp_path / "m.st",
+        *argv,
+    )
     assert str(checkpoint) in err and not (tmp_path / "m.st").exists()
 
 
 def test_resume_says_when_there_is_nothing_left_to_train(checkpointed, tmp_path, capsys):
     data, checkpoint = checkpointed
-    code, out, _ = run(capsys, "train", data, "--target", "value", "--resume", checkpoint, "--epochs", "4",
-                       "-o", tmp_path / "m.st")
-    assert code == 0 and out.startswith(f"nothing to train: {checkpoint} had already done --epochs 4 on 40 rows")
-    code, out, _ = run(capsys, "train", data, "--target", "value", "--resume", checkpoint, "--epochs", "6",
-                       "-o", tmp_path / "m.st")
-    assert code == 0 and out.startswith(f"trained 6 epochs (the first 4 in {checkpoint}) on 40 rows")
+    code, out, _ = run(
+        capsys,
+        "train",
+        data,
+        "--target",
+        "value",
+        "--resume",
+        checkpoint,
+        "--epochs",
+        "4",
+        "-o",
+        tmp_path / "m.st",
+    )
+    assert code == 0 and out.startswith(
+        f"nothing to train: {checkpoint} had already done --epochs 4 on 40 rows"
+    )
+    code, out, _ = run(
+        capsys,
+        "train",
+        data,
+        "--target",
+        "value",
+        "--resume",
+        checkpoint,
+        "--epochs",
+        "6",
+        "-o",
+        tmp_path / "m.st",
+    )
+    assert code == 0 and out.startswith(
+        f"trained 6 epochs (the first 4 in {checkpoint}) on 40 rows"
+    )
 
 
 # -- class labels ------------------------------------------------------------------------------
+
 
 def test_class_labels_are_kept_as_written(tmp_path, capsys):
     data = tmp_path / "codes.csv"
     data.write_text("a,b,code\n1,2,007\n3,4,7\n5,6,012\n7,8,12\n1,1,1e3\n")
     model = tmp_path / "codes.st"
-    assert run(capsys, "train", data, "--target", "code", "--epochs", "300", "--lr", "0.1", "-o", model)[0] == 0
+    assert (
+        run(
+            capsys, "train", data, "--target", "code", "--epochs", "300", "--lr", "0.1", "-o", model
+        )[0]
+        == 0
+    )
     assert sn.load(model).metadata["classes"] == ["007", "7", "012", "12", "1e3"]
     code, out, _ = run(capsys, "predict", model, data)
     assert code == 0 and out.splitlines() == ["code", "007", "7", "012", "12", "1e3"]
     data.write_text("a,code\n1,0.5\n2,0.50\n3,1\n4,1.0\n")
-    assert run(capsys, "train", data, "--target", "code", "--task", "classification", "--epochs", "2",
-               "-o", model)[0] == 0
+    assert (
+        run(
+            capsys,
+            "train",
+            data,
+            "--target",
+            "code",
+            "--task",
+            "classification",
+            "--epochs",
+            "2",
+            "-o",
+            model,
+        )[0]
+        == 0
+    )
     assert sn.load(model).metadata["classes"] == ["0.5", "0.50", "1", "1.0"]
 
 
 # -- output files ------------------------------------------------------------------------------
 
+
 def test_outputs_may_not_overwrite_inputs(iris_model, tmp_path, capsys, csv_file):
     before = iris_model.read_bytes()
     fails(capsys, "predict", "this is the model file", iris_model, IRIS, "-o", iris_model)
     assert iris_model.read_bytes() == before
-    fails(capsys, "predict", "this is the data file", iris_model, csv_file, "-o", tmp_path / "." / "data.csv")
+    fails(
+        capsys,
+        "predict",
+        "this is the data file",
+        iris_model,
+        csv_file,
+        "-o",
+        tmp_path / "." / "data.csv",
+    )
     fails(capsys, "train", "this is the data file", csv_file, "--target", "y", "-o", csv_file)
-    fails(capsys, "train", "this is the output file", csv_file, "--target", "y", "-o", tmp_path / "m.st",
-          "--checkpoint", tmp_path / "m.st")
+    fails(
+        capsys,
+        "train",
+        "this is the output file",
+        csv_file,
+        "--target",
+        "y",
+        "-o",
+        tmp_path / "m.st",
+        "--checkpoint",
+        tmp_path / "m.st",
+    )
     assert sorted(os.listdir(tmp_path)) == ["data.csv"]
 
 
 # -- smaller things ----------------------------------------------------------------------------
 
+
 def test_ignore_names_must_be_columns(tmp_path, capsys, csv_file):
-    fails(capsys, "train", f"{csv_file}, line 1: no column 'nosuchcol' to ignore; the columns are: 'a', 'b', 'y'",
-          csv_file, "--target", "y", "--ignore", "a,nosuchcol", "-o", tmp_path / "m.st")
+    fails(
+        capsys,
+        "train",
+        f"{csv_file}, line 1: no column 'nosuchcol' to ignore; the columns are: 'a', 'b', 'y'",
+        csv_file,
+        "--target",
+        "y",
+        "--ignore",
+        "a,nosuchcol",
+        "-o",
+        tmp_path / "m.st",
+    )
 
 
-@pytest.mark.parametrize("value,message", [
-    ("NA", "missing value ('NA';"),
-    ("1_000", "'1_000' is not a plain number"),
-])
+@pytest.mark.parametrize(
+    "value,message",
+    [
+        ("NA", "missing value ('NA';"),
+        ("1_000", "'1_000' is not a plain number"),
+    ],
+)
 def test_only_text_columns_get_the_ignore_hint(tmp_path, capsys, value, message):
     data = tmp_path / "d.csv"
     data.write_text(f"a,y\n{value},x\n2,z\n")
@@ -537,8 +910,16 @@ def test_only_text_columns_get_the_ignore_hint(tmp_path, capsys, value, message)
 def test_a_decimal_comma_gets_only_the_decimal_point_hint(tmp_path, capsys):
     data = tmp_path / "d.csv"
     data.write_text("a;y\n1,5;x\n2;z\n")
-    err = fails(capsys, "train", "'1,5' is not a number (use a decimal point)", data, "--target", "y",
-                "-o", tmp_path / "m.st")
+    err = fails(
+        capsys,
+        "train",
+        "'1,5' is not a number (use a decimal point)",
+        data,
+        "--target",
+        "y",
+        "-o",
+        tmp_path / "m.st",
+    )
     assert "--ignore" not in err
 
 
@@ -553,21 +934,56 @@ def test_counts_of_one_are_singular(tmp_path, capsys):
     data = tmp_path / "d.csv"
     data.write_text("a,y\n1,1.5\n2,2.5\n")
     model = tmp_path / "m.st"
-    code, out, _ = run(capsys, "train", data, "--target", "y", "--epochs", "1", "--task", "regression",
-                       "--val-split", "0.5", "-o", model)
-    assert code == 2  # one row left to train on: see test_a_val_split_must_leave_rows_of_every_class
+    code, out, _ = run(
+        capsys,
+        "train",
+        data,
+        "--target",
+        "y",
+        "--epochs",
+        "1",
+        "--task",
+        "regression",
+        "--val-split",
+        "0.5",
+        "-o",
+        model,
+    )
+    assert (
+        code == 2
+    )  # one row left to train on: see test_a_val_split_must_leave_rows_of_every_class
     data.write_text("a,y\n1,1.5\n2,2.5\n3,3.5\n")
-    code, out, _ = run(capsys, "train", data, "--target", "y", "--epochs", "1", "--task", "regression",
-                       "--val-split", "0.3", "-o", model)
-    assert code == 0 and out.startswith("trained 1 epoch on 2 rows (+1 for validation), 1 feature, regression")
+    code, out, _ = run(
+        capsys,
+        "train",
+        data,
+        "--target",
+        "y",
+        "--epochs",
+        "1",
+        "--task",
+        "regression",
+        "--val-split",
+        "0.3",
+        "-o",
+        model,
+    )
+    assert code == 0 and out.startswith(
+        "trained 1 epoch on 2 rows (+1 for validation), 1 feature, regression"
+    )
     data.write_text("a,y\n1,1.5\n")
     code, out, _ = run(capsys, "evaluate", model, data, "--target", "y")
     assert code == 0 and out.splitlines()[0] == "1 row"
 
 
 def test_trace_offers_only_the_datasets_its_recipe_fits(capsys):
-    fails(capsys, "trace", "--dataset iris: trace follows the tutorial's one-output network; use tutorial or xor",
-          "--dataset", "iris")
+    fails(
+        capsys,
+        "trace",
+        "--dataset iris: trace follows the tutorial's one-output network; use tutorial or xor",
+        "--dataset",
+        "iris",
+    )
 
 
 def _numbers_csv(path, target_at_line_10):
@@ -582,35 +998,84 @@ def _numbers_csv(path, target_at_line_10):
 @pytest.mark.parametrize("marker", ["NA", "n/a", "null", "None"])
 def test_a_missing_target_value_is_an_error_not_a_class(tmp_path, capsys, marker):
     data = _numbers_csv(tmp_path / "na.csv", marker)
-    err = fails(capsys, "train", f"line 10, column 'price': missing value ('{marker}'; ", data, "--target", "price",
-                "-o", tmp_path / "m.safetensors")
-    assert "empty fields and NA, N/A, null, none, ? count as missing" in err  # 'None' as a class: says why not
+    err = fails(
+        capsys,
+        "train",
+        f"line 10, column 'price': missing value ('{marker}'; ",
+        data,
+        "--target",
+        "price",
+        "-o",
+        tmp_path / "m.safetensors",
+    )
+    assert (
+        "empty fields and NA, N/A, null, none, ? count as missing" in err
+    )  # 'None' as a class: says why not
     assert not (tmp_path / "m.safetensors").exists()
 
 
 def test_a_number_column_with_a_stray_word_is_not_taken_for_hundreds_of_classes(tmp_path, capsys):
     data = _numbers_csv(tmp_path / "word.csv", "oops")
-    err = fails(capsys, "train", "60 distinct values in 60 rows, too many to be classes", data, "--target", "price",
-                "-o", tmp_path / "m.safetensors")
+    err = fails(
+        capsys,
+        "train",
+        "60 distinct values in 60 rows, too many to be classes",
+        data,
+        "--target",
+        "price",
+        "-o",
+        tmp_path / "m.safetensors",
+    )
     assert "line 10, column 'price' holds 'oops'" in err and "--task regression" in err
-    code, out, _ = run(capsys, "train", data, "--target", "price", "-o", tmp_path / "m.safetensors",
-                       "--task", "classification", "--epochs", "1")
+    code, out, _ = run(
+        capsys,
+        "train",
+        data,
+        "--target",
+        "price",
+        "-o",
+        tmp_path / "m.safetensors",
+        "--task",
+        "classification",
+        "--epochs",
+        "1",
+    )
     assert code == 0 and "60 classes" in out  # asked for: trained as classes all the same
 
 
-def test_hidden_sizes_take_spaces_or_commas_and_options_are_checked_by_their_own_names(tmp_path, capsys):
+def test_hidden_sizes_take_spaces_or_commas_and_options_are_checked_by_their_own_names(
+    tmp_path, capsys
+):
     for sizes in (["16", "8"], ["16,8"]):
-        code, out, _ = run(capsys, "train", "--dataset", "iris", "-o", tmp_path / "m.safetensors", "--epochs", "1",
-                           "--hidden", *sizes)
+        code, out, _ = run(
+            capsys,
+            "train",
+            "--dataset",
+            "iris",
+            "-o",
+            tmp_path / "m.safetensors",
+            "--epochs",
+            "1",
+            "--hidden",
+            *sizes,
+        )
         assert code == 0
-        assert [layer.units for layer in sn.load(tmp_path / "m.safetensors").layers[1:]] == [16, 8, 3]
-    for option, value, message in [("--lr", "0", "argument --lr: expected a positive number"),
-                                   ("--epochs", "0", "argument --epochs: expected a positive integer"),
-                                   ("--batch-size", "-3", "argument --batch-size: expected a positive integer"),
-                                   ("--seed", "-1", "argument --seed: expected an integer from 0"),
-                                   ("--val-split", "0.001", "--val-split 0.001 of 150 rows leaves 0"),
-                                   ("--bogus", "1", "unrecognized arguments: --bogus")]:
-        code, _, err = run(capsys, "train", "--dataset", "iris", "-o", tmp_path / "x.safetensors", option, value)
+        assert [layer.units for layer in sn.load(tmp_path / "m.safetensors").layers[1:]] == [
+            16,
+            8,
+            3,
+        ]
+    for option, value, message in [
+        ("--lr", "0", "argument --lr: expected a positive number"),
+        ("--epochs", "0", "argument --epochs: expected a positive integer"),
+        ("--batch-size", "-3", "argument --batch-size: expected a positive integer"),
+        ("--seed", "-1", "argument --seed: expected an integer from 0"),
+        ("--val-split", "0.001", "--val-split 0.001 of 150 rows leaves 0"),
+        ("--bogus", "1", "unrecognized arguments: --bogus"),
+    ]:
+        code, _, err = run(
+            capsys, "train", "--dataset", "iris", "-o", tmp_path / "x.safetensors", option, value
+        )
         assert code == 2 and err.startswith("smallnet train: error: ") and message in err, err
         assert len(err.strip().splitlines()) == 1
     code, out, _ = run(capsys, "trace", "--hidden", "4,4")
@@ -618,11 +1083,20 @@ def test_hidden_sizes_take_spaces_or_commas_and_options_are_checked_by_their_own
 
 
 def test_evaluate_with_a_feature_as_target_names_the_models_target(iris_model, capsys):
-    fails(capsys, "evaluate", "--target 'petal_length' is one of the model's features; the column it predicts is "
-                              "'species'", iris_model, IRIS, "--target", "petal_length")
+    fails(
+        capsys,
+        "evaluate",
+        "--target 'petal_length' is one of the model's features; the column it predicts is "
+        "'species'",
+        iris_model,
+        IRIS,
+        "--target",
+        "petal_length",
+    )
 
 
 # -- what a new user ran into ----------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def houses_model(tmp_path_factory):
@@ -630,54 +1104,106 @@ def houses_model(tmp_path_factory):
     folder = tmp_path_factory.mktemp("houses")
     data = _regression_csv(folder / "houses.csv", n=40)
     model = folder / "houses.st"
-    assert cli.main(["train", str(data), "--target", "value", "--epochs", "3", "-o", str(model)]) == 0
+    assert (
+        cli.main(["train", str(data), "--target", "value", "--epochs", "3", "-o", str(model)]) == 0
+    )
     return data, model
 
 
-def test_plot_boundary_of_a_regression_model_says_what_to_draw_instead(houses_model, tmp_path, capsys):
+def test_plot_boundary_of_a_regression_model_says_what_to_draw_instead(
+    houses_model, tmp_path, capsys
+):
     data, model = houses_model
-    fails(capsys, "plot", f"--kind boundary draws a classifier's classes; {model} is a regression model "
-                          "(--kind regression draws its fit)", model, "--kind", "boundary", "--data", data,
-          "-o", tmp_path / "b.png")
+    fails(
+        capsys,
+        "plot",
+        f"--kind boundary draws a classifier's classes; {model} is a regression model "
+        "(--kind regression draws its fit)",
+        model,
+        "--kind",
+        "boundary",
+        "--data",
+        data,
+        "-o",
+        tmp_path / "b.png",
+    )
     assert not (tmp_path / "b.png").exists()
 
 
 def test_a_thousands_separator_gets_its_own_advice(tmp_path, capsys):
     data = tmp_path / "d.csv"
     data.write_text('a,y\n"1,000",x\n2,z\n')
-    err = fails(capsys, "train", "'1,000' is not a number (remove the thousands separator: 1000)", data,
-                "--target", "y", "-o", tmp_path / "m.st")
+    err = fails(
+        capsys,
+        "train",
+        "'1,000' is not a number (remove the thousands separator: 1000)",
+        data,
+        "--target",
+        "y",
+        "-o",
+        tmp_path / "m.st",
+    )
     assert "--ignore" not in err and "decimal point" not in err
 
 
 def test_question_marks_are_missing_values(tmp_path, capsys):
     data = tmp_path / "d.csv"
     data.write_text("a,y\n1,x\n?,z\n")
-    err = fails(capsys, "train", "line 3, column 'a': missing value ('?'; ", data, "--target", "y",
-                "-o", tmp_path / "m")
+    err = fails(
+        capsys,
+        "train",
+        "line 3, column 'a': missing value ('?'; ",
+        data,
+        "--target",
+        "y",
+        "-o",
+        tmp_path / "m",
+    )
     assert "--ignore" not in err
 
 
 def _people(path, n=40):
-    rows = [f'p{i},"Doe, {i}",{i % 7},{(i * 3) % 5},{"yes" if i % 7 > 3 else "no"}' for i in range(n)]
+    rows = [
+        f'p{i},"Doe, {i}",{i % 7},{(i * 3) % 5},{"yes" if i % 7 > 3 else "no"}' for i in range(n)
+    ]
     path.write_text('id,"name, full",a,b,label\n' + "\n".join(rows) + "\n")
     return path
 
 
-@pytest.mark.parametrize("ignore", [['"name, full",id'], ["name, full", "--ignore", "id"], ['id, "name, full"']])
+@pytest.mark.parametrize(
+    "ignore", [['"name, full",id'], ["name, full", "--ignore", "id"], ['id, "name, full"']]
+)
 def test_ignore_takes_names_with_commas_and_adds_up_when_repeated(tmp_path, capsys, ignore):
     data = _people(tmp_path / "people.csv")
     model = tmp_path / "m.st"
-    assert run(capsys, "train", data, "--target", "label", "--epochs", "2", "-o", model, "--ignore", *ignore)[0] == 0
+    assert (
+        run(
+            capsys,
+            "train",
+            data,
+            "--target",
+            "label",
+            "--epochs",
+            "2",
+            "-o",
+            model,
+            "--ignore",
+            *ignore,
+        )[0]
+        == 0
+    )
     assert sorted(sn.load(model).metadata["ignored"]) == ["id", "name, full"]
     assert sn.load(model).metadata["feature_names"] == ["a", "b"]
 
 
-@pytest.mark.parametrize("argv,match", [
-    (["-o", "a.st", "-o", "b.st"], "-o given twice"),
-    (["-o", "a.st", "--lr", "0.1", "--lr", "0.2"], "--lr given twice"),
-    (["-o", "a.st", "--hidden", "4", "--hidden", "8"], "--hidden given twice"),
-])
+@pytest.mark.parametrize(
+    "argv,match",
+    [
+        (["-o", "a.st", "-o", "b.st"], "-o given twice"),
+        (["-o", "a.st", "--lr", "0.1", "--lr", "0.2"], "--lr given twice"),
+        (["-o", "a.st", "--hidden", "4", "--hidden", "8"], "--hidden given twice"),
+    ],
+)
 def test_an_option_given_twice_is_an_error_not_the_last_one_wins(tmp_path, capsys, argv, match):
     code, out, err = run(capsys, "train", "--dataset", "xor", *argv)
     assert code == 2 and err.startswith(f"smallnet train: error: {match}") and err.count("\n") == 1
@@ -686,43 +1212,121 @@ def test_an_option_given_twice_is_an_error_not_the_last_one_wins(tmp_path, capsy
 def test_predict_keeps_columns_and_skips_ignored_ones(tmp_path, capsys):
     data = _people(tmp_path / "people.csv")
     model = tmp_path / "m.st"
-    assert run(capsys, "train", data, "--target", "label", "--epochs", "2", "-o", model, "--ignore", "id")[0] == 2
-    assert run(capsys, "train", data, "--target", "label", "--epochs", "2", "-o", model,
-               "--ignore", 'id,"name, full"')[0] == 0
+    assert (
+        run(
+            capsys,
+            "train",
+            data,
+            "--target",
+            "label",
+            "--epochs",
+            "2",
+            "-o",
+            model,
+            "--ignore",
+            "id",
+        )[0]
+        == 2
+    )
+    assert (
+        run(
+            capsys,
+            "train",
+            data,
+            "--target",
+            "label",
+            "--epochs",
+            "2",
+            "-o",
+            model,
+            "--ignore",
+            'id,"name, full"',
+        )[0]
+        == 0
+    )
     code, out, _ = run(capsys, "predict", model, data, "--keep", '"name, full",id')
     rows = out.splitlines()
-    assert code == 0 and rows[0] == '"name, full",id,label'  # the predictions keep the target's name
+    assert (
+        code == 0 and rows[0] == '"name, full",id,label'
+    )  # the predictions keep the target's name
     assert rows[1].startswith('"Doe, 0",p0,') and len(rows) == 41
 
     extra = tmp_path / "extra.csv"
     lines = data.read_text().splitlines()
     extra.write_text("\n".join(["notes," + lines[0]] + ["hi," + line for line in lines[1:]]) + "\n")
-    err = fails(capsys, "predict", "the columns differ from the model's features (unexpected 'notes')", model, extra)
-    assert "leave other columns out with --ignore COLUMNS (or copy them to the output with --keep COLUMNS)" in err
+    err = fails(
+        capsys,
+        "predict",
+        "the columns differ from the model's features (unexpected 'notes')",
+        model,
+        extra,
+    )
+    assert (
+        "leave other columns out with --ignore COLUMNS (or copy them to the output with --keep COLUMNS)"
+        in err
+    )
     code, out, _ = run(capsys, "predict", model, extra, "--ignore", "notes", "--keep", "id")
     assert code == 0 and out.splitlines()[0] == "id,label"
     fails(capsys, "evaluate", "leave other columns out with --ignore COLUMNS", model, extra)
     code, out, _ = run(capsys, "evaluate", model, extra, "--ignore", "notes")
     assert code == 0 and out.startswith("40 rows\naccuracy: ")
-    fails(capsys, "predict", "--keep 'label': the predictions are written under that name", model, data,
-          "--keep", "label")
-    fails(capsys, "predict", "column 'a' is one of the model's features; it can't be ignored", model, data,
-          "--ignore", "a")
+    fails(
+        capsys,
+        "predict",
+        "--keep 'label': the predictions are written under that name",
+        model,
+        data,
+        "--keep",
+        "label",
+    )
+    fails(
+        capsys,
+        "predict",
+        "column 'a' is one of the model's features; it can't be ignored",
+        model,
+        data,
+        "--ignore",
+        "a",
+    )
 
 
 def test_a_text_target_with_a_value_per_row_looks_like_an_id(tmp_path, capsys):
     data = tmp_path / "d.csv"
     data.write_text("x,cls\n" + "".join(f"{i},class_{i}\n" for i in range(200)))
-    err = fails(capsys, "train", "'cls' has 200 distinct values in 200 rows, too many to be classes; it looks like "
-                                 "an id or name column with one distinct value per row", data, "--target", "cls",
-                "-o", tmp_path / "m")
-    assert "--ignore" in err and "stray" not in err and "holds" not in err and "--task regression" not in err
+    err = fails(
+        capsys,
+        "train",
+        "'cls' has 200 distinct values in 200 rows, too many to be classes; it looks like "
+        "an id or name column with one distinct value per row",
+        data,
+        "--target",
+        "cls",
+        "-o",
+        tmp_path / "m",
+    )
+    assert (
+        "--ignore" in err
+        and "stray" not in err
+        and "holds" not in err
+        and "--task regression" not in err
+    )
 
 
-@pytest.mark.parametrize("labels,split,match", [
-    ("ab", "0.5", "--val-split 0.5 of 2 rows leaves 1 row for training; give a smaller --val-split"),
-    ("aaaab", "0.6", "--val-split 0.6 of 5 rows leaves no training rows of class 'b'; give a smaller --val-split"),
-])
+@pytest.mark.parametrize(
+    "labels,split,match",
+    [
+        (
+            "ab",
+            "0.5",
+            "--val-split 0.5 of 2 rows leaves 1 row for training; give a smaller --val-split",
+        ),
+        (
+            "aaaab",
+            "0.6",
+            "--val-split 0.6 of 5 rows leaves no training rows of class 'b'; give a smaller --val-split",
+        ),
+    ],
+)
 def test_a_val_split_must_leave_rows_of_every_class(tmp_path, capsys, labels, split, match):
     data = tmp_path / "d.csv"
     data.write_text("x,y\n" + "".join(f"{i},{label}\n" for i, label in enumerate(labels)))
@@ -730,23 +1334,53 @@ def test_a_val_split_must_leave_rows_of_every_class(tmp_path, capsys, labels, sp
     assert not (tmp_path / "m").exists()
 
 
-def test_evaluate_defaults_to_the_models_target_and_refuses_other_columns(iris_model, tmp_path, capsys):
+def test_evaluate_defaults_to_the_models_target_and_refuses_other_columns(
+    iris_model, tmp_path, capsys
+):
     code, out, _ = run(capsys, "evaluate", iris_model, IRIS)
     assert code == 0 and out.startswith("150 rows\naccuracy: ")
     data = _people(tmp_path / "people.csv")
     model = tmp_path / "m.st"
-    assert run(capsys, "train", data, "--target", "label", "--epochs", "2", "-o", model,
-               "--ignore", 'id,"name, full"')[0] == 0
+    assert (
+        run(
+            capsys,
+            "train",
+            data,
+            "--target",
+            "label",
+            "--epochs",
+            "2",
+            "-o",
+            model,
+            "--ignore",
+            'id,"name, full"',
+        )[0]
+        == 0
+    )
     plot = ["--kind", "boundary", "--data", data, "-o", tmp_path / "p.png"]
     for command, *argv in (["evaluate", model, data], ["plot", model, *plot]):
-        fails(capsys, command, "--target 'id' is a column the model ignored in training; the column it predicts is "
-                               "'label'", *argv, "--target", "id")
-        fails(capsys, command, "--target 'a' is one of the model's features; the column it predicts is 'label'",
-              *argv, "--target", "a")
+        fails(
+            capsys,
+            command,
+            "--target 'id' is a column the model ignored in training; the column it predicts is "
+            "'label'",
+            *argv,
+            "--target",
+            "id",
+        )
+        fails(
+            capsys,
+            command,
+            "--target 'a' is one of the model's features; the column it predicts is 'label'",
+            *argv,
+            "--target",
+            "a",
+        )
 
 
 def test_a_dash_reads_the_data_from_standard_input(iris_model, capsys, monkeypatch):
     import io
+
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(IRIS.read_bytes())))
     code, out, _ = run(capsys, "predict", iris_model, "-")
     assert code == 0 and out.splitlines()[0] == "species" and len(out.splitlines()) == 151
@@ -757,8 +1391,20 @@ def test_a_dash_reads_the_data_from_standard_input(iris_model, capsys, monkeypat
 def test_resuming_on_other_data_says_so_in_the_commands_words(checkpointed, tmp_path, capsys):
     _, checkpoint = checkpointed
     other = _regression_csv(tmp_path / "other.csv", n=41)
-    err = fails(capsys, "train", f"{checkpoint}: the data differs from the checkpoint's", other, "--target", "value",
-                "--resume", checkpoint, "--epochs", "6", "-o", tmp_path / "m.st")
+    err = fails(
+        capsys,
+        "train",
+        f"{checkpoint}: the data differs from the checkpoint's",
+        other,
+        "--target",
+        "value",
+        "--resume",
+        checkpoint,
+        "--epochs",
+        "6",
+        "-o",
+        tmp_path / "m.st",
+    )
     assert "sample_weight" not in err
 
 
@@ -773,16 +1419,34 @@ def test_help_describes_the_arguments_and_shows_examples(capsys, command):
         assert "MODEL   " in out and "a model saved by smallnet train" in out
 
 
-@pytest.mark.parametrize("argv,match", [
-    (["train", "{data}", "--target", "y", "--checkpoint-every", "5"], "--checkpoint-every N goes with --checkpoint"),
-    (["train", "{data}", "--target", "y", "--ignore", "y"], "column 'y' is the target; it can't also be ignored"),
-    (["train", "--dataset", "xor", "--ignore", "a"], "--ignore goes with DATA.csv"),
-    (["plot", "{model}", "--kind", "loss", "--data", "{data}"], "--kind loss draws the training curves saved in the "
-                                                                "model; it takes no --data"),
-    (["plot", "{model}", "--kind", "network", "--target", "y"], "--target go with --data DATA.csv"),
-])
-def test_options_that_would_be_ignored_are_errors(iris_model, tmp_path, capsys, csv_file, argv, match):
-    argv = [str(a).replace("{data}", str(csv_file)).replace("{model}", str(iris_model)) for a in argv]
+@pytest.mark.parametrize(
+    "argv,match",
+    [
+        (
+            ["train", "{data}", "--target", "y", "--checkpoint-every", "5"],
+            "--checkpoint-every N goes with --checkpoint",
+        ),
+        (
+            ["train", "{data}", "--target", "y", "--ignore", "y"],
+            "column 'y' is the target; it can't also be ignored",
+        ),
+        (["train", "--dataset", "xor", "--ignore", "a"], "--ignore goes with DATA.csv"),
+        (
+            ["plot", "{model}", "--kind", "loss", "--data", "{data}"],
+            "--kind loss draws the training curves saved in the model; it takes no --data",
+        ),
+        (
+            ["plot", "{model}", "--kind", "network", "--target", "y"],
+            "--target go with --data DATA.csv",
+        ),
+    ],
+)
+def test_options_that_would_be_ignored_are_errors(
+    iris_model, tmp_path, capsys, csv_file, argv, match
+):
+    argv = [
+        str(a).replace("{data}", str(csv_file)).replace("{model}", str(iris_model)) for a in argv
+    ]
     fails(capsys, argv[0], match, *argv[1:], "-o", tmp_path / "out.st")
     assert sorted(os.listdir(tmp_path)) == ["data.csv"]
 
@@ -790,18 +1454,28 @@ def test_options_that_would_be_ignored_are_errors(iris_model, tmp_path, capsys, 
 def test_many_classes_and_features_are_summed_up_not_printed_whole(tmp_path, capsys):
     model = tmp_path / "wide.st"
     net = sn.Network([sn.Dense(1, input_dim=3000)], seed=0).build()
-    net.metadata = {"task": "regression", "target": "y", "feature_names": [f"x{i}" for i in range(3000)]}
+    net.metadata = {
+        "task": "regression",
+        "target": "y",
+        "feature_names": [f"x{i}" for i in range(3000)],
+    }
     net.save(model)
     code, out, _ = run(capsys, "info", model)
     line = next(line for line in out.splitlines() if line.startswith("feature_names: "))
-    assert code == 0 and line == ("feature_names: 'x0', 'x1', 'x2', 'x3', 'x4', 'x5', ..., 'x2997', 'x2998', 'x2999' "
-                                    "(3000 in all)")
+    assert code == 0 and line == (
+        "feature_names: 'x0', 'x1', 'x2', 'x3', 'x4', 'x5', ..., 'x2997', 'x2998', 'x2999' "
+        "(3000 in all)"
+    )
     classes = [f"c{k}" for k in range(25)]
     _python_model(model, {"task": "classification", "classes": classes, "target": "y"}, outputs=25)
     data = tmp_path / "d.csv"
     data.write_text("a,b,y\n" + "".join(f"{k},{-k},{c}\n" for k, c in enumerate(classes)))
     code, out, _ = run(capsys, "evaluate", model, data)
-    assert code == 0 and out.splitlines()[-1] == "confusion matrix omitted: 25 classes (it is printed for up to 20)"
+    assert (
+        code == 0
+        and out.splitlines()[-1]
+        == "confusion matrix omitted: 25 classes (it is printed for up to 20)"
+    )
     assert len(out.splitlines()) == 3
 
 
@@ -814,15 +1488,22 @@ def test_regression_targets_of_any_size_train_alike(tmp_path, capsys):
     scores = {}
     for unit in (1, 1e-5):
         data = tmp_path / f"houses{unit}.csv"
-        data.write_text("sqm,rooms,price\n" + "".join(f"{a:.1f},{b},{float(c * unit)!r}\n" for a, b, c in zip(sqm, rooms, price)))
+        data.write_text(
+            "sqm,rooms,price\n"
+            + "".join(f"{a:.1f},{b},{float(c * unit)!r}\n" for a, b, c in zip(sqm, rooms, price))
+        )
         model = tmp_path / f"m{unit}.safetensors"
-        code, out, _ = run(capsys, "train", data, "--target", "price", "--val-split", "0.2", "-o", model)
+        code, out, _ = run(
+            capsys, "train", data, "--target", "price", "--val-split", "0.2", "-o", model
+        )
         assert code == 0
         history = sn.load(model).history
         code, out, _ = run(capsys, "evaluate", model, data)
         scores[unit] = dict(line.split(": ") for line in out.splitlines()[1:])
         assert float(scores[unit]["r2"]) > 0.98
-        assert history["mae"][-1] == pytest.approx(float(scores[unit]["mae"]), rel=0.5)  # both in the targets' units
+        assert history["mae"][-1] == pytest.approx(
+            float(scores[unit]["mae"]), rel=0.5
+        )  # both in the targets' units
         assert history["loss"][-1] == pytest.approx(history["mae"][-1] ** 2, rel=2)
     # the same data in other units trains to the same fit, up to rounding
     assert float(scores[1]["r2"]) == pytest.approx(float(scores[1e-5]["r2"]), abs=1e-6)
@@ -840,13 +1521,20 @@ def test_predict_evaluate_and_plot_take_a_shipped_data_set(tmp_path, capsys):
     assert code == 2 and err == "smallnet predict: error: give DATA.csv or --dataset NAME\n"
     code, _, err = run(capsys, "evaluate", model, tmp_path / "x.csv", "--dataset", "iris")
     assert code == 2 and err.endswith("give DATA.csv or --dataset NAME, not both\n")
-    code, _, err = run(capsys, "plot", model, "--kind", "loss", "--dataset", "iris", "-o", tmp_path / "l.png")
+    code, _, err = run(
+        capsys, "plot", model, "--kind", "loss", "--dataset", "iris", "-o", tmp_path / "l.png"
+    )
     assert code == 2 and "takes no --dataset" in err
 
 
 def test_hidden_none_means_no_hidden_layer(tmp_path, capsys):
     model = tmp_path / "m.safetensors"
-    assert run(capsys, "train", "--dataset", "xor", "--hidden", "none", "--epochs", "2", "-o", model)[0] == 0
+    assert (
+        run(capsys, "train", "--dataset", "xor", "--hidden", "none", "--epochs", "2", "-o", model)[
+            0
+        ]
+        == 0
+    )
     assert len(sn.load(model).layers) == 2  # Standardize and the output layer
     code, out, _ = run(capsys, "trace", "--hidden", "None", "--step", "0")
     assert code == 0 and out.startswith("Step 0 of the 3-1 network")
@@ -854,12 +1542,21 @@ def test_hidden_none_means_no_hidden_layer(tmp_path, capsys):
 
 def test_model_names_and_files_that_are_not_models(tmp_path, capsys):
     code, _, err = run(capsys, "train", "--dataset", "iris", "-o", tmp_path / "iris.csv")
-    assert code == 2 and err.endswith("-o " + str(tmp_path / "iris.csv") + ": the model is a safetensors file, not csv; "
-                                      "give a name ending .safetensors\n") and not (tmp_path / "iris.csv").exists()
+    assert (
+        code == 2
+        and err.endswith(
+            "-o " + str(tmp_path / "iris.csv") + ": the model is a safetensors file, not csv; "
+            "give a name ending .safetensors\n"
+        )
+        and not (tmp_path / "iris.csv").exists()
+    )
     data = tmp_path / "data.csv"
     data.write_text("a,b\n1,2\n")
     code, _, err = run(capsys, "info", data)
-    assert code == 2 and err == f"smallnet info: error: {data}: not a smallnet model (not a safetensors file)\n"
+    assert (
+        code == 2
+        and err == f"smallnet info: error: {data}: not a smallnet model (not a safetensors file)\n"
+    )
 
 
 def test_export_puts_the_difference_beside_the_outputs_size(tmp_path, capsys):
@@ -873,13 +1570,41 @@ def test_export_puts_the_difference_beside_the_outputs_size(tmp_path, capsys):
 def test_a_column_that_numbers_the_rows_is_pointed_out(tmp_path, capsys):
     data = tmp_path / "grades.csv"
     rng = np.random.RandomState(1)
-    data.write_text("student_id,hours,grade\n" + "".join(
-        f"{1000 + i},{rng.uniform(0, 10):.1f},{'pass' if rng.rand() > 0.5 else 'fail'}\n" for i in rng.permutation(30)))
-    code, _, err = run(capsys, "train", data, "--target", "grade", "--epochs", "2", "-o", tmp_path / "m.safetensors")
-    assert code == 0 and err == ("smallnet train: warning: column 'student_id' numbers the rows (1000 to 1029, each "
-                                 "once): if it is an id, leave it out with --ignore student_id\n")
-    code, _, err = run(capsys, "train", data, "--target", "grade", "--ignore", "student_id", "--epochs", "2",
-                       "-o", tmp_path / "m.safetensors")
+    data.write_text(
+        "student_id,hours,grade\n"
+        + "".join(
+            f"{1000 + i},{rng.uniform(0, 10):.1f},{'pass' if rng.rand() > 0.5 else 'fail'}\n"
+            for i in rng.permutation(30)
+        )
+    )
+    code, _, err = run(
+        capsys,
+        "train",
+        data,
+        "--target",
+        "grade",
+        "--epochs",
+        "2",
+        "-o",
+        tmp_path / "m.safetensors",
+    )
+    assert code == 0 and err == (
+        "smallnet train: warning: column 'student_id' numbers the rows (1000 to 1029, each "
+        "once): if it is an id, leave it out with --ignore student_id\n"
+    )
+    code, _, err = run(
+        capsys,
+        "train",
+        data,
+        "--target",
+        "grade",
+        "--ignore",
+        "student_id",
+        "--epochs",
+        "2",
+        "-o",
+        tmp_path / "m.safetensors",
+    )
     assert code == 0 and err == ""
 
 
@@ -887,8 +1612,13 @@ def test_a_run_whose_last_step_diverges_saves_nothing(tmp_path, capsys):
     data = tmp_path / "cls.csv"
     data.write_text("f0,f1,y\n1,2,a\n2,1,b\n3,5,c\n4,3,a\n5,4,b\n6,7,c\n")
     model = tmp_path / "m.safetensors"
-    code, _, err = run(capsys, "train", data, "--target", "y", "--epochs", "1", "--lr", "1e200", "-o", model)
-    assert code == 2 and "training diverged in epoch 1 (the weights or their outputs became NaN or inf)" in err
+    code, _, err = run(
+        capsys, "train", data, "--target", "y", "--epochs", "1", "--lr", "1e200", "-o", model
+    )
+    assert (
+        code == 2
+        and "training diverged in epoch 1 (the weights or their outputs became NaN or inf)" in err
+    )
     assert not model.exists()
 
 
@@ -896,11 +1626,30 @@ def test_a_regression_checkpoint_predicts_in_the_targets_units(tmp_path, capsys)
     data = tmp_path / "r.csv"
     data.write_text("x,y\n" + "".join(f"{x},{1000 * x + 0.5}\n" for x in range(1, 8)))
     model, checkpoint = tmp_path / "r.safetensors", tmp_path / "r.ckpt"
-    assert run(capsys, "train", data, "--target", "y", "--epochs", "30", "-o", model, "--checkpoint", checkpoint)[0] == 0
+    assert (
+        run(
+            capsys,
+            "train",
+            data,
+            "--target",
+            "y",
+            "--epochs",
+            "30",
+            "-o",
+            model,
+            "--checkpoint",
+            checkpoint,
+        )[0]
+        == 0
+    )
     outputs = [run(capsys, "predict", path, data)[1] for path in (model, checkpoint)]
     assert outputs[0] == outputs[1] and float(outputs[0].splitlines()[1]) > 100
     code, out, _ = run(capsys, "info", checkpoint)
-    assert code == 0 and "(Standardize, inverted)" in out and "its final metrics are in those units" in out
+    assert (
+        code == 0
+        and "(Standardize, inverted)" in out
+        and "its final metrics are in those units" in out
+    )
     if importlib.util.find_spec("onnxruntime"):
         code, out, _ = run(capsys, "export", checkpoint, "--onnx", tmp_path / "c.onnx")
         largest = float(out.split("of the outputs' largest, ")[1].rstrip(")\n"))
@@ -910,17 +1659,34 @@ def test_a_regression_checkpoint_predicts_in_the_targets_units(tmp_path, capsys)
 def test_plot_boundary_needs_a_two_feature_model(tmp_path, capsys):
     model = tmp_path / "iris.safetensors"
     assert run(capsys, "train", "--dataset", "iris", "--epochs", "2", "-o", model)[0] == 0
-    code, _, err = run(capsys, "plot", model, "--kind", "boundary", "--dataset", "iris", "-o", tmp_path / "b.png")
-    assert code == 2 and err.endswith(f"--kind boundary draws the plane of two features; {model} has 4 (--kind "
-                                      f"network and --kind loss draw any model)\n")
+    code, _, err = run(
+        capsys, "plot", model, "--kind", "boundary", "--dataset", "iris", "-o", tmp_path / "b.png"
+    )
+    assert code == 2 and err.endswith(
+        f"--kind boundary draws the plane of two features; {model} has 4 (--kind "
+        f"network and --kind loss draw any model)\n"
+    )
 
 
 def test_a_run_far_off_in_the_targets_units_saves_nothing(tmp_path, capsys):
     data = tmp_path / "d.csv"
     data.write_text("f0,price\n1,2.5e149\n2,-1.5e149\n3,5.5e149\n4,1.5e149\n")
     model = tmp_path / "d.safetensors"
-    code, _, err = run(capsys, "train", data, "--target", "price", "--task", "regression", "--epochs", "2",
-                       "--lr", "100", "-o", model)
+    code, _, err = run(
+        capsys,
+        "train",
+        data,
+        "--target",
+        "price",
+        "--task",
+        "regression",
+        "--epochs",
+        "2",
+        "--lr",
+        "100",
+        "-o",
+        model,
+    )
     assert code == 2 and "training ended with loss inf: the model is far off; no model saved" in err
     assert not model.exists()
 
@@ -928,6 +1694,19 @@ def test_a_run_far_off_in_the_targets_units_saves_nothing(tmp_path, capsys):
 def test_a_checkpoint_is_never_written_from_diverged_weights(tmp_path, capsys):
     data = tmp_path / "cls.csv"
     data.write_text("f0,f1,y\n1,2,a\n2,1,b\n3,5,c\n4,3,a\n5,4,b\n6,7,c\n")
-    code, _, _ = run(capsys, "train", data, "--target", "y", "--epochs", "1", "--lr", "1e200",
-                     "-o", tmp_path / "m.safetensors", "--checkpoint", tmp_path / "m.ckpt")
+    code, _, _ = run(
+        capsys,
+        "train",
+        data,
+        "--target",
+        "y",
+        "--epochs",
+        "1",
+        "--lr",
+        "1e200",
+        "-o",
+        tmp_path / "m.safetensors",
+        "--checkpoint",
+        tmp_path / "m.ckpt",
+    )
     assert code == 2 and sorted(os.listdir(tmp_path)) == ["cls.csv"]

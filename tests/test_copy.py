@@ -1,4 +1,5 @@
 """Copies of a network (pickle, copy.deepcopy, joblib) train on exactly as the original would."""
+
 import copy
 import pickle
 import warnings
@@ -13,15 +14,21 @@ def _fitted(optimizer):
     rng = np.random.RandomState(0)
     X = rng.normal(size=(60, 3))
     y = X.sum(axis=1, keepdims=True)
-    net = sn.Network([sn.Dense(8, activation="tanh"), sn.Dropout(0.1), sn.Dense(1)], optimizer=optimizer, seed=0)
+    net = sn.Network(
+        [sn.Dense(8, activation="tanh"), sn.Dropout(0.1), sn.Dense(1)], optimizer=optimizer, seed=0
+    )
     net.fit(X, y, epochs=5, batch_size=16)
     return net, X, y
 
 
-@pytest.mark.parametrize("duplicate", [copy.deepcopy, lambda net: pickle.loads(pickle.dumps(net))],
-                         ids=["deepcopy", "pickle"])
-@pytest.mark.parametrize("optimizer", [lambda: sn.Adam(0.05), lambda: sn.SGD(0.05, momentum=0.9)],
-                         ids=["adam", "sgd"])
+@pytest.mark.parametrize(
+    "duplicate",
+    [copy.deepcopy, lambda net: pickle.loads(pickle.dumps(net))],
+    ids=["deepcopy", "pickle"],
+)
+@pytest.mark.parametrize(
+    "optimizer", [lambda: sn.Adam(0.05), lambda: sn.SGD(0.05, momentum=0.9)], ids=["adam", "sgd"]
+)
 def test_a_copy_trains_on_bit_for_bit_like_the_original(duplicate, optimizer):
     net, X, y = _fitted(optimizer())
     twin = duplicate(net)

@@ -1,4 +1,5 @@
 """CSV input: every accepted format variant, and every error naming file, line and column."""
+
 import numpy as np
 import pytest
 
@@ -14,17 +15,20 @@ def _write(tmp_path, content, name="data.csv"):
     return path
 
 
-@pytest.mark.parametrize("content", [
-    "a,b,y\n1.5,-2,cat\n3,4e-3,dog\n",                          # plain
-    "a;b;y\n1.5;-2;cat\n3;4e-3;dog\n",                          # semicolons
-    "a\tb\ty\n1.5\t-2\tcat\n3\t4e-3\tdog\n",                    # tabs
-    "\ufeffa,b,y\n1.5,-2,cat\n3,4e-3,dog\n",                    # byte-order mark
-    "a,b,y\r\n1.5,-2,cat\r\n3,4e-3,dog\r\n",                    # CRLF
-    '"a","b","y"\n"1.5","-2","cat"\n3,"4e-3",dog\n',            # quoted fields
-    "a,b,y\n1.5,-2,cat\n3,4e-3,dog\n\n\n  \n",                  # trailing blank lines
-    " a , b , y \n 1.5 , -2 , cat \n3,4e-3,dog",                # spaces, no final newline
-    "y,a,b\ncat,1.5,-2\ndog,3,4e-3\n",                          # target first
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        "a,b,y\n1.5,-2,cat\n3,4e-3,dog\n",  # plain
+        "a;b;y\n1.5;-2;cat\n3;4e-3;dog\n",  # semicolons
+        "a\tb\ty\n1.5\t-2\tcat\n3\t4e-3\tdog\n",  # tabs
+        "\ufeffa,b,y\n1.5,-2,cat\n3,4e-3,dog\n",  # byte-order mark
+        "a,b,y\r\n1.5,-2,cat\r\n3,4e-3,dog\r\n",  # CRLF
+        '"a","b","y"\n"1.5","-2","cat"\n3,"4e-3",dog\n',  # quoted fields
+        "a,b,y\n1.5,-2,cat\n3,4e-3,dog\n\n\n  \n",  # trailing blank lines
+        " a , b , y \n 1.5 , -2 , cat \n3,4e-3,dog",  # spaces, no final newline
+        "y,a,b\ncat,1.5,-2\ndog,3,4e-3\n",  # target first
+    ],
+)
 def test_format_variants(tmp_path, content):
     table = read_csv(_write(tmp_path, content), target="y")
     np.testing.assert_array_equal(table.X, EXPECTED_X)
@@ -36,7 +40,9 @@ def test_quoted_delimiters_and_newlines_keep_line_numbers(tmp_path):
     path = _write(tmp_path, 'a,y\n1,"one, two"\n2,"three\nfour"\n\n3,x\n4,\n')
     with pytest.raises(ValueError, match=f"{path}, line 7, column 'y': missing value"):
         read_csv(path, target="y")
-    table = read_csv(_write(tmp_path, 'a,y\n1,"one, two"\n2,"three\nfour"\n\n3,x\n', "ok.csv"), target="y")
+    table = read_csv(
+        _write(tmp_path, 'a,y\n1,"one, two"\n2,"three\nfour"\n\n3,x\n', "ok.csv"), target="y"
+    )
     assert table.target == ["one, two", "three\nfour", "x"] and table.lines == [2, 3, 6]
     assert table.where(2, "y") == f"{table.path}, line 6, column 'y'"
 
@@ -48,23 +54,36 @@ def test_feature_order_follows_the_model_and_extra_columns_can_be_ignored(tmp_pa
     assert table.target is None and read_csv(path, target="y").feature_names == ["b", "a"]
 
 
-@pytest.mark.parametrize("content,target,where,message", [
-    ("a,y\n1,x\nabc,y\n", "y", "line 3, column 'a'", "'abc' is not a number"),
-    ("a;y\n1,5;x\n", "y", "line 2, column 'a'", r"'1,5' is not a number \(use a decimal point\)"),
-    ("a,b,y\n1,,x\n", "y", "line 2, column 'b'", "missing value"),
-    ("a,b,y\n1,2,\n", "y", "line 2, column 'y'", "missing value"),
-    ("a,y\n1,x\n\n nan ,y\n", "y", "line 4, column 'a'", "'nan': NaN and infinity are not allowed"),
-    ("a,y\n-inf,x\n", "y", "line 2, column 'a'", "'-inf': NaN and infinity are not allowed"),
-    ("a,y\n1e400,x\n", "y", "line 2, column 'a'", "'1e400' is too large"),
-    ("a,b,y\n1,2,x\n1,2\n", "y", "line 3", "2 fields, but the header has 3"),
-    ("a,b,y\n1,2,x,4\n", "y", "line 2", "4 fields, but the header has 3"),
-    ("a,b\n1,2\n", "y", "line 1", "target column 'y' not found; the columns are: 'a', 'b'"),
-    ("y\nx\n", "y", "line 1", "no feature columns; the columns are: 'y'"),
-    ("a,,y\n1,2,3\n", "y", "line 1", "column 2 has no name"),
-    ("a,a,y\n1,2,3\n", "y", "line 1", "the column name 'a' appears twice"),
-    ('a,y\n1,"x\n', "y", "line 2", "unexpected end of data"),
-    ('a,y\n1,"x"b\n', "y", "line 2", "',' expected after '\"'"),
-])
+@pytest.mark.parametrize(
+    "content,target,where,message",
+    [
+        ("a,y\n1,x\nabc,y\n", "y", "line 3, column 'a'", "'abc' is not a number"),
+        (
+            "a;y\n1,5;x\n",
+            "y",
+            "line 2, column 'a'",
+            r"'1,5' is not a number \(use a decimal point\)",
+        ),
+        ("a,b,y\n1,,x\n", "y", "line 2, column 'b'", "missing value"),
+        ("a,b,y\n1,2,\n", "y", "line 2, column 'y'", "missing value"),
+        (
+            "a,y\n1,x\n\n nan ,y\n",
+            "y",
+            "line 4, column 'a'",
+            "'nan': NaN and infinity are not allowed",
+        ),
+        ("a,y\n-inf,x\n", "y", "line 2, column 'a'", "'-inf': NaN and infinity are not allowed"),
+        ("a,y\n1e400,x\n", "y", "line 2, column 'a'", "'1e400' is too large"),
+        ("a,b,y\n1,2,x\n1,2\n", "y", "line 3", "2 fields, but the header has 3"),
+        ("a,b,y\n1,2,x,4\n", "y", "line 2", "4 fields, but the header has 3"),
+        ("a,b\n1,2\n", "y", "line 1", "target column 'y' not found; the columns are: 'a', 'b'"),
+        ("y\nx\n", "y", "line 1", "no feature columns; the columns are: 'y'"),
+        ("a,,y\n1,2,3\n", "y", "line 1", "column 2 has no name"),
+        ("a,a,y\n1,2,3\n", "y", "line 1", "the column name 'a' appears twice"),
+        ('a,y\n1,"x\n', "y", "line 2", "unexpected end of data"),
+        ('a,y\n1,"x"b\n', "y", "line 2", "',' expected after '\"'"),
+    ],
+)
 def test_errors_name_file_line_and_column(tmp_path, content, target, where, message):
     path = _write(tmp_path, content)
     with pytest.raises(ValueError, match=f"^{path}, {where}: {message}") as info:
@@ -72,12 +91,15 @@ def test_errors_name_file_line_and_column(tmp_path, content, target, where, mess
     assert "\n" not in str(info.value)
 
 
-@pytest.mark.parametrize("content,message", [
-    ("", "the file is empty"),
-    ("\n\n  \n", "the file is empty"),
-    ("\ufeff", "the file is empty"),
-    ("a,b,y\n\n", r"no data rows after the header \(line 1\)"),
-])
+@pytest.mark.parametrize(
+    "content,message",
+    [
+        ("", "the file is empty"),
+        ("\n\n  \n", "the file is empty"),
+        ("\ufeff", "the file is empty"),
+        ("a,b,y\n\n", r"no data rows after the header \(line 1\)"),
+    ],
+)
 def test_empty_files(tmp_path, content, message):
     path = _write(tmp_path, content)
     with pytest.raises(ValueError, match=f"^{path}: {message}"):
@@ -92,8 +114,11 @@ def test_not_utf8(tmp_path):
 
 def test_columns_differing_from_the_model(tmp_path):
     path = _write(tmp_path, "a,c,y\n1,2,x\n")
-    with pytest.raises(ValueError, match=f"^{path}, line 1: the columns differ from the model's features "
-                                         r"\(missing 'b'; unexpected 'c'\); the model expects: 'a', 'b'") as info:
+    with pytest.raises(
+        ValueError,
+        match=f"^{path}, line 1: the columns differ from the model's features "
+        r"\(missing 'b'; unexpected 'c'\); the model expects: 'a', 'b'",
+    ) as info:
         read_csv(path, features=["a", "b"], skip=["y"])
     assert info.value.unexpected == ["c"]
 
@@ -112,7 +137,11 @@ def test_format_csv_quotes_what_needs_it(tmp_path):
 
 def test_shipped_datasets_as_tables():
     iris = datasets.frame("iris")
-    assert iris.X.shape == (150, 4) and iris.feature_names[-1] == "petal_width" and iris.target_name == "species"
+    assert (
+        iris.X.shape == (150, 4)
+        and iris.feature_names[-1] == "petal_width"
+        and iris.target_name == "species"
+    )
     assert sorted(set(iris.target)) == ["setosa", "versicolor", "virginica"]
     X, y = datasets.load("iris")
     np.testing.assert_array_equal(X, iris.X)
@@ -123,44 +152,65 @@ def test_shipped_datasets_as_tables():
         table = datasets.frame(name)
         np.testing.assert_array_equal(table.X, X)
         assert [float(v) for v in table.target] == y.ravel().tolist()
-    with pytest.raises(ValueError, match="unknown dataset 'mnist'; valid names are: iris, tutorial, xor"):
+    with pytest.raises(
+        ValueError, match="unknown dataset 'mnist'; valid names are: iris, tutorial, xor"
+    ):
         datasets.frame("mnist")
 
 
-@pytest.mark.parametrize("value,message", [
-    ("NA", r"missing value \('NA'; empty fields and NA, N/A, null, none, \? count as missing\)$"),
-    ("n/a", r"missing value \('n/a';"),
-    ("NULL", r"missing value \('NULL';"),
-    ("?", r"missing value \('\?';"),                    # as in the UCI repository's files
-    ("1_000", r"'1_000' is not a plain number"),
-    ("\uff11", r"'\uff11' is not a plain number"),         # a full-width digit one
-    ("\u0661", r"'\u0661' is not a plain number"),         # an Arabic-Indic digit one
-    ("0x10", r"'0x10' is not a number$"),
-])
+@pytest.mark.parametrize(
+    "value,message",
+    [
+        (
+            "NA",
+            r"missing value \('NA'; empty fields and NA, N/A, null, none, \? count as missing\)$",
+        ),
+        ("n/a", r"missing value \('n/a';"),
+        ("NULL", r"missing value \('NULL';"),
+        ("?", r"missing value \('\?';"),  # as in the UCI repository's files
+        ("1_000", r"'1_000' is not a plain number"),
+        ("\uff11", r"'\uff11' is not a plain number"),  # a full-width digit one
+        ("\u0661", r"'\u0661' is not a plain number"),  # an Arabic-Indic digit one
+        ("0x10", r"'0x10' is not a number$"),
+    ],
+)
 def test_missing_value_markers_and_numbers_only_python_reads(tmp_path, value, message):
     path = _write(tmp_path, f"a,y\n{value},x\n")
     with pytest.raises(ValueError, match=f"^{path}, line 2, column 'a': {message}"):
         read_csv(path, target="y")
 
 
-@pytest.mark.parametrize("value,expected", [("+1.5", 1.5), ("-.5", -0.5), ("5.", 5.0), ("1E3", 1000.0),
-                                            (" 2e-3 ", 0.002)])
+@pytest.mark.parametrize(
+    "value,expected",
+    [("+1.5", 1.5), ("-.5", -0.5), ("5.", 5.0), ("1E3", 1000.0), (" 2e-3 ", 0.002)],
+)
 def test_plain_numbers(tmp_path, value, expected):
     assert read_csv(_write(tmp_path, f"a,y\n{value},x\n"), target="y").X[0, 0] == expected
 
 
 def test_ignored_names_must_be_columns_skipped_ones_need_not(tmp_path):
     path = _write(tmp_path, "a,b,y\n1,2,x\n")
-    assert read_csv(path, target="y", skip=["b", "zz"]).feature_names == ["a"]  # unchecked: if present
-    with pytest.raises(ValueError, match=f"^{path}, line 1: no column 'zz' to ignore; the columns are: 'a', 'b', 'y'"):
+    assert read_csv(path, target="y", skip=["b", "zz"]).feature_names == [
+        "a"
+    ]  # unchecked: if present
+    with pytest.raises(
+        ValueError,
+        match=f"^{path}, line 1: no column 'zz' to ignore; the columns are: 'a', 'b', 'y'",
+    ):
         read_csv(path, target="y", ignore=["b", "zz"])
 
 
 # -- delimiters, thousands separators, user column lists, standard input, large fields -----------
 
+
 @pytest.mark.parametrize("delimiter", ["\t", ";"])
 def test_commas_in_column_names_do_not_decide_the_delimiter(tmp_path, delimiter):
-    rows = ["weight, kg", "height, cm", "label"], ["70", "180", "a"], ["60", "165", "b"], ["80", "175", "a"]
+    rows = (
+        ["weight, kg", "height, cm", "label"],
+        ["70", "180", "a"],
+        ["60", "165", "b"],
+        ["80", "175", "a"],
+    )
     path = _write(tmp_path, "".join(delimiter.join(row) + "\n" for row in rows))
     table = read_csv(path, target="label")
     assert table.feature_names == ["weight, kg", "height, cm"] and table.target == ["a", "b", "a"]
@@ -168,31 +218,51 @@ def test_commas_in_column_names_do_not_decide_the_delimiter(tmp_path, delimiter)
         read_csv(path, target="kind")
 
 
-@pytest.mark.parametrize("content,header", [
-    ("a;b,y\n1,x\n2,z\n", ["a;b", "y"]),          # a semicolon in a comma file's name: the data lines agree on commas
-    ("a,b;c\n1,2;3\n4,5;6\n", ["a,b", "c"]),      # both split every line alike: the semicolon wins
-    ("a,b,y\n1,2,x\n3,4\n", ["a", "b", "y"]),     # a ragged line: still the delimiter most lines agree on
-    ("y\nx\n", ["y"]),
-])
+@pytest.mark.parametrize(
+    "content,header",
+    [
+        (
+            "a;b,y\n1,x\n2,z\n",
+            ["a;b", "y"],
+        ),  # a semicolon in a comma file's name: the data lines agree on commas
+        ("a,b;c\n1,2;3\n4,5;6\n", ["a,b", "c"]),  # both split every line alike: the semicolon wins
+        (
+            "a,b,y\n1,2,x\n3,4\n",
+            ["a", "b", "y"],
+        ),  # a ragged line: still the delimiter most lines agree on
+        ("y\nx\n", ["y"]),
+    ],
+)
 def test_the_delimiter_is_the_one_the_first_lines_agree_on(content, header):
     assert csvdata._rows("data.csv", content)[0][1] == header
 
 
-@pytest.mark.parametrize("value,message", [
-    ('"1,000"', r"'1,000' is not a number \(remove the thousands separator: 1000\)"),
-    ('"-12,345,678.5"', r"'-12,345,678.5' is not a number \(remove the thousands separator: -12345678.5\)"),
-    ('"3,5"', r"'3,5' is not a number \(use a decimal point\)"),
-    ('"0,500"', r"'0,500' is not a number \(use a decimal point\)"),  # no one writes 0 thousands
-    ('"1,0000"', r"'1,0000' is not a number \(use a decimal point\)"),
-])
+@pytest.mark.parametrize(
+    "value,message",
+    [
+        ('"1,000"', r"'1,000' is not a number \(remove the thousands separator: 1000\)"),
+        (
+            '"-12,345,678.5"',
+            r"'-12,345,678.5' is not a number \(remove the thousands separator: -12345678.5\)",
+        ),
+        ('"3,5"', r"'3,5' is not a number \(use a decimal point\)"),
+        (
+            '"0,500"',
+            r"'0,500' is not a number \(use a decimal point\)",
+        ),  # no one writes 0 thousands
+        ('"1,0000"', r"'1,0000' is not a number \(use a decimal point\)"),
+    ],
+)
 def test_thousands_separators_and_decimal_commas_get_their_own_advice(tmp_path, value, message):
     path = _write(tmp_path, f"a,y\n{value},x\n")
     with pytest.raises(ValueError, match=f"^{path}, line 2, column 'a': {message}$"):
         read_csv(path, target="y")
 
 
-@pytest.mark.parametrize("ignore", [['"name, full",id'], ["name, full", "id"], ["id", " name, full "],
-                                    ['id, "name, full"']])
+@pytest.mark.parametrize(
+    "ignore",
+    [['"name, full",id'], ["name, full", "id"], ["id", " name, full "], ['id, "name, full"']],
+)
 def test_ignore_takes_csv_rows_of_names_or_one_whole_name(tmp_path, ignore):
     path = _write(tmp_path, 'id,"name, full",a,y\n1,"Doe, J",2,x\n')
     table = read_csv(path, target="y", ignore=ignore)
@@ -201,23 +271,30 @@ def test_ignore_takes_csv_rows_of_names_or_one_whole_name(tmp_path, ignore):
 
 def test_the_target_and_the_model_features_cannot_be_ignored(tmp_path):
     path = _write(tmp_path, "a,b,y\n1,2,x\n")
-    with pytest.raises(ValueError, match=f"^{path}, line 1: column 'y' is the target; it can't also be ignored"):
+    with pytest.raises(
+        ValueError, match=f"^{path}, line 1: column 'y' is the target; it can't also be ignored"
+    ):
         read_csv(path, target="y", ignore=["b,y"])
-    with pytest.raises(ValueError, match="column 'b' is one of the model's features; it can't be ignored"):
+    with pytest.raises(
+        ValueError, match="column 'b' is one of the model's features; it can't be ignored"
+    ):
         read_csv(path, features=["a", "b"], skip=["y"], ignore=["b"])
 
 
 def test_kept_columns_are_copied_as_written_and_need_not_be_features(tmp_path):
     path = _write(tmp_path, 'id,a,y\n007, 1,"x, y"\nB2,2,z\n')
     table = read_csv(path, features=["a"], keep=["id,y"])
-    assert table.kept == {"id": ["007", "B2"], "y": ['x, y', "z"]} and table.feature_names == ["a"]
-    assert read_csv(path, keep=["id"], skip=["y"]).feature_names == ["a"]  # kept: not a feature by default
+    assert table.kept == {"id": ["007", "B2"], "y": ["x, y", "z"]} and table.feature_names == ["a"]
+    assert read_csv(path, keep=["id"], skip=["y"]).feature_names == [
+        "a"
+    ]  # kept: not a feature by default
     with pytest.raises(ValueError, match="no column 'ID' to keep; the columns are: 'id', 'a', 'y'"):
         read_csv(path, keep=["ID"])
 
 
 def test_a_large_field_is_read_and_the_csv_limit_restored(tmp_path):
     import csv
+
     limit = csv.field_size_limit()
     path = _write(tmp_path, f"notes,a,y\n{'x' * 200_000},1,z\n")
     assert read_csv(path, target="y", ignore=["notes"]).feature_names == ["a"]
@@ -227,6 +304,7 @@ def test_a_large_field_is_read_and_the_csv_limit_restored(tmp_path):
 def test_a_dash_reads_standard_input(monkeypatch):
     import io
     import sys
+
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"a;y\n1;x\nabc;z\n")))
     with pytest.raises(ValueError, match="^<stdin>, line 3, column 'a': 'abc' is not a number"):
         read_csv("-", target="y")
@@ -236,5 +314,7 @@ def test_a_dash_reads_standard_input(monkeypatch):
 def test_nan_or_infinity_is_no_class_label(tmp_path, label):
     path = tmp_path / "d.csv"
     path.write_text(f"a,y\n1,x\n2,{label}\n3,z\n")
-    with pytest.raises(ValueError, match=f"d.csv, line 3, column 'y': '{label}': NaN and infinity are not allowed"):
+    with pytest.raises(
+        ValueError, match=f"d.csv, line 3, column 'y': '{label}': NaN and infinity are not allowed"
+    ):
         read_csv(path, target="y")

@@ -1,4 +1,5 @@
 """Backprop agrees with finite differences for every activation, loss and depth."""
+
 import itertools
 
 import numpy as np
@@ -9,11 +10,18 @@ from smallnet.activations import ACTIVATIONS
 
 ACTIVATION_NAMES = sorted(set(ACTIVATIONS) - {"linear"})
 # Cross-entropies need probabilities (Network refuses other outputs): in [0, 1], summing to 1 for categorical.
-OUTPUTS = {"sse": ACTIVATION_NAMES, "mse": ACTIVATION_NAMES,
-           "binary_crossentropy": ["sigmoid", "softmax"], "categorical_crossentropy": ["softmax"]}
-CASES = [(hidden, output, loss, bias, depth)
-         for loss, outputs in OUTPUTS.items() for output in outputs
-         for hidden, bias, depth in itertools.product(ACTIVATION_NAMES, (True, False), (1, 2, 3))]
+OUTPUTS = {
+    "sse": ACTIVATION_NAMES,
+    "mse": ACTIVATION_NAMES,
+    "binary_crossentropy": ["sigmoid", "softmax"],
+    "categorical_crossentropy": ["softmax"],
+}
+CASES = [
+    (hidden, output, loss, bias, depth)
+    for loss, outputs in OUTPUTS.items()
+    for output in outputs
+    for hidden, bias, depth in itertools.product(ACTIVATION_NAMES, (True, False), (1, 2, 3))
+]
 
 
 def _data(loss, n_out, seed):
@@ -37,7 +45,9 @@ def test_gradcheck(hidden, output, loss, bias, depth):
     for layer in net.layers:  # a bias of exactly 0 would put rows of dead ReLUs on the kink
         if layer.use_bias:
             layer.bias[:] = rng.normal(scale=0.5, size=layer.bias.shape)
-    for seed in range(20):  # data whose pre-activations keep off the ReLU kinks by more than epsilon
+    for seed in range(
+        20
+    ):  # data whose pre-activations keep off the ReLU kinks by more than epsilon
         X, y = _data(loss, 3, seed=seed)
         if _distance_to_kinks(net, X) > 1e-3:
             break
@@ -93,7 +103,9 @@ def test_activation_backward_matches_finite_differences(name):
 
 
 def test_gradcheck_with_another_loss_puts_the_network_s_back():
-    net = sn.Network([sn.Dense(3, activation="tanh"), sn.Dense(2, activation="sigmoid")], loss="mse", seed=0)
+    net = sn.Network(
+        [sn.Dense(3, activation="tanh"), sn.Dense(2, activation="sigmoid")], loss="mse", seed=0
+    )
     X, y = _data("binary_crossentropy", 2, 0)
     assert sn.gradcheck(net, X, y, loss="binary_crossentropy") < 1e-6
     assert net.loss.name == "mse" and not net.fused
@@ -118,6 +130,8 @@ def test_gradcheck_refuses_non_finite_weights_rather_than_scoring_them_perfect()
 def test_gradcheck_refuses_gradients_that_overflow():
     net = sn.Network([sn.Dense(2)], loss="sse", seed=0).build(3)
     X, y = _data("sse", 2, 0)
-    with np.errstate(over="ignore", invalid="ignore"), \
-            pytest.raises(ValueError, match=r"backpropagated gradient of weights\[0\] is not finite"):
+    with (
+        np.errstate(over="ignore", invalid="ignore"),
+        pytest.raises(ValueError, match=r"backpropagated gradient of weights\[0\] is not finite"),
+    ):
         sn.gradcheck(net, X * 1e300, y)

@@ -1,4 +1,5 @@
 """Saved networks and checkpoints: bit-exact round trips, atomic writes, clear errors for bad files."""
+
 import copy
 import json
 import os
@@ -20,9 +21,17 @@ def _write(path, net, **document):
     tensors, written = net.to_state()
     state.write(path, tensors, {**written, **document})
 
+
 pytest.importorskip("safetensors")
 
-ACTIVATIONS = ["sigmoid", "tanh", "relu", {"name": "leaky_relu", "alpha": 0.2}, "softmax", "identity"]
+ACTIVATIONS = [
+    "sigmoid",
+    "tanh",
+    "relu",
+    {"name": "leaky_relu", "alpha": 0.2},
+    "softmax",
+    "identity",
+]
 
 
 def _data(n=40, seed=0, dtype=np.float64):
@@ -34,9 +43,18 @@ def _data(n=40, seed=0, dtype=np.float64):
 
 def _net(activation="tanh", seed=0, optimizer="adam", X=None, **kw):
     X = _data()[0] if X is None else X
-    return sn.Network([sn.Standardize.from_data(X), sn.Dense(5, activation=activation),
-                       sn.Dense(2, activation="softmax", use_bias=False)],
-                      loss="categorical_crossentropy", optimizer=optimizer, metrics=["accuracy"], seed=seed, **kw)
+    return sn.Network(
+        [
+            sn.Standardize.from_data(X),
+            sn.Dense(5, activation=activation),
+            sn.Dense(2, activation="softmax", use_bias=False),
+        ],
+        loss="categorical_crossentropy",
+        optimizer=optimizer,
+        metrics=["accuracy"],
+        seed=seed,
+        **kw,
+    )
 
 
 def _params(net):
@@ -52,6 +70,7 @@ def _assert_same(a, b):
 
 # -- round trip --------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 @pytest.mark.parametrize("activation", ACTIVATIONS)
 def test_round_trip_is_bit_exact(tmp_path, activation, dtype):
@@ -66,22 +85,36 @@ def test_round_trip_is_bit_exact(tmp_path, activation, dtype):
     assert loaded.config() == net.config()
     assert loaded.dtype == dtype and loaded.layers[0].mean.dtype == dtype
     assert loaded.metadata["classes"] == ["no", "yes"]
-    assert loaded.metadata["final_metrics"] == {key: values[-1] for key, values in net.history.history.items()}
+    assert loaded.metadata["final_metrics"] == {
+        key: values[-1] for key, values in net.history.history.items()
+    }
 
 
 def test_saved_file_is_plain_safetensors_with_json_metadata(tmp_path):
     from safetensors import safe_open
+
     X, y = _data()
     net = _net()
     net.fit(X, y, epochs=1)
     net.save(tmp_path / "m.safetensors")
     with safe_open(str(tmp_path / "m.safetensors"), framework="numpy") as f:
-        assert sorted(f.keys()) == ["history.accuracy", "history.loss", "layers.0.mean", "layers.0.scale",
-                                    "layers.1.bias", "layers.1.weights", "layers.2.weights"]
+        assert sorted(f.keys()) == [
+            "history.accuracy",
+            "history.loss",
+            "layers.0.mean",
+            "layers.0.scale",
+            "layers.1.bias",
+            "layers.1.weights",
+            "layers.2.weights",
+        ]
         np.testing.assert_array_equal(f.get_tensor("layers.1.weights"), net.layers[1].weights)
         info = json.loads(f.metadata()["smallnet"])
     assert info["format_version"] == state.FORMAT_VERSION
-    assert [layer["type"] for layer in info["network"]["layers"]] == ["Standardize", "Dense", "Dense"]
+    assert [layer["type"] for layer in info["network"]["layers"]] == [
+        "Standardize",
+        "Dense",
+        "Dense",
+    ]
 
 
 def test_history_is_saved_and_loaded(tmp_path):
@@ -114,8 +147,11 @@ def test_custom_initializers_and_metrics_are_left_out_not_fatal(tmp_path):
     def accurate_enough(y, out):
         return 1.0
 
-    net = sn.Network([sn.Dense(2, input_dim=3, initializer=lambda shape, rng: rng.normal(size=shape))],
-                     metrics=["mae", accurate_enough], seed=np.random.RandomState(0)).build()
+    net = sn.Network(
+        [sn.Dense(2, input_dim=3, initializer=lambda shape, rng: rng.normal(size=shape))],
+        metrics=["mae", accurate_enough],
+        seed=np.random.RandomState(0),
+    ).build()
     net.save(tmp_path / "m.safetensors")
     loaded = sn.load(tmp_path / "m.safetensors")
     assert loaded.config()["metrics"] == ["mae"] and loaded.config()["seed"] is None
@@ -137,8 +173,16 @@ def test_l2_survives_a_round_trip_and_training_goes_on_the_same(tmp_path):
 
 def test_config_names_every_constructor_argument(tmp_path):
     import inspect
-    net = sn.Network([sn.Dense(2, input_dim=3, activation="sigmoid")], loss="binary_crossentropy",
-                     optimizer=sn.SGD(0.5, momentum=0.5), metrics="mae", l2=0.25, seed=7, dtype="float32").build()
+
+    net = sn.Network(
+        [sn.Dense(2, input_dim=3, activation="sigmoid")],
+        loss="binary_crossentropy",
+        optimizer=sn.SGD(0.5, momentum=0.5),
+        metrics="mae",
+        l2=0.25,
+        seed=7,
+        dtype="float32",
+    ).build()
     config = net.config()
     assert set(config) == set(inspect.signature(sn.Network).parameters)
     net.save(tmp_path / "m.safetensors")
@@ -149,6 +193,7 @@ def test_config_names_every_constructor_argument(tmp_path):
 
 
 # -- bad files ---------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def saved(tmp_path):
@@ -186,6 +231,7 @@ def test_header_that_is_not_json(tmp_path):
 
 def test_safetensors_but_not_smallnet(tmp_path):
     from safetensors.numpy import save_file
+
     path = tmp_path / "other.safetensors"
     save_file({"w": np.ones(3)}, str(path))
     _load_error(path, "not a smallnet model")
@@ -194,7 +240,7 @@ def test_safetensors_but_not_smallnet(tmp_path):
 @pytest.mark.parametrize("keep", [0.3, 0.9, 0.999])
 def test_truncated(saved, keep):
     data = saved.read_bytes()
-    saved.write_bytes(data[:int(len(data) * keep)])
+    saved.write_bytes(data[: int(len(data) * keep)])
     _load_error(saved, "truncated")
 
 
@@ -216,7 +262,10 @@ def test_newer_format_version(saved, monkeypatch):
     monkeypatch.setattr(state, "FORMAT_VERSION", state.FORMAT_VERSION + 1)
     net.save(saved)
     monkeypatch.undo()
-    _load_error(saved, f"format version {state.FORMAT_VERSION + 1}.*reads versions up to {state.FORMAT_VERSION}.*upgrade")
+    _load_error(
+        saved,
+        f"format version {state.FORMAT_VERSION + 1}.*reads versions up to {state.FORMAT_VERSION}.*upgrade",
+    )
 
 
 def test_tensor_shapes_that_dont_fit_the_architecture(tmp_path, monkeypatch):
@@ -227,8 +276,11 @@ def test_tensor_shapes_that_dont_fit_the_architecture(tmp_path, monkeypatch):
     monkeypatch.setattr(net.layers[1], "config", lambda: {**hidden, "units": 6})  # says 6, holds 5
     monkeypatch.setattr(net.layers[2], "config", lambda: {**output, "input_dim": 6})
     net.save(tmp_path / "m.safetensors")
-    _load_error(tmp_path / "m.safetensors", r"tensor 'layers.1.weights' is float64 of shape \(3, 5\), "
-                                            r"but layer 'dense_1' needs float64 of shape \(3, 6\)")
+    _load_error(
+        tmp_path / "m.safetensors",
+        r"tensor 'layers.1.weights' is float64 of shape \(3, 5\), "
+        r"but layer 'dense_1' needs float64 of shape \(3, 6\)",
+    )
 
 
 def test_unknown_layer_type(tmp_path, monkeypatch):
@@ -251,10 +303,14 @@ def test_unknown_layer_type(tmp_path, monkeypatch):
     net.save(tmp_path / "m.safetensors")
     np.testing.assert_array_equal(sn.load(tmp_path / "m.safetensors").predict(X), net.predict(X))
     monkeypatch.delitem(layers.LAYERS, "Twice")  # now read by a program that doesn't define it
-    _load_error(tmp_path / "m.safetensors", "unknown layer type 'Twice'; known types are: .*Dense.*Standardize")
+    _load_error(
+        tmp_path / "m.safetensors",
+        "unknown layer type 'Twice'; known types are: .*Dense.*Standardize",
+    )
 
 
 # -- atomic writes -----------------------------------------------------------------------------
+
 
 def test_failed_write_leaves_the_old_file_and_no_temporary(saved, monkeypatch):
     before = saved.read_bytes()
@@ -299,7 +355,9 @@ def test_atomic_write_keeps_a_replaced_files_permissions_and_refuses_a_read_only
     atomic.write_text(path, "two")
     assert path.read_text() == "two" and path.stat().st_mode & 0o777 == 0o600
     path.chmod(0o444)
-    with pytest.raises(PermissionError, match="out.txt' is read-only; make it writable or choose another name"):
+    with pytest.raises(
+        PermissionError, match="out.txt' is read-only; make it writable or choose another name"
+    ):
         atomic.write_text(path, "three")
     assert path.read_text() == "two"
 
@@ -310,13 +368,18 @@ def test_atomic_write_follows_a_link_and_keeps_it(tmp_path):
     target.write_text("old")
     link.symlink_to(target)
     atomic.write_text(link, "new")
-    assert link.is_symlink() and target.read_text() == "new" and sorted(os.listdir(tmp_path / "real")) == ["model.bin"]
+    assert (
+        link.is_symlink()
+        and target.read_text() == "new"
+        and sorted(os.listdir(tmp_path / "real")) == ["model.bin"]
+    )
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
 def test_atomic_write_writes_into_what_is_not_a_file(tmp_path):
     """/dev/stdout, a terminal or a pipe can't be swapped for a file, and must not be."""
     import threading
+
     pipe = tmp_path / "pipe"
     os.mkfifo(pipe)
     received = []
@@ -358,7 +421,9 @@ def test_checkpoint_into_a_missing_folder_fails_before_training(tmp_path):
     net = _net(optimizer=sn.SGD(0.1))
     with pytest.raises(FileNotFoundError, match="does not exist") as info:
         net.fit(X, y, epochs=3, checkpoint=tmp_path / "missing" / "ck.safetensors")
-    assert info.value.filename == str(tmp_path / "missing" / "ck.safetensors") and net.history is None
+    assert (
+        info.value.filename == str(tmp_path / "missing" / "ck.safetensors") and net.history is None
+    )
 
 
 def test_a_failed_rename_names_the_destination_and_leaves_no_temporary(tmp_path, monkeypatch):
@@ -371,11 +436,18 @@ def test_a_failed_rename_names_the_destination_and_leaves_no_temporary(tmp_path,
     assert info.value.filename == str(tmp_path / "out.csv") and list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("metadata,exc,match", [
-    ([1, 2], TypeError, "metadata must be a dict of JSON-able values .*got list"),
-    ({"task": "x", "classes": {1, 2}}, TypeError, r"metadata\['classes'\] is not JSON-able: .*set"),
-    ({1: "one"}, TypeError, "metadata keys must be strings, got int 1"),
-])
+@pytest.mark.parametrize(
+    "metadata,exc,match",
+    [
+        ([1, 2], TypeError, "metadata must be a dict of JSON-able values .*got list"),
+        (
+            {"task": "x", "classes": {1, 2}},
+            TypeError,
+            r"metadata\['classes'\] is not JSON-able: .*set",
+        ),
+        ({1: "one"}, TypeError, "metadata keys must be strings, got int 1"),
+    ],
+)
 def test_metadata_must_be_a_dict_of_json_values(tmp_path, metadata, exc, match):
     X, y = _data()
     net = _net()
@@ -387,6 +459,7 @@ def test_metadata_must_be_a_dict_of_json_values(tmp_path, metadata, exc, match):
 
 
 # -- optimizer state ---------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("optimizer", [sn.SGD(0.1), sn.SGD(0.1, momentum=0.9), sn.Adam(0.01)])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -400,7 +473,9 @@ def test_optimizer_state_round_trips_with_its_dtype(optimizer, dtype):
     _assert_same_state(state, snapshot)
     net.optimizer.set_state(state)
     _assert_same_state(net.optimizer.get_state(), snapshot)
-    assert all(a.dtype == dtype for value in state.values() if isinstance(value, list) for a in value)
+    assert all(
+        a.dtype == dtype for value in state.values() if isinstance(value, list) for a in value
+    )
 
 
 def _assert_same_state(a, b):
@@ -414,7 +489,10 @@ def _assert_same_state(a, b):
 
 # -- checkpoints -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("optimizer", [lambda: sn.SGD(0.05, momentum=0.9, nesterov=True), lambda: sn.Adam(0.01)])
+
+@pytest.mark.parametrize(
+    "optimizer", [lambda: sn.SGD(0.05, momentum=0.9, nesterov=True), lambda: sn.Adam(0.01)]
+)
 @pytest.mark.parametrize("seed", [3, "generator"])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
 def test_resume_from_checkpoint_is_bit_identical(tmp_path, optimizer, seed, dtype):
@@ -431,7 +509,9 @@ def test_resume_from_checkpoint_is_bit_identical(tmp_path, optimizer, seed, dtyp
     checkpoint.save_checkpoint(tmp_path / "ckpt.safetensors", first, 3, history)
     del first
 
-    resumed = _net(optimizer=optimizer(), seed=99)  # a fresh network: seed and weights come from the file
+    resumed = _net(
+        optimizer=optimizer(), seed=99
+    )  # a fresh network: seed and weights come from the file
     epoch, restored, _ = checkpoint.load_checkpoint(tmp_path / "ckpt.safetensors", resumed)
     assert epoch == 3 and restored == history
     for _ in range(epoch, 6):
@@ -442,12 +522,18 @@ def test_resume_from_checkpoint_is_bit_identical(tmp_path, optimizer, seed, dtyp
 
 def test_checkpoint_into_an_unbuilt_network_without_input_dim(tmp_path):
     X, y = _data()
-    net = sn.Network([sn.Dense(4, activation="relu"), sn.Dense(2, activation="softmax")],
-                     loss="categorical_crossentropy", seed=1)
+    net = sn.Network(
+        [sn.Dense(4, activation="relu"), sn.Dense(2, activation="softmax")],
+        loss="categorical_crossentropy",
+        seed=1,
+    )
     net.fit(X, y, epochs=2, batch_size=8)
     checkpoint.save_checkpoint(tmp_path / "c.safetensors", net, 2, net.history.history)
-    fresh = sn.Network([sn.Dense(4, activation="relu"), sn.Dense(2, activation="softmax")],
-                       loss="categorical_crossentropy", seed=7)
+    fresh = sn.Network(
+        [sn.Dense(4, activation="relu"), sn.Dense(2, activation="softmax")],
+        loss="categorical_crossentropy",
+        seed=7,
+    )
     checkpoint.load_checkpoint(tmp_path / "c.safetensors", fresh)
     _assert_same(fresh.params, net.params)
     net.fit(X, y, epochs=1, batch_size=8)
@@ -472,17 +558,38 @@ def test_checkpoint_errors(saved, tmp_path):
     checkpoint.save_checkpoint(tmp_path / "c.safetensors", net, 1, {})
     with pytest.raises(ValueError, match="optimizer is 'adam', the network's 'sgd'"):
         checkpoint.load_checkpoint(tmp_path / "c.safetensors", _net(optimizer="sgd"))
-    with pytest.raises(ValueError, match="layers are Standardize, Dense, Dense, the network's Dense"):
+    with pytest.raises(
+        ValueError, match="layers are Standardize, Dense, Dense, the network's Dense"
+    ):
         checkpoint.load_checkpoint(tmp_path / "c.safetensors", sn.Network([sn.Dense(2)]))
-    wider = sn.Network([sn.Standardize.from_data(X), sn.Dense(6, activation="tanh"),
-                        sn.Dense(2, activation="softmax", use_bias=False)])
-    with pytest.raises(ValueError, match="c.safetensors: .*layer 'dense_1' has units=6, the checkpoint's 5"):
+    wider = sn.Network(
+        [
+            sn.Standardize.from_data(X),
+            sn.Dense(6, activation="tanh"),
+            sn.Dense(2, activation="softmax", use_bias=False),
+        ]
+    )
+    with pytest.raises(
+        ValueError, match="c.safetensors: .*layer 'dense_1' has units=6, the checkpoint's 5"
+    ):
         checkpoint.load_checkpoint(tmp_path / "c.safetensors", wider)
-    with pytest.raises(ValueError, match="layer 'dense_1' has activation='relu', the checkpoint's 'tanh'"):
+    with pytest.raises(
+        ValueError, match="layer 'dense_1' has activation='relu', the checkpoint's 'tanh'"
+    ):
         checkpoint.load_checkpoint(tmp_path / "c.safetensors", _net(activation="relu"))
-    with pytest.raises(ValueError, match="layer 'dense_2' has use_bias=True, the checkpoint's False"):
-        checkpoint.load_checkpoint(tmp_path / "c.safetensors", sn.Network(
-            [sn.Standardize.from_data(X), sn.Dense(5, activation="tanh"), sn.Dense(2, activation="softmax")]))
+    with pytest.raises(
+        ValueError, match="layer 'dense_2' has use_bias=True, the checkpoint's False"
+    ):
+        checkpoint.load_checkpoint(
+            tmp_path / "c.safetensors",
+            sn.Network(
+                [
+                    sn.Standardize.from_data(X),
+                    sn.Dense(5, activation="tanh"),
+                    sn.Dense(2, activation="softmax"),
+                ]
+            ),
+        )
     with pytest.raises(ValueError, match="needs float32"):
         checkpoint.load_checkpoint(tmp_path / "c.safetensors", _net(dtype="float32").build())
 
@@ -516,8 +623,13 @@ def test_killed_run_resumes_to_bit_identical_weights(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src")}
 
     def run(path, stop):
-        return subprocess.run([sys.executable, str(script), str(path), str(stop)], env=env, timeout=120,
-                              capture_output=True, text=True)
+        return subprocess.run(
+            [sys.executable, str(script), str(path), str(stop)],
+            env=env,
+            timeout=120,
+            capture_output=True,
+            text=True,
+        )
 
     killed = run(tmp_path / "a.safetensors", 3)
     assert killed.returncode == -signal.SIGKILL, killed.stderr
@@ -534,13 +646,18 @@ def test_killed_run_resumes_to_bit_identical_weights(tmp_path):
 
 # -- import cost -------------------------------------------------------------------------------
 
+
 def test_import_smallnet_loads_no_optional_dependency():
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src")}
-    code = ("import sys, smallnet; print(sorted(m for m in sys.modules if m.split('.')[0] in "
-            "('safetensors', 'onnx', 'onnxruntime', 'csv', 'argparse', 'sklearn', 'matplotlib', 'tqdm', 'dask', "
-            "'scipy', 'pandas', 'hashlib') or m in ('smallnet.cli', 'smallnet.onnx_export', 'smallnet.io', "
-            "'smallnet.plot', 'smallnet.sklearn', 'smallnet.trace')))")
-    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
+    code = (
+        "import sys, smallnet; print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('safetensors', 'onnx', 'onnxruntime', 'csv', 'argparse', 'sklearn', 'matplotlib', 'tqdm', 'dask', "
+        "'scipy', 'pandas', 'hashlib') or m in ('smallnet.cli', 'smallnet.onnx_export', 'smallnet.io', "
+        "'smallnet.plot', 'smallnet.sklearn', 'smallnet.trace')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
 
@@ -555,7 +672,9 @@ def test_save_refuses_an_onnx_name(tmp_path):
 
 
 def test_load_names_a_wrong_path(tmp_path):
-    with pytest.raises(TypeError, match="the path must be a file name \\(str or path-like\\), got None"):
+    with pytest.raises(
+        TypeError, match="the path must be a file name \\(str or path-like\\), got None"
+    ):
         sn.load(None)
     with pytest.raises(IsADirectoryError, match="a folder, not a model file"):
         sn.load(tmp_path)
@@ -581,7 +700,9 @@ def test_files_that_describe_impossible_models_are_refused(tmp_path, monkeypatch
     monkeypatch.setattr(net.layers[1], "config", lambda: {**hidden, "units": 10**7})
     monkeypatch.setattr(net.layers[2], "config", lambda: {**output, "input_dim": 10**7})
     _write(path, net)
-    _load_error(path, "its architecture has 60000006 weights, but it holds 36")  # refused before allocating them
+    _load_error(
+        path, "its architecture has 60000006 weights, but it holds 36"
+    )  # refused before allocating them
     monkeypatch.undo()
     monkeypatch.setattr(state, "FORMAT_VERSION", True)
     _write(path, net)
@@ -602,7 +723,9 @@ def test_bytes_paths_work_like_str_ones(tmp_path):
     net = sn.Network([sn.Dense(1, input_dim=2)], loss="mse", seed=0).build()
     net.save(os.fsencode(tmp_path / "m.safetensors"))
     assert sn.load(os.fsencode(tmp_path / "m.safetensors")).input_dim == 2
-    with pytest.raises(TypeError, match="the path must be a file name \\(str or path-like\\), got 3"):
+    with pytest.raises(
+        TypeError, match="the path must be a file name \\(str or path-like\\), got 3"
+    ):
         net.save(3)
 
 
@@ -613,7 +736,13 @@ def test_a_damaged_layer_description_names_the_layer(tmp_path, monkeypatch):
     hidden = {key: value for key, value in net.layers[1].config().items() if key != "units"}
     monkeypatch.setattr(net.layers[1], "config", lambda: hidden)
     _write(tmp_path / "m.safetensors", net)
-    _load_error(tmp_path / "m.safetensors", "layer 1 \\(Dense\\) can't be rebuilt from its description: .*units")
+    _load_error(
+        tmp_path / "m.safetensors",
+        "layer 1 \\(Dense\\) can't be rebuilt from its description: .*units",
+    )
     monkeypatch.setattr(net.layers[1], "config", lambda: ["Dense"])
     _write(tmp_path / "m.safetensors", net)
-    _load_error(tmp_path / "m.safetensors", "layer 1 can't be rebuilt from its description: unknown layer type None")
+    _load_error(
+        tmp_path / "m.safetensors",
+        "layer 1 can't be rebuilt from its description: unknown layer type None",
+    )

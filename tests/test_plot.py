@@ -1,4 +1,5 @@
 """Pictures: they render without a display, save at the size asked for, and show the right things."""
+
 import os
 import subprocess
 import sys
@@ -32,8 +33,13 @@ def _blobs(n=80, seed=0):
 @pytest.fixture(scope="module")
 def binary():
     X, labels = _blobs()
-    net = sn.Network([sn.Dense(4, activation="tanh"), sn.Dense(1, activation="sigmoid")],
-                     loss="binary_crossentropy", optimizer=sn.Adam(0.05), metrics=["accuracy"], seed=0)
+    net = sn.Network(
+        [sn.Dense(4, activation="tanh"), sn.Dense(1, activation="sigmoid")],
+        loss="binary_crossentropy",
+        optimizer=sn.Adam(0.05),
+        metrics=["accuracy"],
+        seed=0,
+    )
     history = net.fit(X, labels, epochs=100)
     return net, X, labels, history
 
@@ -43,8 +49,15 @@ def three_classes():
     X = np.array([[-3.0, 0.0], [0.0, 3.0], [3.0, 0.0]]).repeat(20, axis=0)
     X += np.random.RandomState(1).normal(scale=0.4, size=X.shape)
     y = np.eye(3)[np.arange(60) // 20]
-    net = sn.Network([sn.Dense(8, activation="relu", initializer="he_normal"), sn.Dense(3, activation="softmax")],
-                     loss="categorical_crossentropy", optimizer=sn.Adam(0.05), seed=0)
+    net = sn.Network(
+        [
+            sn.Dense(8, activation="relu", initializer="he_normal"),
+            sn.Dense(3, activation="softmax"),
+        ],
+        loss="categorical_crossentropy",
+        optimizer=sn.Adam(0.05),
+        seed=0,
+    )
     net.fit(X, y, epochs=150)
     return net, X, y
 
@@ -64,10 +77,13 @@ def pixel_at(fig, ax, point):
 
 
 def nearest_class(colour, n_classes):
-    return int(np.argmin([np.linalg.norm(colour - to_rgb(c)) for c in plot.CLASS_COLORS[:n_classes]]))
+    return int(
+        np.argmin([np.linalg.norm(colour - to_rgb(c)) for c in plot.CLASS_COLORS[:n_classes]])
+    )
 
 
 # -- every picture ---------------------------------------------------------------------------------
+
 
 def test_pictures_render_without_a_display_and_leave_pyplot_alone(tmp_path):
     script = """if True:
@@ -84,10 +100,19 @@ def test_pictures_render_without_a_display_and_leave_pyplot_alone(tmp_path):
         plot.decision_boundary(net, X, y, path=sys.argv[1])
         assert "matplotlib.pyplot" not in sys.modules
     """
-    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "MPLBACKEND")}
-    env.update(PYTHONPATH=str(SRC), MPLBACKEND="TkAgg")  # a window backend: pyplot would need a display
-    result = subprocess.run([sys.executable, "-W", "error", "-c", script, str(tmp_path / "b.png")],
-                            capture_output=True, text=True, timeout=120, env=env)
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "MPLBACKEND")
+    }
+    env.update(
+        PYTHONPATH=str(SRC), MPLBACKEND="TkAgg"
+    )  # a window backend: pyplot would need a display
+    result = subprocess.run(
+        [sys.executable, "-W", "error", "-c", script, str(tmp_path / "b.png")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
     assert result.returncode == 0, result.stderr
     assert png_size(tmp_path / "b.png") == (560, 460)  # the default 5.6 x 4.6 inches at 100 dpi
 
@@ -95,10 +120,12 @@ def test_pictures_render_without_a_display_and_leave_pyplot_alone(tmp_path):
 def _every_picture(binary, folder, **kw):
     """Each kind of picture, saved as folder/<kind>.png."""
     net, X, labels, history = binary
-    draw = {"loss": lambda **k: plot.loss_curve(history, **k),
-            "boundary": lambda **k: plot.decision_boundary(net, X, labels, **k),
-            "network": lambda **k: plot.network_diagram(net, X, **k),
-            "regression": lambda **k: plot.regression(net, X, labels, **k)}
+    draw = {
+        "loss": lambda **k: plot.loss_curve(history, **k),
+        "boundary": lambda **k: plot.decision_boundary(net, X, labels, **k),
+        "network": lambda **k: plot.network_diagram(net, X, **k),
+        "regression": lambda **k: plot.regression(net, X, labels, **k),
+    }
     return {kind: fn(path=folder / f"{kind}.png", **kw) for kind, fn in draw.items()}
 
 
@@ -112,8 +139,14 @@ def test_saved_pngs_have_the_requested_size_and_svgs_are_svg(binary, tmp_path):
     assert "<svg" in text and 'width="360pt" height="288pt"' in text
     plot.network_diagram(net, path=str(tmp_path / "n.png"), figsize=(7, 5), dpi=50)
     assert png_size(tmp_path / "n.png") == (350, 250)
-    assert sorted(os.listdir(tmp_path)) == ["b.svg", "boundary.png", "loss.png", "n.png", "network.png",
-                                            "regression.png"]
+    assert sorted(os.listdir(tmp_path)) == [
+        "b.svg",
+        "boundary.png",
+        "loss.png",
+        "n.png",
+        "network.png",
+        "regression.png",
+    ]
 
 
 def test_saving_replaces_the_file_and_rejects_bad_paths(binary, tmp_path):
@@ -137,6 +170,7 @@ def test_missing_matplotlib_names_the_extra(binary, monkeypatch):
 
 # -- decision boundary -------------------------------------------------------------------------------
 
+
 def test_boundary_background_has_the_right_class_colour_at_known_points(binary):
     net, X, labels, _ = binary
     fig = plot.decision_boundary(net, X, labels)
@@ -155,7 +189,12 @@ def test_boundary_with_several_outputs_colours_each_argmax_class(three_classes):
 
 def test_points_take_their_class_colour_from_labels_probabilities_or_one_hot(binary):
     net, X, labels, _ = binary
-    for y in [labels, labels.astype(float).reshape(-1, 1), np.eye(2)[labels], np.where(labels, 0.9, 0.2)]:
+    for y in [
+        labels,
+        labels.astype(float).reshape(-1, 1),
+        np.eye(2)[labels],
+        np.where(labels, 0.9, 0.2),
+    ]:
         ax = plot.decision_boundary(net, X, y, resolution=20).axes[0]
         scatters = [c for c in ax.collections if isinstance(c, PathCollection)]
         assert [len(c.get_offsets()) for c in scatters] == [40, 40]
@@ -176,12 +215,17 @@ def test_boundary_input_errors(binary):
 
 # -- network diagram ----------------------------------------------------------------------------------
 
+
 def test_network_diagram_has_one_marker_per_neuron_and_one_line_per_weight():
     X, y = datasets.tutorial()
     net = tutorial.network(hidden=(4,))
     net.fit(X, y, epochs=500)
     ax = plot.network_diagram(net).axes[0]
-    neurons = {c.get_gid(): len(c.get_offsets()) for c in ax.collections if isinstance(c, EllipseCollection)}
+    neurons = {
+        c.get_gid(): len(c.get_offsets())
+        for c in ax.collections
+        if isinstance(c, EllipseCollection)
+    }
     assert neurons == {"l0": 3, "l1": 4, "l2": 1}
     lines = {c.get_gid(): c for c in ax.collections if isinstance(c, LineCollection)}
     assert {gid: len(c.get_segments()) for gid, c in lines.items()} == {"syn0": 12, "syn1": 4}
@@ -191,7 +235,9 @@ def test_network_diagram_has_one_marker_per_neuron_and_one_line_per_weight():
     widths, colours = lines["syn0"].get_linewidths(), lines["syn0"].get_colors()
     assert np.all(np.diff(widths) >= 0) and widths[-1] > 3 * widths[0]
     orange = colours[:, 0] > colours[:, 2]  # orange is positive, blue negative
-    np.testing.assert_array_equal(orange[np.abs(w[order]) > 0.5], w[order][np.abs(w[order]) > 0.5] > 0)
+    np.testing.assert_array_equal(
+        orange[np.abs(w[order]) > 0.5], w[order][np.abs(w[order]) > 0.5] > 0
+    )
 
 
 def test_network_diagram_with_two_inputs_pictures_every_neuron(three_classes):
@@ -209,9 +255,15 @@ def test_network_diagram_fills_neurons_with_their_bias():
     net = sn.Network([sn.Dense(2, input_dim=3), sn.Dense(1, use_bias=False)], seed=0).build()
     net.layers[0].bias[:] = [-0.5, 0.5]
     ax = plot.network_diagram(net).axes[0]
-    faces = {c.get_gid(): c.get_facecolors() for c in ax.collections if isinstance(c, EllipseCollection)}
-    assert np.all(faces["l0"] == 1) and np.all(faces["l2"] == 1)  # white: inputs and the unbiased layer
-    assert faces["l1"][0, 2] > faces["l1"][0, 0] and faces["l1"][1, 0] > faces["l1"][1, 2]  # blue -, orange +
+    faces = {
+        c.get_gid(): c.get_facecolors() for c in ax.collections if isinstance(c, EllipseCollection)
+    }
+    assert np.all(faces["l0"] == 1) and np.all(
+        faces["l2"] == 1
+    )  # white: inputs and the unbiased layer
+    assert (
+        faces["l1"][0, 2] > faces["l1"][0, 0] and faces["l1"][1, 0] > faces["l1"][1, 2]
+    )  # blue -, orange +
 
 
 def test_network_diagram_needs_weights():
@@ -221,9 +273,13 @@ def test_network_diagram_needs_weights():
 
 # -- loss curve and regression ------------------------------------------------------------------------
 
+
 def test_loss_curve_panels_validation_and_log_scale():
-    logs = {"loss": list(np.geomspace(1, 1e-4, 50)), "val_loss": list(np.geomspace(1, 1e-3, 50)),
-            "accuracy": list(np.linspace(0.5, 1, 50))}
+    logs = {
+        "loss": list(np.geomspace(1, 1e-4, 50)),
+        "val_loss": list(np.geomspace(1, 1e-3, 50)),
+        "accuracy": list(np.linspace(0.5, 1, 50)),
+    }
     fig = plot.loss_curve(logs, title="mine")
     loss_ax, accuracy_ax = fig.axes
     assert loss_ax.get_yscale() == "log" and accuracy_ax.get_yscale() == "linear"
@@ -244,7 +300,10 @@ def test_loss_curve_of_a_history(binary):
 
 
 def test_loss_curve_argument_errors(binary):
-    with pytest.raises(TypeError, match=r"history must be a History \(what fit returns\) or a dict of lists.*NoneType"):
+    with pytest.raises(
+        TypeError,
+        match=r"history must be a History \(what fit returns\) or a dict of lists.*NoneType",
+    ):
         plot.loss_curve(None)
     with pytest.raises(TypeError, match="got list"):
         plot.loss_curve([0.5, 0.4])
@@ -255,15 +314,21 @@ def test_loss_curve_argument_errors(binary):
     with pytest.raises(TypeError, match="dpi must be a number"):
         plot.loss_curve(binary[3], dpi="high")
     # one metric by name, not its letters
-    assert [ax.get_ylabel() for ax in plot.loss_curve(binary[3], metrics="accuracy").axes] == ["loss", "accuracy"]
+    assert [ax.get_ylabel() for ax in plot.loss_curve(binary[3], metrics="accuracy").axes] == [
+        "loss",
+        "accuracy",
+    ]
     diverged = {"loss": [1.0, 0.5, float("nan")]}  # what a diverged fit records: drawn, not refused
     assert len(plot.loss_curve(diverged).axes[0].lines[0].get_ydata()) == 3
 
 
 def test_picture_argument_errors(binary):
     net, X, labels, _ = binary
-    for draw in (lambda: plot.decision_boundary("net", X, labels), lambda: plot.regression(None, X, labels),
-                 lambda: plot.network_diagram(net.layers)):
+    for draw in (
+        lambda: plot.decision_boundary("net", X, labels),
+        lambda: plot.regression(None, X, labels),
+        lambda: plot.network_diagram(net.layers),
+    ):
         with pytest.raises(TypeError, match="network must be a smallnet Network, got"):
             draw()
     with pytest.raises(ValueError, match="feature_names has 3 names, but there are 2 features"):
@@ -284,17 +349,27 @@ def test_regression_pictures():
     rng = np.random.RandomState(0)
     X = np.linspace(-2, 2, 60).reshape(-1, 1)
     y = X**2 + 0.05 * rng.normal(size=X.shape)
-    net = sn.Network([sn.Dense(16, activation="tanh"), sn.Dense(1)], loss="mse", optimizer=sn.Adam(0.03), seed=0)
+    net = sn.Network(
+        [sn.Dense(16, activation="tanh"), sn.Dense(1)], loss="mse", optimizer=sn.Adam(0.03), seed=0
+    )
     net.fit(X, y, epochs=300)
     curve_ax, versus_ax = plot.regression(net, X, y.ravel()).axes
     curve = curve_ax.lines[0]
-    np.testing.assert_allclose(curve.get_ydata(), net.predict(curve.get_xdata().reshape(-1, 1)).ravel())
-    np.testing.assert_array_equal(versus_ax.collections[0].get_offsets(), np.column_stack([y, net.predict(X)]))
-    assert versus_ax.get_title() == f"predicted vs true (R\u00b2 {metrics.r2(y, net.predict(X)):.3f})"
+    np.testing.assert_allclose(
+        curve.get_ydata(), net.predict(curve.get_xdata().reshape(-1, 1)).ravel()
+    )
+    np.testing.assert_array_equal(
+        versus_ax.collections[0].get_offsets(), np.column_stack([y, net.predict(X)])
+    )
+    assert (
+        versus_ax.get_title() == f"predicted vs true (R\u00b2 {metrics.r2(y, net.predict(X)):.3f})"
+    )
     assert len(plot.regression(net, X, y, figsize=(4, 4)).axes) == 2
     two = sn.Network([sn.Dense(2)], loss="mse", seed=0)
     two.fit(np.hstack([X, X]), np.hstack([y, -y]), epochs=1)
-    assert len(plot.regression(two, np.hstack([X, X]), np.hstack([y, -y])).axes) == 1  # no curve over 2 features
+    assert (
+        len(plot.regression(two, np.hstack([X, X]), np.hstack([y, -y])).axes) == 1
+    )  # no curve over 2 features
     with pytest.raises(ValueError, match="y has 1 columns, but the network has 2 outputs"):
         plot.regression(two, np.hstack([X, X]), y)
 
@@ -307,16 +382,21 @@ def test_regression_picture_of_large_values_names_the_target_and_shortens_the_ti
     fig = plot.regression(net, X, y, target_name="price", feature_names=["area"])
     curve_ax, versus_ax = fig.axes
     assert (curve_ax.get_ylabel(), versus_ax.get_xlabel(), versus_ax.get_ylabel()) == (
-        "price", "true price", "predicted price")
+        "price",
+        "true price",
+        "predicted price",
+    )
     fig.canvas.draw()
     assert "200k" in [t.get_text() for t in versus_ax.get_xticklabels()]
     assert fig._suptitle.get_text() == "Regression"
-    one_panel = plot.regression(sn.Network([sn.Dense(1, input_dim=2)], loss="mse", seed=0).build(),
-                                np.hstack([X, X]), y)
+    one_panel = plot.regression(
+        sn.Network([sn.Dense(1, input_dim=2)], loss="mse", seed=0).build(), np.hstack([X, X]), y
+    )
     assert one_panel._suptitle is None and one_panel.axes[0].get_xlabel() == "true"
 
 
 # -- the command line ----------------------------------------------------------------------------------
+
 
 def test_demo_writes_its_pictures(tmp_path, capsys):
     folder = tmp_path / "new" / "pictures"
@@ -333,18 +413,25 @@ def test_demo_writes_its_pictures(tmp_path, capsys):
 
 def test_demo_without_matplotlib_says_which_extra(tmp_path, capsys, monkeypatch, binary):
     net, history = binary[0], binary[3]
-    monkeypatch.setattr(tutorial, "run", lambda: [(net, history)])  # skip the training: only the pictures fail
+    monkeypatch.setattr(
+        tutorial, "run", lambda: [(net, history)]
+    )  # skip the training: only the pictures fail
     monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
     assert cli.main(["demo", "--plot", str(tmp_path)]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("smallnet demo: error: smallnet's pictures need matplotlib: pip install matplotlib (the [plot] extra)")
+    assert err.startswith(
+        "smallnet demo: error: smallnet's pictures need matplotlib: pip install matplotlib (the [plot] extra)"
+    )
     assert err.count("\n") == 1
 
 
 def test_network_diagram_skips_dropout_layers():
     X = np.random.RandomState(0).normal(size=(20, 2))
-    net = sn.Network([sn.Dense(3, activation="tanh"), sn.Dropout(0.2), sn.Dense(1, activation="sigmoid")],
-                     loss="binary_crossentropy", seed=0)
+    net = sn.Network(
+        [sn.Dense(3, activation="tanh"), sn.Dropout(0.2), sn.Dense(1, activation="sigmoid")],
+        loss="binary_crossentropy",
+        seed=0,
+    )
     net.fit(X, (X[:, :1] > 0).astype(float), epochs=2)
     fig = plot.network_diagram(net, X)
     markers = [c for c in fig.axes[0].collections if str(c.get_gid()).startswith("l")]
@@ -364,9 +451,16 @@ def two_feature_csv(tmp_path):
 @pytest.mark.parametrize("kind", ["loss", "boundary", "network"])
 def test_plot_command_draws_a_saved_model(tmp_path, two_feature_csv, capsys, kind):
     model = tmp_path / "m.safetensors"
-    assert cli.main(["train", str(two_feature_csv), "--target", "label", "-o", str(model), "--epochs", "30"]) == 0
+    assert (
+        cli.main(
+            ["train", str(two_feature_csv), "--target", "label", "-o", str(model), "--epochs", "30"]
+        )
+        == 0
+    )
     out = tmp_path / f"{kind}.png"
-    data = [] if kind == "loss" else ["--data", str(two_feature_csv), "--target", "label"]  # the loss is in the model
+    data = (
+        [] if kind == "loss" else ["--data", str(two_feature_csv), "--target", "label"]
+    )  # the loss is in the model
     assert cli.main(["plot", str(model), *data, "--kind", kind, "-o", str(out)]) == 0
     assert f"wrote {out}" in capsys.readouterr().out
     assert png_size(out)[0] > 100
@@ -377,27 +471,80 @@ def test_plot_command_regression_and_errors(tmp_path, capsys):
     xs = np.linspace(-1, 1, 40)
     data.write_text("x,y\n" + "".join(f"{x:.3f},{3 * x + 0.5:.3f}\n" for x in xs))
     model = tmp_path / "m.safetensors"
-    assert cli.main(["train", str(data), "--target", "y", "--task", "regression", "-o", str(model),
-                     "--epochs", "20"]) == 0
-    assert cli.main(["plot", str(model), "--data", str(data), "--kind", "regression", "-o",
-                     str(tmp_path / "r.svg")]) == 0
+    assert (
+        cli.main(
+            [
+                "train",
+                str(data),
+                "--target",
+                "y",
+                "--task",
+                "regression",
+                "-o",
+                str(model),
+                "--epochs",
+                "20",
+            ]
+        )
+        == 0
+    )
+    assert (
+        cli.main(
+            [
+                "plot",
+                str(model),
+                "--data",
+                str(data),
+                "--kind",
+                "regression",
+                "-o",
+                str(tmp_path / "r.svg"),
+            ]
+        )
+        == 0
+    )
     assert (tmp_path / "r.svg").read_text().lstrip().startswith("<?xml")
     capsys.readouterr()
     assert cli.main(["plot", str(model), "--kind", "boundary", "-o", str(tmp_path / "b.png")]) == 2
     assert "needs --data" in capsys.readouterr().err
     assert not (tmp_path / "b.png").exists()
-    assert cli.main(["plot", str(model), "--kind", "loss", "-o", str(tmp_path / "nowhere" / "l.png")]) == 2
+    assert (
+        cli.main(["plot", str(model), "--kind", "loss", "-o", str(tmp_path / "nowhere" / "l.png")])
+        == 2
+    )
     assert "does not exist" in capsys.readouterr().err
 
 
-def test_plot_command_regression_of_a_classifier_says_what_to_draw_instead(tmp_path, two_feature_csv, capsys):
+def test_plot_command_regression_of_a_classifier_says_what_to_draw_instead(
+    tmp_path, two_feature_csv, capsys
+):
     model = tmp_path / "m.safetensors"
-    assert cli.main(["train", str(two_feature_csv), "--target", "label", "-o", str(model), "--epochs", "5"]) == 0
+    assert (
+        cli.main(
+            ["train", str(two_feature_csv), "--target", "label", "-o", str(model), "--epochs", "5"]
+        )
+        == 0
+    )
     capsys.readouterr()
-    assert cli.main(["plot", str(model), "--data", str(two_feature_csv), "--kind", "regression",
-                     "-o", str(tmp_path / "r.png")]) == 2
+    assert (
+        cli.main(
+            [
+                "plot",
+                str(model),
+                "--data",
+                str(two_feature_csv),
+                "--kind",
+                "regression",
+                "-o",
+                str(tmp_path / "r.png"),
+            ]
+        )
+        == 2
+    )
     err = capsys.readouterr().err
-    assert "is a classifier" in err and "--kind boundary" in err and len(err.strip().splitlines()) == 1
+    assert (
+        "is a classifier" in err and "--kind boundary" in err and len(err.strip().splitlines()) == 1
+    )
     assert not (tmp_path / "r.png").exists()
 
 
@@ -406,8 +553,12 @@ def test_decision_boundary_names_the_classes_and_does_not_round_up_to_100_percen
     X = rng.normal(size=(300, 2))
     y = (X[:, 0] + X[:, 1] > 0).astype(float).reshape(-1, 1)
     y[0] = 1 - y[0]  # one point on the wrong side: at most 299/300 right
-    net = sn.Network([sn.Dense(8, activation="tanh"), sn.Dense(1, activation="sigmoid")],
-                     loss="binary_crossentropy", optimizer=sn.Adam(0.05), seed=0)
+    net = sn.Network(
+        [sn.Dense(8, activation="tanh"), sn.Dense(1, activation="sigmoid")],
+        loss="binary_crossentropy",
+        optimizer=sn.Adam(0.05),
+        seed=0,
+    )
     net.fit(X, y, epochs=200)
     fig = plot.decision_boundary(net, X, y, class_names=["stay", "churn"])
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
@@ -427,14 +578,22 @@ def test_a_one_epoch_loss_curve_shows_its_point():
 
 def test_values_too_large_to_draw_are_one_clear_error(tmp_path):
     history = sn.History()
-    history.history = {"loss": [6e298, 4e298], "mae": [1.8e149, 1.4e149], "val_mae": [1.5e297, 1.2e297]}
+    history.history = {
+        "loss": [6e298, 4e298],
+        "mae": [1.8e149, 1.4e149],
+        "val_mae": [1.5e297, 1.2e297],
+    }
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # matplotlib's own overflow, on its way to the error
+        warnings.simplefilter(
+            "ignore", RuntimeWarning
+        )  # matplotlib's own overflow, on its way to the error
         with pytest.raises(ValueError, match="the values are too large to draw"):
             plot.loss_curve(history, path=tmp_path / "l.png")
     history.history = {"loss": [1.0, float("inf")], "val_loss": [2.0, float("nan")]}
     plot.loss_curve(history, path=tmp_path / "gaps.png")  # not finite: a gap in the curve
-    net = sn.Network([sn.Dense(2, input_dim=2, activation="softmax")], loss="categorical_crossentropy").build()
+    net = sn.Network(
+        [sn.Dense(2, input_dim=2, activation="softmax")], loss="categorical_crossentropy"
+    ).build()
     with pytest.raises(ValueError, match="the features span too wide a range to draw a plane over"):
         plot.decision_boundary(net, [[1.7e308, 1], [-1.7e308, 2]], [0, 1])
     assert not list(tmp_path.glob("l.png"))
@@ -442,5 +601,7 @@ def test_values_too_large_to_draw_are_one_clear_error(tmp_path):
 
 def test_a_network_too_big_to_draw_is_refused_at_once():
     net = sn.Network([sn.Dense(300, input_dim=200), sn.Dense(2)], loss="mse").build()
-    with pytest.raises(ValueError, match="the network has 60600 weights, one line each: too many to draw"):
+    with pytest.raises(
+        ValueError, match="the network has 60600 weights, one line each: too many to draw"
+    ):
         plot.network_diagram(net)

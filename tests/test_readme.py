@@ -1,4 +1,5 @@
 """The README's Python snippets run as written, one after another, as a reader would paste them."""
+
 import re
 import warnings
 from pathlib import Path
@@ -22,12 +23,22 @@ def test_readme_python_snippets_run_in_order(tmp_path, monkeypatch):
     namespace = {"__name__": "readme"}
     for i, code in enumerate(snippets):
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)  # the README says the search's short fits warn
+            warnings.simplefilter(
+                "ignore", ConvergenceWarning
+            )  # the README says the search's short fits warn
             try:
                 exec(compile(code, f"README snippet {i}", "exec"), namespace)
             except Exception as exc:  # name the snippet: the traceback alone points into exec
                 raise AssertionError(f"README snippet {i} fails:\n{code}") from exc
     assert namespace["difference"] < 1e-5  # the ONNX export's own check
-    for written in ("loss.png", "boundary.png", "network.png", "fit.svg", "history.csv", "model.safetensors",
-                    "model.onnx", "run.ckpt"):
+    for written in (
+        "loss.png",
+        "boundary.png",
+        "network.png",
+        "fit.svg",
+        "history.csv",
+        "model.safetensors",
+        "model.onnx",
+        "run.ckpt",
+    ):
         assert (tmp_path / written).stat().st_size > 0

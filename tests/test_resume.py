@@ -1,4 +1,5 @@
 """fit(checkpoint=, resume=): a killed run resumes bit-identically; Ctrl-C stops cleanly."""
+
 import os
 import signal
 import subprocess
@@ -49,15 +50,32 @@ def test_run_killed_with_sigkill_resumes_to_bit_identical_weights(tmp_path, seed
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src")}
 
     def run(checkpoint, out, kill_epoch=-1, kill_batch=-1):
-        return subprocess.run([sys.executable, str(script), str(tmp_path / checkpoint), str(tmp_path / out),
-                               str(kill_epoch), str(kill_batch), seed_kind], env=env, capture_output=True,
-                              text=True, timeout=120)
+        return subprocess.run(
+            [
+                sys.executable,
+                str(script),
+                str(tmp_path / checkpoint),
+                str(tmp_path / out),
+                str(kill_epoch),
+                str(kill_batch),
+                seed_kind,
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
 
-    killed = run("a.ckpt", "a.safetensors", kill_epoch=5, kill_batch=2)  # dies in epoch 6; last checkpoint: 4
+    killed = run(
+        "a.ckpt", "a.safetensors", kill_epoch=5, kill_batch=2
+    )  # dies in epoch 6; last checkpoint: 4
     assert killed.returncode == -signal.SIGKILL, killed.stderr
     assert not (tmp_path / "a.safetensors").exists()
-    net = sn.Network([sn.Dense(16, activation="relu"), sn.Dropout(0.2), sn.Dense(3, activation="softmax")],
-                     loss="categorical_crossentropy", seed=0)
+    net = sn.Network(
+        [sn.Dense(16, activation="relu"), sn.Dropout(0.2), sn.Dense(3, activation="softmax")],
+        loss="categorical_crossentropy",
+        seed=0,
+    )
     assert checkpoint.load_checkpoint(tmp_path / "a.ckpt", net)[0] == 4
     resumed = run("a.ckpt", "a.safetensors")
     assert resumed.returncode == 0, resumed.stderr
@@ -77,7 +95,9 @@ def _data():
 
 
 def _net():
-    return sn.Network([sn.Dense(8, activation="tanh"), sn.Dense(1)], optimizer=sn.SGD(0.05, momentum=0.9), seed=3)
+    return sn.Network(
+        [sn.Dense(8, activation="tanh"), sn.Dense(1)], optimizer=sn.SGD(0.05, momentum=0.9), seed=3
+    )
 
 
 def test_checkpoints_are_written_every_n_epochs_and_at_the_end(tmp_path):
@@ -89,7 +109,15 @@ def test_checkpoints_are_written_every_n_epochs_and_at_the_end(tmp_path):
             path = tmp_path / "c.ckpt"
             seen.append(checkpoint.load_checkpoint(path, _net())[0] if path.exists() else None)
 
-    _net().fit(X, y, epochs=7, batch_size=16, checkpoint=tmp_path / "c.ckpt", checkpoint_every=3, callbacks=[Watch()])
+    _net().fit(
+        X,
+        y,
+        epochs=7,
+        batch_size=16,
+        checkpoint=tmp_path / "c.ckpt",
+        checkpoint_every=3,
+        callbacks=[Watch()],
+    )
     # Watch runs before the epoch's checkpoint is written: it sees the previous one.
     assert seen == [None, None, None, 3, 3, 3, 6]
     assert checkpoint.load_checkpoint(tmp_path / "c.ckpt", _net())[0] == 7
@@ -148,42 +176,63 @@ def _checkpoint_at_6_of_10(tmp_path, **fit_args):
     return X, y
 
 
-@pytest.mark.parametrize("changed,message", [
-    ({"batch_size": 32}, "batch_size=16, not 32"),
-    ({"batch_size": None}, "batch_size=16, not None"),
-    ({"shuffle": False}, "shuffle=True, not False"),
-    ({"validation_split": 0.3}, "validation_split=0.2, not 0.3"),
-    ({"validation_split": 0.0}, "validation_split=0.2, not 0.0"),
-])
+@pytest.mark.parametrize(
+    "changed,message",
+    [
+        ({"batch_size": 32}, "batch_size=16, not 32"),
+        ({"batch_size": None}, "batch_size=16, not None"),
+        ({"shuffle": False}, "shuffle=True, not False"),
+        ({"validation_split": 0.3}, "validation_split=0.2, not 0.3"),
+        ({"validation_split": 0.0}, "validation_split=0.2, not 0.0"),
+    ],
+)
 def test_resume_refuses_other_fit_arguments(tmp_path, changed, message):
     X, y = _checkpoint_at_6_of_10(tmp_path)
     args = {"epochs": 10, "batch_size": 16, "validation_split": 0.2, **changed}
-    with pytest.raises(ValueError, match=f"the checkpoint was written with {message}; resume with the arguments"):
+    with pytest.raises(
+        ValueError, match=f"the checkpoint was written with {message}; resume with the arguments"
+    ):
         _net().fit(X, y, resume=tmp_path / "c.ckpt", **args)
 
 
 def test_resume_refuses_validation_data_given_or_dropped(tmp_path):
     X, y = _data()
     _checkpoint_at_6_of_10(tmp_path, validation_split=0.0, validation_data=(X[:10], y[:10]))
-    with pytest.raises(ValueError, match=r"written with validation_data=\(X_val, y_val\), not None"):
+    with pytest.raises(
+        ValueError, match=r"written with validation_data=\(X_val, y_val\), not None"
+    ):
         _net().fit(X, y, epochs=10, batch_size=16, resume=tmp_path / "c.ckpt")
     X, y = _checkpoint_at_6_of_10(tmp_path, validation_split=0.0)
-    with pytest.raises(ValueError, match=r"written with validation_data=None, not \(X_val, y_val\)"):
-        _net().fit(X, y, epochs=10, batch_size=16, validation_data=(X[:10], y[:10]), resume=tmp_path / "c.ckpt")
+    with pytest.raises(
+        ValueError, match=r"written with validation_data=None, not \(X_val, y_val\)"
+    ):
+        _net().fit(
+            X,
+            y,
+            epochs=10,
+            batch_size=16,
+            validation_data=(X[:10], y[:10]),
+            resume=tmp_path / "c.ckpt",
+        )
 
 
-@pytest.mark.parametrize("changes,message", [
-    ({"optimizer": sn.SGD(0.1, momentum=0.9)}, "the optimizer's learning_rate=0.05, not 0.1"),
-    ({"optimizer": sn.SGD(0.05, momentum=0.5)}, "the optimizer's momentum=0.9, not 0.5"),
-    ({"seed": 4}, "seed=3, not 4"),
-    ({"loss": "sse"}, "loss='mse', not 'sse'"),
-    ({"l2": 0.01}, "l2=0.0, not 0.01"),
-    ({"metrics": ["mae"]}, r"metrics=\[\], not \['mae'\]"),
-])
+@pytest.mark.parametrize(
+    "changes,message",
+    [
+        ({"optimizer": sn.SGD(0.1, momentum=0.9)}, "the optimizer's learning_rate=0.05, not 0.1"),
+        ({"optimizer": sn.SGD(0.05, momentum=0.5)}, "the optimizer's momentum=0.9, not 0.5"),
+        ({"seed": 4}, "seed=3, not 4"),
+        ({"loss": "sse"}, "loss='mse', not 'sse'"),
+        ({"l2": 0.01}, "l2=0.0, not 0.01"),
+        ({"metrics": ["mae"]}, r"metrics=\[\], not \['mae'\]"),
+    ],
+)
 def test_resume_refuses_other_network_settings(tmp_path, changes, message):
     X, y = _checkpoint_at_6_of_10(tmp_path)
     with pytest.raises(ValueError, match=f"written with {message}; resume"):
-        _net_with(**changes).fit(X, y, epochs=10, batch_size=16, validation_split=0.2, resume=tmp_path / "c.ckpt")
+        _net_with(**changes).fit(
+            X, y, epochs=10, batch_size=16, validation_split=0.2, resume=tmp_path / "c.ckpt"
+        )
 
 
 def test_resume_refuses_fewer_epochs_than_done_and_returns_at_exactly_as_many(tmp_path):
@@ -208,7 +257,9 @@ def test_resume_checks_the_arguments_the_fit_began_with_not_a_schedules_rate(tmp
     args = {"batch_size": 16, "callbacks": [sn.StepDecay(1, factor=0.5)]}
     straight = _net()
     straight.fit(X, y, epochs=5, **args)
-    _net().fit(X, y, epochs=3, checkpoint=tmp_path / "c.ckpt", **args)  # the checkpoint's rate is 0.05 / 4
+    _net().fit(
+        X, y, epochs=3, checkpoint=tmp_path / "c.ckpt", **args
+    )  # the checkpoint's rate is 0.05 / 4
     resumed = _net()
     resumed.fit(X, y, epochs=5, resume=tmp_path / "c.ckpt", **args)
     for p, q in zip(straight.params, resumed.params):
@@ -220,8 +271,12 @@ def test_resume_of_an_older_checkpoint_checks_only_what_it_recorded(tmp_path):
     net = _net()
     epoch, history, fit_state = checkpoint.load_checkpoint(tmp_path / "c.ckpt", net)
     assert fit_state.pop("arguments")["batch_size"] == 16
-    checkpoint.save_checkpoint(tmp_path / "old.ckpt", net, epoch, history, fit_state)  # as written before it was recorded
-    history = _net().fit(X, y, epochs=8, batch_size=32, validation_split=0.2, resume=tmp_path / "old.ckpt")
+    checkpoint.save_checkpoint(
+        tmp_path / "old.ckpt", net, epoch, history, fit_state
+    )  # as written before it was recorded
+    history = _net().fit(
+        X, y, epochs=8, batch_size=32, validation_split=0.2, resume=tmp_path / "old.ckpt"
+    )
     assert len(history.epoch) == 8
 
 
@@ -233,10 +288,14 @@ def test_ctrl_c_stops_after_the_current_step_and_writes_a_checkpoint(tmp_path, c
         def on_batch_end(self, batch, logs=None):
             steps.append((len(self.network.history.epoch), batch))
             if len(self.network.history.epoch) == 2 and batch == 1:
-                os.kill(os.getpid(), signal.SIGINT)  # as if the user pressed Ctrl-C during this step
+                os.kill(
+                    os.getpid(), signal.SIGINT
+                )  # as if the user pressed Ctrl-C during this step
 
     net = _net()
-    history = net.fit(X, y, epochs=50, batch_size=16, checkpoint=tmp_path / "c.ckpt", callbacks=[CtrlC()])
+    history = net.fit(
+        X, y, epochs=50, batch_size=16, checkpoint=tmp_path / "c.ckpt", callbacks=[CtrlC()]
+    )
     assert history.interrupted and len(history.epoch) == 2
     assert steps[-1] == (2, 1)  # the step finished, and no other began
     assert "training interrupted after epoch 2 of 50" in capsys.readouterr().err
@@ -259,22 +318,41 @@ def test_a_second_ctrl_c_stops_at_once():
 
 def test_cli_train_with_validation_checkpoint_and_resume(tmp_path, capsys):
     model, ckpt = tmp_path / "m.safetensors", tmp_path / "c.ckpt"
-    args = ["train", "--dataset", "iris", "-o", str(model), "--epochs", "6", "--val-split", "0.2",
-            "--checkpoint", str(ckpt), "--checkpoint-every", "2"]
+    args = [
+        "train",
+        "--dataset",
+        "iris",
+        "-o",
+        str(model),
+        "--epochs",
+        "6",
+        "--val-split",
+        "0.2",
+        "--checkpoint",
+        str(ckpt),
+        "--checkpoint-every",
+        "2",
+    ]
     assert cli.main(args) == 0
     out = capsys.readouterr().out
     assert "120 rows (+30 for validation)" in out and "val_accuracy" in out
     net = sn.load(model)
     # standardization from the training part only: its mean is not the mean of all 150 rows
     from smallnet import datasets
+
     X_all, _ = datasets.load("iris")
     assert not np.allclose(net.layers[0].mean, X_all.mean(axis=0))
     assert cli.main(args[:5] + ["--epochs", "9"] + args[7:] + ["--resume", str(ckpt)]) == 0
     assert "trained 9 epochs" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("bad,message", [(["--val-split", "1.5"], "expected a fraction"),
-                                         (["--checkpoint-every", "0"], "expected a positive integer")])
+@pytest.mark.parametrize(
+    "bad,message",
+    [
+        (["--val-split", "1.5"], "expected a fraction"),
+        (["--checkpoint-every", "0"], "expected a positive integer"),
+    ],
+)
 def test_cli_flag_errors(tmp_path, capsys, bad, message):
     with pytest.raises(SystemExit) as exit_:
         cli.main(["train", "--dataset", "xor", "-o", str(tmp_path / "m.safetensors"), *bad])
@@ -284,11 +362,31 @@ def test_cli_flag_errors(tmp_path, capsys, bad, message):
 
 def test_cli_ctrl_c_saves_the_model_trained_so_far(tmp_path):
     import time
+
     model, ckpt = tmp_path / "m.safetensors", tmp_path / "c.ckpt"
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src")}
-    proc = subprocess.Popen([sys.executable, "-m", "smallnet", "train", "--dataset", "iris", "-o", str(model),
-                             "--epochs", "1000000", "--checkpoint", str(ckpt), "--checkpoint-every", "5"],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "smallnet",
+            "train",
+            "--dataset",
+            "iris",
+            "-o",
+            str(model),
+            "--epochs",
+            "1000000",
+            "--checkpoint",
+            str(ckpt),
+            "--checkpoint-every",
+            "5",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 60
     while not ckpt.exists() and time.monotonic() < deadline and proc.poll() is None:
         time.sleep(0.05)
@@ -299,10 +397,13 @@ def test_cli_ctrl_c_saves_the_model_trained_so_far(tmp_path):
     assert model.exists() and np.isfinite(sn.load(model).predict(np.ones((1, 4)))).all()
 
 
-@pytest.mark.parametrize("every, interrupt_at, holds", [(1, (4, 1), 4), (3, (4, 1), 3), (3, (5, 0), 3),
-                                                         (1, (4, 2), 5), (3, (4, 2), 5)])
-def test_resuming_after_ctrl_c_ends_bit_identical_to_an_uninterrupted_run(tmp_path, capsys, every, interrupt_at,
-                                                                          holds):
+@pytest.mark.parametrize(
+    "every, interrupt_at, holds",
+    [(1, (4, 1), 4), (3, (4, 1), 3), (3, (5, 0), 3), (1, (4, 2), 5), (3, (4, 2), 5)],
+)
+def test_resuming_after_ctrl_c_ends_bit_identical_to_an_uninterrupted_run(
+    tmp_path, capsys, every, interrupt_at, holds
+):
     # 48 training rows in batches of 16: batches 0-2, the last one finishing the epoch. A Ctrl-C part-way
     # through an epoch leaves the checkpoint at the last whole epoch it was written at; one in an
     # epoch's last step lets that epoch finish, and the checkpoint is written there.
@@ -317,14 +418,30 @@ def test_resuming_after_ctrl_c_ends_bit_identical_to_an_uninterrupted_run(tmp_pa
 
     ckpt = tmp_path / "c.ckpt"
     interrupted = _net()
-    history = interrupted.fit(X, y, epochs=8, batch_size=16, validation_split=0.2, checkpoint=ckpt,
-                              checkpoint_every=every, callbacks=[CtrlC()])
+    history = interrupted.fit(
+        X,
+        y,
+        epochs=8,
+        batch_size=16,
+        validation_split=0.2,
+        checkpoint=ckpt,
+        checkpoint_every=every,
+        callbacks=[CtrlC()],
+    )
     assert history.interrupted
     assert f"{ckpt} holds the end of epoch {holds}, to resume from" in capsys.readouterr().err
     assert checkpoint.load_checkpoint(ckpt, _net())[0] == holds
     resumed = _net()
-    history = resumed.fit(X, y, epochs=8, batch_size=16, validation_split=0.2, checkpoint=ckpt,
-                          checkpoint_every=every, resume=ckpt)
+    history = resumed.fit(
+        X,
+        y,
+        epochs=8,
+        batch_size=16,
+        validation_split=0.2,
+        checkpoint=ckpt,
+        checkpoint_every=every,
+        resume=ckpt,
+    )
     assert history.history == reference.history.history
     for a, b in zip(resumed.params, reference.params):
         np.testing.assert_array_equal(a, b)

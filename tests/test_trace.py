@@ -1,4 +1,5 @@
 """Teaching mode: Network.trace shows the tutorial's raw loop, number for number."""
+
 import os
 import subprocess
 import sys
@@ -13,6 +14,7 @@ from smallnet import cli, datasets, tutorial
 
 def raw_loop(step):
     """The tutorial's 3-4-1 loop, line for line, returning its arrays at iteration `step`."""
+
     def nonlin(x, deriv=False):
         if deriv:
             return x * (1 - x)
@@ -32,11 +34,22 @@ def raw_loop(step):
         l1_error = l2_delta.dot(syn1.T)
         l1_delta = l1_error * nonlin(l1, deriv=True)
         if j == step:
-            seen = {"l0": l0, "l1": l1, "l2": l2, "syn0": syn0.copy(), "syn1": syn1.copy(),
-                    "l2_error": l2_error, "l2_slope": nonlin(l2, deriv=True), "l2_delta": l2_delta,
-                    "l1_error": l1_error, "l1_slope": nonlin(l1, deriv=True), "l1_delta": l1_delta,
-                    "syn1_update": l1.T.dot(l2_delta), "syn0_update": l0.T.dot(l1_delta),
-                    "loss": 0.5 * np.sum(l2_error**2)}
+            seen = {
+                "l0": l0,
+                "l1": l1,
+                "l2": l2,
+                "syn0": syn0.copy(),
+                "syn1": syn1.copy(),
+                "l2_error": l2_error,
+                "l2_slope": nonlin(l2, deriv=True),
+                "l2_delta": l2_delta,
+                "l1_error": l1_error,
+                "l1_slope": nonlin(l1, deriv=True),
+                "l1_delta": l1_delta,
+                "syn1_update": l1.T.dot(l2_delta),
+                "syn0_update": l0.T.dot(l1_delta),
+                "loss": 0.5 * np.sum(l2_error**2),
+            }
         syn1 += l1.T.dot(l2_delta)
         syn0 += l0.T.dot(l1_delta)
     seen.update(syn0_new=syn0, syn1_new=syn1)
@@ -71,19 +84,30 @@ def test_trace_names_shapes_and_layers():
     record = tutorial.network(hidden=(4,)).trace(X, y, print_fn=None)
     assert [sorted(layer) for layer in record.layers] == [
         sorted(["l0", "syn0", "l1", "l1_error", "l1_slope", "l1_delta", "syn0_update", "syn0_new"]),
-        sorted(["l1", "syn1", "l2", "l2_error", "l2_slope", "l2_delta", "syn1_update", "syn1_new"])]
+        sorted(["l1", "syn1", "l2", "l2_error", "l2_slope", "l2_delta", "syn1_update", "syn1_new"]),
+    ]
     text = str(record)
-    for line in ["l0 = X   shape (4, 3)", "l1 = sigmoid(l0.dot(syn0))   shape (4, 4)", "l2_error = y - l2",
-                 "l1_error = l2_delta.dot(syn1.T)   shape (4, 4)", "l1_delta = l1_error * l1_slope",
-                 "syn0_update = l0.T.dot(l1_delta)   shape (3, 4)", "loss = sse(y, l2) = "]:
+    for line in [
+        "l0 = X   shape (4, 3)",
+        "l1 = sigmoid(l0.dot(syn0))   shape (4, 4)",
+        "l2_error = y - l2",
+        "l1_error = l2_delta.dot(syn1.T)   shape (4, 4)",
+        "l1_delta = l1_error * l1_slope",
+        "syn0_update = l0.T.dot(l1_delta)   shape (3, 4)",
+        "loss = sse(y, l2) = ",
+    ]:
         assert line in text
     with pytest.raises(KeyError):
         record["l3"]
 
 
 def _tanh_bce_net():
-    return sn.Network([sn.Dense(3, activation="tanh"), sn.Dense(1, activation="sigmoid")],
-                      loss="binary_crossentropy", optimizer=sn.Adam(0.05), seed=0)
+    return sn.Network(
+        [sn.Dense(3, activation="tanh"), sn.Dense(1, activation="sigmoid")],
+        loss="binary_crossentropy",
+        optimizer=sn.Adam(0.05),
+        seed=0,
+    )
 
 
 def test_fused_loss_gives_the_delta_and_bias_updates_are_traced():
@@ -97,7 +121,10 @@ def test_fused_loss_gives_the_delta_and_bias_updates_are_traced():
     np.testing.assert_allclose(record["l2_delta"], (y - record["l2"]) / y.size, rtol=1e-12)
     np.testing.assert_allclose(record["b1_update"], record["l2_delta"].sum(axis=0), rtol=1e-12)
     np.testing.assert_allclose(record["l1_slope"], 1 - record["l1"] ** 2, rtol=1e-12)
-    assert "l2_delta = (y - l2) / y.size" in record.text and "b0_update = l1_delta.sum(axis=0)" in record.text
+    assert (
+        "l2_delta = (y - l2) / y.size" in record.text
+        and "b0_update = l1_delta.sum(axis=0)" in record.text
+    )
 
 
 def test_softmax_without_its_loss_has_no_slope():
@@ -119,12 +146,19 @@ def test_step_must_be_a_non_negative_integer():
 
 def test_trace_command_prints_the_tutorial_step():
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src")}
-    result = subprocess.run([sys.executable, "-m", "smallnet", "trace", "--dataset", "tutorial", "--step", "1"],
-                            capture_output=True, text=True, timeout=120, env=env)
+    result = subprocess.run(
+        [sys.executable, "-m", "smallnet", "trace", "--dataset", "tutorial", "--step", "1"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
     assert result.returncode == 0, result.stderr
     raw = raw_loop(1)
     assert result.stdout.startswith("Step 1 of the 3-4-1 network")
-    [line] = [line for line in result.stdout.splitlines() if line.startswith("loss = sse(y, l2) = ")]
+    [line] = [
+        line for line in result.stdout.splitlines() if line.startswith("loss = sse(y, l2) = ")
+    ]
     assert float(line.rsplit("=", 1)[1]) == pytest.approx(raw["loss"], rel=1e-12)
 
 
@@ -136,15 +170,23 @@ def test_trace_command_options_and_errors(capsys):
     assert capsys.readouterr().out.startswith("Step 0 of the 3-1 network")
     assert cli.main(["trace", "--dataset", "mnist"]) == 2
     err = capsys.readouterr().err
-    assert err == "smallnet trace: error: unknown dataset 'mnist'; valid names are: iris, tutorial, xor\n"
+    assert (
+        err
+        == "smallnet trace: error: unknown dataset 'mnist'; valid names are: iris, tutorial, xor\n"
+    )
     assert cli.main(["trace", "--step", "-2"]) == 2
     assert "step must be >= 0" in capsys.readouterr().err
 
 
 def test_trace_with_weight_decay_matches_fit():
     X, y = datasets.xor()
-    make = lambda: sn.Network([sn.Dense(3, activation="tanh"), sn.Dense(1, activation="sigmoid")],  # noqa: E731
-                              loss="binary_crossentropy", optimizer=sn.Adam(0.1), l2=0.05, seed=0)
+    make = lambda: sn.Network(
+        [sn.Dense(3, activation="tanh"), sn.Dense(1, activation="sigmoid")],  # noqa: E731
+        loss="binary_crossentropy",
+        optimizer=sn.Adam(0.1),
+        l2=0.05,
+        seed=0,
+    )
     traced, fitted = make(), make()
     record = traced.trace(X, y, step=3, print_fn=None)
     history = fitted.fit(X, y, epochs=4)
@@ -154,8 +196,11 @@ def test_trace_with_weight_decay_matches_fit():
     # the printout writes the decay into the formulas it shows, and the numbers follow them
     assert "loss = binary_crossentropy(y, l2) + 0.5 * 0.05 * sum(syn**2) = " in record.text
     assert "syn0_update = l0.T.dot(l1_delta) - 0.05 * syn0   shape (2, 3)" in record.text
-    np.testing.assert_allclose(record["syn0_update"], record["l0"].T.dot(record["l1_delta"]) - 0.05 * record["syn0"],
-                               rtol=1e-12)
+    np.testing.assert_allclose(
+        record["syn0_update"],
+        record["l0"].T.dot(record["l1_delta"]) - 0.05 * record["syn0"],
+        rtol=1e-12,
+    )
 
 
 def test_trace_explains_that_it_needs_dense_layers():

@@ -1,4 +1,5 @@
 """Training features: minibatches, validation, sample weights, regularization, callbacks, progress."""
+
 import csv
 import json
 import math
@@ -18,9 +19,14 @@ def _classes(n=120, k=3, seed=0):
 
 
 def _clf(seed=0, **kw):
-    return sn.Network([sn.Dense(16, activation="relu"), sn.Dense(3, activation="softmax")],
-                      loss="categorical_crossentropy", optimizer=kw.pop("optimizer", sn.Adam(0.02)),
-                      metrics=["accuracy"], seed=seed, **kw)
+    return sn.Network(
+        [sn.Dense(16, activation="relu"), sn.Dense(3, activation="softmax")],
+        loss="categorical_crossentropy",
+        optimizer=kw.pop("optimizer", sn.Adam(0.02)),
+        metrics=["accuracy"],
+        seed=seed,
+        **kw,
+    )
 
 
 def _reg_data(n=100, seed=0):
@@ -30,11 +36,18 @@ def _reg_data(n=100, seed=0):
 
 
 def _reg(seed=0, **kw):
-    return sn.Network([sn.Dense(8, activation="tanh"), sn.Dense(1)], loss="mse",
-                      optimizer=kw.pop("optimizer", sn.Adam(0.02)), metrics=["mae", "r2"], seed=seed, **kw)
+    return sn.Network(
+        [sn.Dense(8, activation="tanh"), sn.Dense(1)],
+        loss="mse",
+        optimizer=kw.pop("optimizer", sn.Adam(0.02)),
+        metrics=["mae", "r2"],
+        seed=seed,
+        **kw,
+    )
 
 
 # -- validation ---------------------------------------------------------------------------------
+
 
 def test_validation_split_is_stratified_and_logged():
     X, Y, labels = _classes(n=90)
@@ -43,7 +56,9 @@ def test_validation_split_is_stratified_and_logged():
     history = net.fit(X, Y, epochs=3, validation_split=0.2)
     assert {"loss", "accuracy", "val_loss", "val_accuracy"} <= set(history.history)
     # 20% of 60/20/10 rows per class: 12, 4 and 2 held out.
-    X_train, Y_train, _, (X_val, Y_val, _) = samples.split(X, Y, None, samples.validation_rows(Y, 0.2, net.rng, stratify=True))
+    X_train, Y_train, _, (X_val, Y_val, _) = samples.split(
+        X, Y, None, samples.validation_rows(Y, 0.2, net.rng, stratify=True)
+    )
     assert np.bincount(Y_val.argmax(axis=1), minlength=3).tolist() == [12, 4, 2]
     assert len(X_train) == 72 and len(X_val) == 18
 
@@ -85,6 +100,7 @@ def test_validation_errors():
 
 # -- sample weights -----------------------------------------------------------------------------
 
+
 def test_integer_sample_weights_equal_repeated_rows_full_batch():
     X, y = _reg_data(n=30)
     w = np.random.RandomState(0).randint(1, 4, size=30)
@@ -124,8 +140,13 @@ def test_weighted_minibatches_train():
 
 def _sse_net(seed=0):
     """The tutorial's summed loss, whose weighted value is n times the weighted average."""
-    return sn.Network([sn.Dense(4, activation="sigmoid"), sn.Dense(1)], loss="sse", optimizer=sn.SGD(0.01),
-                      metrics=["mae"], seed=seed)
+    return sn.Network(
+        [sn.Dense(4, activation="sigmoid"), sn.Dense(1)],
+        loss="sse",
+        optimizer=sn.SGD(0.01),
+        metrics=["mae"],
+        seed=seed,
+    )
 
 
 @pytest.mark.parametrize("make", [_reg, _sse_net])
@@ -134,9 +155,13 @@ def test_weighted_loss_is_the_weighted_average_in_evaluate_objective_and_trainin
     w = np.random.RandomState(1).uniform(0, 3, size=50)
     net = make()
     history = net.fit(X, y, epochs=1, sample_weight=w)
-    n = len(X) if net.loss.summed else 1  # a summed loss: weights rescaled to mean 1, as in training
+    n = (
+        len(X) if net.loss.summed else 1
+    )  # a summed loss: weights rescaled to mean 1, as in training
     # the training step's loss, on its outputs before the update
-    assert history["loss"][0] == pytest.approx(n * np.average(net.loss.per_sample(y, history.last_output), weights=w))
+    assert history["loss"][0] == pytest.approx(
+        n * np.average(net.loss.per_sample(y, history.last_output), weights=w)
+    )
     out = net.predict(X)
     expected = n * np.average(net.loss.per_sample(y, out), weights=w)
     assert net.evaluate(X, y, sample_weight=w)["loss"] == pytest.approx(expected, rel=1e-12)
@@ -144,7 +169,9 @@ def test_weighted_loss_is_the_weighted_average_in_evaluate_objective_and_trainin
     # weights all alike, however large, change nothing
     plain = net.evaluate(X, y)["loss"]
     for c in (1.0, 10.0, 1e307):
-        assert net.evaluate(X, y, sample_weight=np.full(50, c))["loss"] == pytest.approx(plain, rel=1e-12)
+        assert net.evaluate(X, y, sample_weight=np.full(50, c))["loss"] == pytest.approx(
+            plain, rel=1e-12
+        )
 
 
 @pytest.mark.parametrize("loss", sorted(sn.losses.LOSSES))
@@ -169,7 +196,9 @@ def test_weighted_evaluate_and_validation_metrics_are_weighted():
     history = net.fit(X, Y, epochs=2, validation_data=(Xv, Yv, wv))
     out = net.predict(Xv)  # the last epoch's validation logs are measured with the final weights
     right = out.argmax(axis=1) == Yv.argmax(axis=1)
-    assert history["val_loss"][-1] == pytest.approx(np.average(net.loss.per_sample(Yv, out), weights=wv))
+    assert history["val_loss"][-1] == pytest.approx(
+        np.average(net.loss.per_sample(Yv, out), weights=wv)
+    )
     assert history["val_accuracy"][-1] == pytest.approx(np.average(right, weights=wv))
     # weight only on the rows classified right: a weighted accuracy of 1, whatever the unweighted one
     assert 0 < right.mean() < 1
@@ -195,7 +224,9 @@ def test_minibatch_metrics_see_each_row_with_its_weight():
         aligned.append(sample_weight is not None and np.array_equal(sample_weight, y[:, 0]))
         return 0.0
 
-    net = sn.Network([sn.Dense(4, activation="tanh"), sn.Dense(1)], metrics=[weights_follow_rows], seed=0)
+    net = sn.Network(
+        [sn.Dense(4, activation="tanh"), sn.Dense(1)], metrics=[weights_follow_rows], seed=0
+    )
     net.fit(X, y, epochs=2, batch_size=16, shuffle=True, sample_weight=w)
     assert aligned == [True, True]
 
@@ -203,9 +234,13 @@ def test_minibatch_metrics_see_each_row_with_its_weight():
 def test_minibatch_epoch_loss_is_the_weighted_average():
     X, y = _reg_data(n=50)
     w = np.repeat([1.0, 10.0], 25)  # the second batch weighs ten times the first
-    net = _reg(optimizer=sn.SGD(1e-300))  # steps too small to change anything: one set of weights throughout
+    net = _reg(
+        optimizer=sn.SGD(1e-300)
+    )  # steps too small to change anything: one set of weights throughout
     history = net.fit(X, y, epochs=1, batch_size=25, shuffle=False, sample_weight=w)
-    assert history["loss"][0] == pytest.approx(net.evaluate(X, y, sample_weight=w)["loss"], rel=1e-12)
+    assert history["loss"][0] == pytest.approx(
+        net.evaluate(X, y, sample_weight=w)["loss"], rel=1e-12
+    )
 
 
 def test_huge_finite_sample_weights_count_by_their_ratios():
@@ -222,7 +257,8 @@ def test_huge_finite_sample_weights_count_by_their_ratios():
     b.fit(X, y, epochs=5, batch_size=20, sample_weight=ratios)
     np.testing.assert_allclose(a.predict(X), b.predict(X), rtol=1e-5)
     assert a.evaluate(X, y, sample_weight=ratios * 1e300)["loss"] == pytest.approx(
-        a.evaluate(X, y, sample_weight=ratios)["loss"], rel=1e-5)
+        a.evaluate(X, y, sample_weight=ratios)["loss"], rel=1e-5
+    )
 
 
 def test_metric_callables_get_weights_only_if_they_name_them():
@@ -249,12 +285,17 @@ def test_metric_callables_get_weights_only_if_they_name_them():
     assert got["kwargs"] == {} and result["plain"] == 0.0
     assert result["mae"] == pytest.approx(np.average(np.abs(y - net.predict(X))[:, 0], weights=w))
     assert [metrics.weight_keyword(f) for f in (plain, with_weights, with_kwargs, metrics.r2)] == [
-        None, "weights", None, "sample_weight"]
+        None,
+        "weights",
+        None,
+        "sample_weight",
+    ]
     assert metrics.weight_keyword(lambda y, out, /, sample_weight=None: 0) == "sample_weight"
     assert metrics.weight_keyword(lambda y, out, sample_weight, /: 0) is None  # positional-only
 
 
 # -- metrics ------------------------------------------------------------------------------------
+
 
 def test_metric_values():
     y = np.array([[1.0], [2.0], [3.0]])
@@ -264,7 +305,10 @@ def test_metric_values():
     assert metrics.r2(y, out) == pytest.approx(1 - 1.25 / 2)
     onehot = np.eye(3)[[0, 1, 2, 2]]
     assert metrics.accuracy(onehot, np.eye(3)[[0, 1, 1, 2]]) == 0.75
-    assert metrics.binary_accuracy(np.array([[1, 0], [0, 1.0]]), np.array([[0.9, 0.6], [0.2, 0.7]])) == 0.75
+    assert (
+        metrics.binary_accuracy(np.array([[1, 0], [0, 1.0]]), np.array([[0.9, 0.6], [0.2, 0.7]]))
+        == 0.75
+    )
     assert metrics.accuracy(np.array([[1.0], [0.0]]), np.array([[0.7], [0.6]])) == 0.5
 
 
@@ -275,7 +319,9 @@ def test_weighted_metrics_equal_repeated_rows(name, outputs):
     y, out = rng.uniform(size=(12, outputs)), rng.uniform(size=(12, outputs))
     w = rng.randint(0, 4, size=12)
     fn = metrics.METRICS[name]
-    assert fn(y, out, sample_weight=w) == pytest.approx(fn(np.repeat(y, w, axis=0), np.repeat(out, w, axis=0)))
+    assert fn(y, out, sample_weight=w) == pytest.approx(
+        fn(np.repeat(y, w, axis=0), np.repeat(out, w, axis=0))
+    )
     assert fn(y, out, sample_weight=np.full(12, 1e307)) == pytest.approx(fn(y, out))
 
 
@@ -288,13 +334,16 @@ def test_metrics_are_recorded_for_train_and_validation():
 
 # -- regularization -------------------------------------------------------------------------------
 
+
 def test_l2_shrinks_weights_and_adds_to_loss():
     X, y = _reg_data()
     plain, decayed = _reg(), _reg(l2=0.1)
     plain.fit(X, y, epochs=50)
     history = decayed.fit(X, y, epochs=50)
     assert np.linalg.norm(decayed.layers[0].weights) < np.linalg.norm(plain.layers[0].weights)
-    assert history["loss"][-1] > decayed.evaluate(X, y)["loss"]  # the training loss carries the penalty
+    assert (
+        history["loss"][-1] > decayed.evaluate(X, y)["loss"]
+    )  # the training loss carries the penalty
 
 
 def test_l2_gradient_is_checked():
@@ -304,16 +353,22 @@ def test_l2_gradient_is_checked():
 
 def test_dropout_only_in_training_and_seeded():
     X, Y, _ = _classes()
-    net = sn.Network([sn.Dense(32, activation="relu"), sn.Dropout(0.5), sn.Dense(3, activation="softmax")],
-                     loss="categorical_crossentropy", seed=0)
+    net = sn.Network(
+        [sn.Dense(32, activation="relu"), sn.Dropout(0.5), sn.Dense(3, activation="softmax")],
+        loss="categorical_crossentropy",
+        seed=0,
+    )
     net.fit(X, Y, epochs=2)
     np.testing.assert_array_equal(net.predict(X), net.predict(X))  # inference is deterministic
     drop = net.layers[1]
     out = drop.forward(np.ones((1000, 4)), training=True)
     assert set(np.unique(out)) == {0.0, 2.0}
     assert abs((out == 0).mean() - 0.5) < 0.05
-    twin = sn.Network([sn.Dense(32, activation="relu"), sn.Dropout(0.5), sn.Dense(3, activation="softmax")],
-                      loss="categorical_crossentropy", seed=0)
+    twin = sn.Network(
+        [sn.Dense(32, activation="relu"), sn.Dropout(0.5), sn.Dense(3, activation="softmax")],
+        loss="categorical_crossentropy",
+        seed=0,
+    )
     twin.fit(X, Y, epochs=2)
     np.testing.assert_array_equal(twin.params[0], net.params[0])
 
@@ -338,6 +393,7 @@ def test_dropout_in_summary_and_chain():
 
 
 # -- schedules ------------------------------------------------------------------------------------
+
 
 def _rates(schedule, epochs=6, lr=0.1):
     net = _reg(optimizer=sn.SGD(lr))
@@ -367,13 +423,16 @@ def test_reduce_on_plateau():
     plateau.on_train_begin()
     for epoch, loss in enumerate([1.0, 0.5, 0.6, 0.7, 0.8, 0.4]):
         plateau.on_epoch_end(epoch, {"loss": loss})
-    assert net.optimizer.learning_rate == pytest.approx(0.05)  # epochs 2,3 without improvement -> one cut
+    assert net.optimizer.learning_rate == pytest.approx(
+        0.05
+    )  # epochs 2,3 without improvement -> one cut
     with pytest.raises(ValueError, match="monitors 'val_loss'.*validation_split"):
         X, y = _reg_data(n=10)
         net.fit(X, y, epochs=2, callbacks=[sn.ReduceLROnPlateau()])
 
 
 # -- callbacks --------------------------------------------------------------------------------------
+
 
 def test_early_stopping_stops_and_restores_best():
     X, y = _reg_data()
@@ -453,14 +512,25 @@ def test_divergence_guard_restores_last_finite_weights():
 def test_history_logger_writes_csv_and_json(tmp_path):
     X, y = _reg_data()
     net = _reg()
-    net.fit(X, y, epochs=4, validation_split=0.2,
-            callbacks=[sn.HistoryLogger(tmp_path / "h.csv"), sn.HistoryLogger(tmp_path / "h.json", every=3)])
+    net.fit(
+        X,
+        y,
+        epochs=4,
+        validation_split=0.2,
+        callbacks=[
+            sn.HistoryLogger(tmp_path / "h.csv"),
+            sn.HistoryLogger(tmp_path / "h.json", every=3),
+        ],
+    )
     with (tmp_path / "h.csv").open() as f:
         rows = list(csv.DictReader(f))
     assert [r["epoch"] for r in rows] == ["1", "2", "3", "4"] and "val_r2" in rows[0]
     data = json.loads((tmp_path / "h.json").read_text())
     assert data["epoch"] == [1, 2, 3, 4] and len(data["val_loss"]) == 4
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["h.csv", "h.json"]  # no temporary files left
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "h.csv",
+        "h.json",
+    ]  # no temporary files left
     with pytest.raises(ValueError, match=".csv or .json"):
         sn.HistoryLogger(tmp_path / "h.txt")
 
@@ -472,6 +542,7 @@ def test_history_logger_writes_every_epoch_of_columns_of_different_lengths(tmp_p
     history.history = {"loss": [0.5, 0.4, 0.3, 0.2], "val_loss": [0.6, 0.5]}
     history.epoch = [0, 1, 2, 3]
     from types import SimpleNamespace
+
     logger = sn.HistoryLogger(tmp_path / name)
     logger.network = SimpleNamespace(history=history)
     logger.on_train_end()
@@ -479,10 +550,17 @@ def test_history_logger_writes_every_epoch_of_columns_of_different_lengths(tmp_p
         with (tmp_path / name).open() as f:
             rows = list(csv.DictReader(f))
         assert [(r["epoch"], r["loss"], r["val_loss"]) for r in rows] == [
-            ("1", "0.5", "0.6"), ("2", "0.4", "0.5"), ("3", "0.3", ""), ("4", "0.2", "")]
+            ("1", "0.5", "0.6"),
+            ("2", "0.4", "0.5"),
+            ("3", "0.3", ""),
+            ("4", "0.2", ""),
+        ]
     else:
         assert json.loads((tmp_path / name).read_text()) == {
-            "epoch": [1, 2, 3, 4], "loss": [0.5, 0.4, 0.3, 0.2], "val_loss": [0.6, 0.5, None, None]}
+            "epoch": [1, 2, 3, 4],
+            "loss": [0.5, 0.4, 0.3, 0.2],
+            "val_loss": [0.6, 0.5, None, None],
+        }
 
 
 def test_all_hooks_called_in_order():
@@ -509,18 +587,29 @@ def test_all_hooks_called_in_order():
             calls.append("train_end")
 
     _reg().fit(X, y, epochs=1, batch_size=10, callbacks=[Spy()])
-    assert calls == ["train_begin", "epoch_begin 0", "batch_begin 0", "batch_end 0", "batch_begin 1",
-                     "batch_end 1", "epoch_end 0", "train_end"]
+    assert calls == [
+        "train_begin",
+        "epoch_begin 0",
+        "batch_begin 0",
+        "batch_end 0",
+        "batch_begin 1",
+        "batch_end 1",
+        "epoch_end 0",
+        "train_end",
+    ]
 
 
 # -- progress ---------------------------------------------------------------------------------------
+
 
 def test_verbose_lines_in_a_log_have_no_control_characters(capsys):
     X, y = _reg_data()
     _reg().fit(X, y, epochs=20, verbose=1)
     out = capsys.readouterr()
     lines = out.out.splitlines()
-    assert len(lines) == 11 and lines[0].startswith("epoch 1/20 - loss: ")  # every 2 epochs, plus the last
+    assert len(lines) == 11 and lines[0].startswith(
+        "epoch 1/20 - loss: "
+    )  # every 2 epochs, plus the last
     assert not any(c in out.out + out.err for c in "\r\x1b")
     _reg().fit(X, y, epochs=3, verbose=2)
     assert len(capsys.readouterr().out.splitlines()) == 3
@@ -533,6 +622,7 @@ def test_verbose_lines_in_a_log_have_no_control_characters(capsys):
 def test_verbose_on_a_terminal_shows_a_tqdm_bar(monkeypatch, capsys):
     pytest.importorskip("tqdm")
     import sys
+
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
     X, y = _reg_data()
     _reg().fit(X, y, epochs=5, verbose=1)
@@ -544,8 +634,12 @@ def test_history_reads_as_a_dict():
     net = sn.Network([sn.Dense(1, input_dim=2)], loss="mse", metrics=["mae"], seed=0)
     history = net.fit(np.ones((4, 2)), np.ones((4, 1)), epochs=3, validation_split=0.5)
     assert "loss" in history and "val_mae" in history and "nope" not in history
-    assert dict(history) == history.history and list(history) == list(history.keys()) == ["loss", "mae", "val_loss",
-                                                                                           "val_mae"]
+    assert dict(history) == history.history and list(history) == list(history.keys()) == [
+        "loss",
+        "mae",
+        "val_loss",
+        "val_mae",
+    ]
     assert len(history) == 4 and all(len(values) == 3 for _, values in history.items())
 
 
@@ -554,13 +648,18 @@ def test_a_metric_must_return_one_number():
         return np.abs(y - out).ravel()
 
     net = sn.Network([sn.Dense(1, input_dim=2)], loss="mse", metrics=[per_row], seed=0)
-    with pytest.raises(TypeError, match=r"metric 'per_row' must return one real number, got an array of shape \(4,\)"):
+    with pytest.raises(
+        TypeError,
+        match=r"metric 'per_row' must return one real number, got an array of shape \(4,\)",
+    ):
         net.fit(np.ones((4, 2)), np.ones((4, 1)), epochs=1)
 
 
 def test_history_holds_floats_with_sample_weights_and_minibatches():
     net = sn.Network([sn.Dense(1, input_dim=2)], loss="mse", metrics=["mae"], seed=0)
-    history = net.fit(np.ones((6, 2)), np.ones((6, 1)), epochs=2, batch_size=4, sample_weight=np.arange(1.0, 7.0))
+    history = net.fit(
+        np.ones((6, 2)), np.ones((6, 1)), epochs=2, batch_size=4, sample_weight=np.arange(1.0, 7.0)
+    )
     assert all(type(value) is float for values in history.history.values() for value in values)
 
 
@@ -570,7 +669,9 @@ def test_divergence_in_the_last_step_or_from_finite_but_huge_weights_is_caught(e
     of 1e200 are finite while their products are not. The weights put back predict finite numbers."""
     X = np.array([[1, 2], [2, 1], [3, 5], [4, 3]], dtype=float)
     y = np.array([[0], [1], [1], [0]], dtype=float)
-    net = sn.Network([sn.Dense(4, activation="relu"), sn.Dense(1)], optimizer=sn.SGD(learning_rate=1e200), seed=0)
+    net = sn.Network(
+        [sn.Dense(4, activation="relu"), sn.Dense(1)], optimizer=sn.SGD(learning_rate=1e200), seed=0
+    )
     net.build(2)
     start = [w.copy() for w in net.get_weights()]
     with pytest.warns(sn.DivergenceWarning, match="put back the weights from the start of epoch 1"):
@@ -583,6 +684,7 @@ def test_divergence_in_the_last_step_or_from_finite_but_huge_weights_is_caught(e
 
 def test_the_last_batch_is_not_pickled_with_the_network():
     import pickle
+
     net = sn.Network([sn.Dense(1, input_dim=2)], loss="mse", seed=0)
     net.last_batch = np.ones((1000, 2))  # as a fit interrupted inside a callback would leave it
     assert pickle.loads(pickle.dumps(net)).last_batch is None
@@ -602,11 +704,18 @@ def test_stopping_and_plateau_callbacks_say_what_they_did_when_verbose(capsys):
     _reg(optimizer=sn.SGD(0.1)).fit(X, y, epochs=30, callbacks=[stop, plateau, Worsen()])
     lines = capsys.readouterr().out.splitlines()
     best = stop.best_epoch + 1
-    assert f"EarlyStopping: loss has not improved for 2 epochs: stopped after epoch {stop.stopped_epoch + 1} " \
-           f"(best {stop.best:.6g}, in epoch {best})" in lines
+    assert (
+        f"EarlyStopping: loss has not improved for 2 epochs: stopped after epoch {stop.stopped_epoch + 1} "
+        f"(best {stop.best:.6g}, in epoch {best})" in lines
+    )
     assert lines[-1] == f"EarlyStopping: put back the weights of epoch {best}"
-    assert any(line.startswith("ReduceLROnPlateau: loss has not improved for 1 epoch: learning rate 0.1 -> 0.05 "
-                               "after epoch ") for line in lines)
+    assert any(
+        line.startswith(
+            "ReduceLROnPlateau: loss has not improved for 1 epoch: learning rate 0.1 -> 0.05 "
+            "after epoch "
+        )
+        for line in lines
+    )
     sn.EarlyStopping(monitor="loss").on_train_begin()  # quiet by default
     with pytest.raises(TypeError, match="verbose must be True or False"):
         sn.ReduceLROnPlateau(verbose="yes")

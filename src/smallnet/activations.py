@@ -14,6 +14,7 @@ Every slope is computed from the activation's output, as the tutorial's
 pre-activation array of shape (n_samples, units). ``backward(out, error)``
 returns the delta (same shape) and may overwrite `error`.
 """
+
 import numpy as np
 
 from .validation import check_number, lookup

@@ -10,6 +10,7 @@ stays. A destination that is not a file, such as /dev/stdout, a terminal or a
 named pipe, is written to as it is (it can't be swapped out, and must not be).
 A read-only file is refused, and a file that is replaced keeps its permissions.
 """
+
 import errno
 import os
 import stat
@@ -41,10 +42,16 @@ def check_destination(path):
         raise IsADirectoryError(errno.EISDIR, f"{path!r} is a folder, not a file; give a file name")
     folder = os.path.dirname(os.path.realpath(path))  # a link's target is what gets written
     if not os.path.isdir(folder):
-        raise FileNotFoundError(errno.ENOENT, f"the folder {os.path.dirname(path) or folder!r} does not exist", path)
+        raise FileNotFoundError(
+            errno.ENOENT, f"the folder {os.path.dirname(path) or folder!r} does not exist", path
+        )
     mode = _mode(path)
-    if mode is not None and stat.S_ISREG(mode) and not mode & 0o222:  # even root would replace it: say no
-        raise PermissionError(errno.EACCES, f"{path!r} is read-only; make it writable or choose another name")
+    if (
+        mode is not None and stat.S_ISREG(mode) and not mode & 0o222
+    ):  # even root would replace it: say no
+        raise PermissionError(
+            errno.EACCES, f"{path!r} is read-only; make it writable or choose another name"
+        )
     return path
 
 

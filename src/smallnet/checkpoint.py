@@ -41,7 +41,9 @@ def run_arguments(network, batch_size, shuffle, validation_split, validation_dat
     }
     # another optimizer is refused by load_checkpoint already
     arguments.update(
-        (f"optimizer.{key}", value) for key, value in network.optimizer.config().items() if key != "name"
+        (f"optimizer.{key}", value)
+        for key, value in network.optimizer.config().items()
+        if key != "name"
     )
     seed = network.config()["seed"]
     if seed is not None:  # a seed given as a generator can't be compared
@@ -92,7 +94,9 @@ class BackupAndRestore(Callback):
         from .validation import check_number
 
         self.path = None if path is None else check_destination(path)
-        self.every = check_number("checkpoint_every", every, low=1, low_inclusive=True, integer=True)
+        self.every = check_number(
+            "checkpoint_every", every, low=1, low_inclusive=True, integer=True
+        )
         self.resume = resume
         self.written = []  # the epochs written at, in this fit
         self.run = {}  # what the checkpoint records of the run: data, arguments, validation rows
@@ -143,7 +147,9 @@ class BackupAndRestore(Callback):
         if self.path is not None and (done % self.every == 0 or last):
             # diverged in the epoch's last step: the guard says so; keep the last good file
             if self.network.is_finite():
-                save_checkpoint(self.path, self.network, done, self.network.history.history, self.run)
+                save_checkpoint(
+                    self.path, self.network, done, self.network.history.history, self.run
+                )
                 self.written.append(done)
 
 
@@ -221,9 +227,14 @@ def load_checkpoint(path, network):
 def _restore_network(network, saved, checkpoint, tensors):
     """Weights, optimizer state and generator state of the checkpoint into `network`, whose
     layers and optimizer must be those `saved` (the checkpoint's network config) describes."""
-    ours, theirs = [type(layer).__name__ for layer in network.layers], [c["type"] for c in saved["layers"]]
+    ours, theirs = (
+        [type(layer).__name__ for layer in network.layers],
+        [c["type"] for c in saved["layers"]],
+    )
     if ours != theirs:
-        raise ValueError(f"the checkpoint's layers are {', '.join(theirs)}, the network's {', '.join(ours)}")
+        raise ValueError(
+            f"the checkpoint's layers are {', '.join(theirs)}, the network's {', '.join(ours)}"
+        )
     for layer, config in zip(network.layers, saved["layers"]):
         _check_same_layer(layer, config)
     optimizer = network.optimizer
@@ -238,7 +249,9 @@ def _restore_network(network, saved, checkpoint, tensors):
     optimizer_state = state.decode(checkpoint["optimizer"]["state"], tensors)
     flat = network.flat_params  # the optimizer sees the one flat array
     for key, arrays in optimizer_state.items():
-        if isinstance(arrays, list) and [(a.shape, a.dtype) for a in arrays] != [(flat.shape, flat.dtype)]:
+        if isinstance(arrays, list) and [(a.shape, a.dtype) for a in arrays] != [
+            (flat.shape, flat.dtype)
+        ]:
             raise ValueError(f"the optimizer's {key!r} arrays don't fit the network's parameters")
     optimizer.set_state(optimizer_state)
     rng_state = state.decode(checkpoint["rng"]["state"], tensors)

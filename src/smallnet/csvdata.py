@@ -7,6 +7,7 @@ names the file, and where it can the line and column::
 
     data.csv, line 7, column 'petal_width': 'abc' is not a number
 """
+
 import csv
 import io
 import itertools
@@ -26,7 +27,9 @@ MISSING_WORDS = f"empty fields and {', '.join(MISSING_MARKERS)} count as missing
 NOT_FINITE = ("nan", "inf", "infinity")  # float() reads them; a table of data should not hold them
 # ASCII digits, an optional point and exponent; float() also takes 1_000 and full-width digits
 PLAIN_NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
-THOUSANDS = re.compile(r"[+-]?[1-9][0-9]{0,2}(,[0-9]{3})+(\.[0-9]*)?")  # 1,000 and 12,345.5, not 3,5 or 0,500
+THOUSANDS = re.compile(
+    r"[+-]?[1-9][0-9]{0,2}(,[0-9]{3})+(\.[0-9]*)?"
+)  # 1,000 and 12,345.5, not 3,5 or 0,500
 
 
 class Table(NamedTuple):
@@ -107,25 +110,38 @@ def read_csv(path, target=None, features=None, skip=(), ignore=(), keep=()):
     _check_header(path, header_line, header)
     at = f"{path}, line {header_line}"
     if target is not None and target not in header:
-        raise ValueError(f"{at}: target column {target!r} not found; the columns are: {quoted(header)}")
+        raise ValueError(
+            f"{at}: target column {target!r} not found; the columns are: {quoted(header)}"
+        )
     ignore, keep = _columns(at, ignore, header, "ignore"), _columns(at, keep, header, "keep")
     if target in ignore:
         raise ValueError(f"{at}: column {target!r} is the target; it can't also be ignored")
-    skipped = {target, *skip, *ignore, *keep}  # a kept column is a feature only if `features` names it
+    skipped = {
+        target,
+        *skip,
+        *ignore,
+        *keep,
+    }  # a kept column is a feature only if `features` names it
     if features is None:
         features = [name for name in header if name not in skipped]
     else:
         features = list(features)
         both = [name for name in ignore if name in features]
         if both:
-            raise ValueError(f"{at}: column {quoted(both)} is one of the model's features; it can't be ignored")
+            raise ValueError(
+                f"{at}: column {quoted(both)} is one of the model's features; it can't be ignored"
+            )
         missing = [name for name in features if name not in header]
         unexpected = [name for name in header if name not in features and name not in skipped]
         if missing or unexpected:
             parts = ([f"missing {quoted(missing)}"] if missing else []) + (
-                [f"unexpected {quoted(unexpected)}"] if unexpected else [])
-            raise ColumnMismatch(f"{at}: the columns differ from the model's features ({'; '.join(parts)}); "
-                                 f"the model expects: {quoted(features)}", unexpected)
+                [f"unexpected {quoted(unexpected)}"] if unexpected else []
+            )
+            raise ColumnMismatch(
+                f"{at}: the columns differ from the model's features ({'; '.join(parts)}); "
+                f"the model expects: {quoted(features)}",
+                unexpected,
+            )
     if not features:
         raise ValueError(f"{at}: no feature columns; the columns are: {quoted(header)}")
     data = rows[1:]
@@ -139,7 +155,9 @@ def read_csv(path, target=None, features=None, skip=(), ignore=(), keep=()):
     kept_columns = [(header.index(name), values) for name, values in kept.items()]
     for i, (line, fields) in enumerate(data):
         if len(fields) != len(header):
-            raise ValueError(f"{path}, line {line}: {len(fields)} fields, but the header has {len(header)}")
+            raise ValueError(
+                f"{path}, line {line}: {len(fields)} fields, but the header has {len(header)}"
+            )
         for j, column in enumerate(columns):
             try:
                 X[i, j] = parse_number(fields[column])
@@ -147,11 +165,17 @@ def read_csv(path, target=None, features=None, skip=(), ignore=(), keep=()):
                 raise ValueError(f"{path}, line {line}, column {header[column]!r}: {exc}") from None
         if target_column is not None:
             label = fields[target_column].strip()
-            if not label or label.lower() in MISSING:  # NA would otherwise become a class of its own
+            if (
+                not label or label.lower() in MISSING
+            ):  # NA would otherwise become a class of its own
                 raise ValueError(f"{path}, line {line}, column {target!r}: {_missing(label)}")
-            if label.lower().lstrip("+-") in NOT_FINITE:  # pandas writes a missing value as nan: not a class either
-                raise ValueError(f"{path}, line {line}, column {target!r}: {label!r}: NaN and infinity are not "
-                                 f"allowed ({MISSING_WORDS}, and a missing target is an error)")
+            if (
+                label.lower().lstrip("+-") in NOT_FINITE
+            ):  # pandas writes a missing value as nan: not a class either
+                raise ValueError(
+                    f"{path}, line {line}, column {target!r}: {label!r}: NaN and infinity are not "
+                    f"allowed ({MISSING_WORDS}, and a missing target is an error)"
+                )
             labels.append(label)
         for column, values in kept_columns:
             values.append(fields[column])
@@ -159,7 +183,7 @@ def read_csv(path, target=None, features=None, skip=(), ignore=(), keep=()):
 
 
 def quoted(names):
-    """"'a', 'b, c'": column names quoted, as they may hold commas (a long list is cut, see `join`)."""
+    """ "'a', 'b, c'": column names quoted, as they may hold commas (a long list is cut, see `join`)."""
     return join(map(repr, names))
 
 
@@ -185,11 +209,15 @@ def parse_number(text):
         if text.lower().lstrip("+-") in NOT_FINITE:
             raise ValueError(f"{text!r}: NaN and infinity are not allowed")
         if THOUSANDS.fullmatch(text):  # before the decimal comma: 1,000 is not 1.000
-            raise ValueError(f"{text!r} is not a number (remove the thousands separator: {text.replace(',', '')})")
+            raise ValueError(
+                f"{text!r} is not a number (remove the thousands separator: {text.replace(',', '')})"
+            )
         if PLAIN_NUMBER.fullmatch(text.replace(",", ".")):
             raise ValueError(f"{text!r} is not a number (use a decimal point)")
         if _is_float(text):  # 1_000, full-width digits: Python reads them, other programs don't
-            raise ValueError(f"{text!r} is not a plain number (write ASCII digits only, like 1000 or 2.5)")
+            raise ValueError(
+                f"{text!r} is not a plain number (write ASCII digits only, like 1000 or 2.5)"
+            )
         raise ValueError(f"{text!r} is not a number")
     value = float(text)
     if not math.isfinite(value):
@@ -223,7 +251,9 @@ def _text(path):
         return path, raw.decode("utf-8-sig")  # drops a byte-order mark
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
-        raise ValueError(f"{path}, line {line}: not UTF-8 text (byte {raw[exc.start]:#04x})") from None
+        raise ValueError(
+            f"{path}, line {line}: not UTF-8 text (byte {raw[exc.start]:#04x})"
+        ) from None
 
 
 def _rows(path, text):
@@ -233,7 +263,9 @@ def _rows(path, text):
     except OverflowError:  # where a C long has 32 bits (Windows)
         previous = csv.field_size_limit(2**31 - 1)
     try:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=True)  # bad quotes
+        reader = csv.reader(
+            io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=True
+        )  # bad quotes
         rows, line = [], 1
         for fields in reader:
             if not _blank(fields):
@@ -249,15 +281,20 @@ def _rows(path, text):
 def _delimiter(text):
     """The delimiter that splits most of the first SAMPLE records into as many fields as the header, more
     than one; a tie goes to tab, then semicolon, then comma, which names and decimal numbers may hold."""
+
     def score(delimiter):
         counts = []
         try:
             records = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-            counts = [len(fields) for fields in itertools.islice(filter(lambda f: not _blank(f), records), SAMPLE)]
+            counts = [
+                len(fields)
+                for fields in itertools.islice(filter(lambda f: not _blank(f), records), SAMPLE)
+            ]
         except csv.Error:  # read with this delimiter again, the error is said with its line
             pass
         agreeing = sum(n == counts[0] for n in counts) if counts and counts[0] > 1 else 0
         return agreeing, DELIMITERS.index(delimiter)
+
     return max(DELIMITERS, key=score)
 
 
@@ -270,11 +307,19 @@ def _columns(at, values, header, verb):
     names = []
     for value in values:
         whole = value.strip()
-        rows = csv.reader(io.StringIO(value, newline=""), skipinitialspace=True)  # never an error, not strict
-        names += [whole] if whole in header else [name.strip() for row in rows for name in row if name.strip()]
+        rows = csv.reader(
+            io.StringIO(value, newline=""), skipinitialspace=True
+        )  # never an error, not strict
+        names += (
+            [whole]
+            if whole in header
+            else [name.strip() for row in rows for name in row if name.strip()]
+        )
     unknown = [name for name in names if name not in header]
     if unknown:
-        raise ValueError(f"{at}: no column {quoted(unknown)} to {verb}; the columns are: {quoted(header)}")
+        raise ValueError(
+            f"{at}: no column {quoted(unknown)} to {verb}; the columns are: {quoted(header)}"
+        )
     return list(dict.fromkeys(names))
 
 

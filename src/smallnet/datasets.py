@@ -3,6 +3,7 @@
 Each is also a CSV file in smallnet/data/, which is what `frame` reads (the
 command line's ``--dataset NAME``).
 """
+
 from pathlib import Path
 
 import numpy as np
@@ -39,18 +40,26 @@ def iris():
 
 
 DATASETS = {"tutorial": tutorial, "xor": xor, "iris": iris}
-TARGETS = {"tutorial": "y", "xor": "a_xor_b", "iris": "species"}  # the target column of each CSV file
+TARGETS = {
+    "tutorial": "y",
+    "xor": "a_xor_b",
+    "iris": "species",
+}  # the target column of each CSV file
 
 
 def load(name):
     """(X, y) of the shipped data set `name` (see DATASETS); unknown names list the valid ones."""
     if name not in DATASETS:
-        raise ValueError(f"unknown dataset {name!r}; valid names are: {', '.join(sorted(DATASETS))}")
+        raise ValueError(
+            f"unknown dataset {name!r}; valid names are: {', '.join(sorted(DATASETS))}"
+        )
     return DATASETS[name]()
 
 
 def frame(name):
     """The shipped data set `name` as a `smallnet.csvdata.Table`: features, the target column as text, names."""
     if name not in DATASETS:
-        raise ValueError(f"unknown dataset {name!r}; valid names are: {', '.join(sorted(DATASETS))}")
+        raise ValueError(
+            f"unknown dataset {name!r}; valid names are: {', '.join(sorted(DATASETS))}"
+        )
     return read_csv(DATA / f"{name}.csv", target=TARGETS[name])

@@ -111,7 +111,12 @@ def fit(
     if validation_data is not None and validation_split:
         raise ValueError("give validation_split or validation_data, not both")
     validation_split = check_number(
-        "validation_split", validation_split, low=0, low_inclusive=True, high=1, high_inclusive=False
+        "validation_split",
+        validation_split,
+        low=0,
+        low_inclusive=True,
+        high=1,
+        high_inclusive=False,
     )
     if validation_split:
         validation_size(len(X), validation_split)
@@ -134,7 +139,9 @@ def fit(
             backup.validation_rows = validation_rows(y, validation_split, network.rng, stratify)
         X, y, weights, validation = split(X, y, weights, backup.validation_rows)
     batch_size = len(X) if batch_size is None else min(batch_size, len(X))
-    guard = [] if any(isinstance(cb, DivergenceGuard) for cb in user_callbacks) else [DivergenceGuard()]
+    guard = (
+        [] if any(isinstance(cb, DivergenceGuard) for cb in user_callbacks) else [DivergenceGuard()]
+    )
     callbacks = [history, *guard, *user_callbacks, *progress, *([backup] if saving else [])]
     for cb in callbacks:
         cb.network = network
@@ -146,7 +153,10 @@ def fit(
         cb.on_train_begin()
     # A diverging run overflows; the DivergenceGuard says so once, in words, instead of
     # NumPy warning at every operation.
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"), InterruptFlag() as interrupt:
+    with (
+        np.errstate(over="ignore", invalid="ignore", divide="ignore"),
+        InterruptFlag() as interrupt,
+    ):
         out = _run_epochs(network, X, y, weights, validation, range(done, epochs), batch_size, shuffle,
                           callbacks, interrupt)  # fmt: skip
     history.interrupted = interrupt.interrupted
@@ -186,7 +196,9 @@ def _check_validation_data(network, data, dtype=None, width=None):
     try:
         X, y = network.check_data(data[0], data[1], build=False, dtype=dtype)
         if width is not None and X.shape[1] != width:
-            raise ValueError(f"X has {X.shape[1]} features (columns), but the network expects {width}")
+            raise ValueError(
+                f"X has {X.shape[1]} features (columns), but the network expects {width}"
+            )
         weights = None
         if len(data) == 3 and data[2] is not None:
             weights = check_sample_weight(data[2], len(X), X.dtype)
@@ -195,7 +207,9 @@ def _check_validation_data(network, data, dtype=None, width=None):
     return X, y, weights
 
 
-def _run_epochs(network, X, y, weights, validation, epochs, batch_size, shuffle, callbacks, interrupt):
+def _run_epochs(
+    network, X, y, weights, validation, epochs, batch_size, shuffle, callbacks, interrupt
+):
     """The epochs of fit over the `epochs` range; returns the last step's outputs (None if none ran)."""
     n, metrics, out = len(X), network.metrics, None
     batch_callbacks = [

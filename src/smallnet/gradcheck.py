@@ -1,4 +1,5 @@
 """Backpropagation checked against central finite differences."""
+
 import numpy as np
 
 from .validation import check_number
@@ -73,5 +74,7 @@ def gradcheck(network, X, y, loss=None, epsilon=1e-4):
 def _check_finite(values, kind, i):
     # NaN would slip through max() and the `scale > 0` test, and the score would read 0: perfect
     if not np.isfinite(values).all():
-        raise ValueError(f"the {kind} gradient of weights[{i}] is not finite (NaN or inf): the loss overflows "
-                         f"at these weights and data, so backprop can't be checked there")
+        raise ValueError(
+            f"the {kind} gradient of weights[{i}] is not finite (NaN or inf): the loss overflows "
+            f"at these weights and data, so backprop can't be checked there"
+        )

@@ -3,6 +3,7 @@
 The draws come from the generator the network was seeded with, in layer order,
 so the same seed gives the same weights run after run.
 """
+
 import numpy as np
 
 
@@ -37,7 +38,9 @@ def zeros(shape, rng):
     return np.zeros(shape)
 
 
-INITIALIZERS = {f.__name__: f for f in (uniform, glorot_uniform, glorot_normal, he_uniform, he_normal, zeros)}
+INITIALIZERS = {
+    f.__name__: f for f in (uniform, glorot_uniform, glorot_normal, he_uniform, he_normal, zeros)
+}
 
 
 def get(name):
@@ -46,4 +49,6 @@ def get(name):
         return name
     if isinstance(name, str) and name.lower() in INITIALIZERS:
         return INITIALIZERS[name.lower()]
-    raise ValueError(f"unknown initializer {name!r}; valid names are: {', '.join(sorted(INITIALIZERS))}")
+    raise ValueError(
+        f"unknown initializer {name!r}; valid names are: {', '.join(sorted(INITIALIZERS))}"
+    )

@@ -8,6 +8,7 @@ and returns the error at its input for the layer below.
 In training, outputs and steps live in buffers that the layer reuses from one
 batch to the next; outside training every call returns fresh arrays.
 """
+
 import weakref
 
 import numpy as np
@@ -42,7 +43,9 @@ class Layer:
 
     def __getstate__(self):
         state = self.__dict__.copy()
-        state.pop("_owner", None)  # a weak reference can't be pickled; the network's __setstate__ sets it again
+        state.pop(
+            "_owner", None
+        )  # a weak reference can't be pickled; the network's __setstate__ sets it again
         return state
 
     def check_free(self, network):
@@ -92,7 +95,9 @@ def from_config(config):
     """A layer from a ``{"type": ..., **arguments}`` dict; unknown types list the known ones."""
     kind = config.get("type") if isinstance(config, dict) else None
     if kind not in LAYERS:
-        raise ValueError(f"unknown layer type {kind!r}; known types are: {', '.join(sorted(LAYERS))}")
+        raise ValueError(
+            f"unknown layer type {kind!r}; known types are: {', '.join(sorted(LAYERS))}"
+        )
     return LAYERS[kind].from_config(config)
 
 
@@ -120,7 +125,9 @@ class Standardize(Layer):
         self.mean = check_array(mean, "mean", ndim=1)
         self.scale = check_array(scale, "scale", ndim=1)
         if self.mean.shape != self.scale.shape:
-            raise ValueError(f"mean and scale must have the same shape, got {self.mean.shape} and {self.scale.shape}")
+            raise ValueError(
+                f"mean and scale must have the same shape, got {self.mean.shape} and {self.scale.shape}"
+            )
         if (self.scale <= 0).any():
             i = int(np.argmax(self.scale <= 0))
             raise ValueError(f"scale must be > 0 everywhere, got {self.scale[i]:g} at feature {i}")
@@ -134,9 +141,13 @@ class Standardize(Layer):
             mean, std = X.mean(axis=0), X.std(axis=0)
         bad = np.flatnonzero(~(np.isfinite(mean) & np.isfinite(std)))
         if bad.size:
-            raise ValueError(f"column {bad[0]} of X holds values too large to standardize (up to "
-                             f"{np.abs(X[:, bad[0]]).max():.3g}: their mean or spread overflows)")
-        return cls(mean, np.where(std > 0, std, 1.0), invert, name)  # a constant feature is only centred
+            raise ValueError(
+                f"column {bad[0]} of X holds values too large to standardize (up to "
+                f"{np.abs(X[:, bad[0]]).max():.3g}: their mean or spread overflows)"
+            )
+        return cls(
+            mean, np.where(std > 0, std, 1.0), invert, name
+        )  # a constant feature is only centred
 
     def build(self, input_dim, dtype, rng):
         """Cast mean and scale to the network's dtype (the network has checked the width; draws nothing)."""
@@ -165,7 +176,12 @@ class Standardize(Layer):
     def from_config(cls, config):
         n = check_number("input_dim", config["input_dim"], low=1, low_inclusive=True, integer=True)
         # Placeholders that take no memory: the mean and scale themselves are tensors in the saved file.
-        return cls(np.broadcast_to(0.0, n), np.broadcast_to(1.0, n), config.get("invert", False), config.get("name"))
+        return cls(
+            np.broadcast_to(0.0, n),
+            np.broadcast_to(1.0, n),
+            config.get("invert", False),
+            config.get("name"),
+        )
 
 
 class Dropout(Layer):
@@ -177,7 +193,9 @@ class Dropout(Layer):
 
     def __init__(self, rate, name=None):
         super().__init__(name)
-        self.rate = check_number("rate", rate, low=0, low_inclusive=True, high=1, high_inclusive=False)
+        self.rate = check_number(
+            "rate", rate, low=0, low_inclusive=True, high=1, high_inclusive=False
+        )
         self.mask = None
 
     def output_dim(self, input_dim):
@@ -223,16 +241,28 @@ class Dense(Layer):
 
     arrays = ("weights", "bias")
 
-    def __init__(self, units, input_dim=None, activation="identity", use_bias=True,
-                 initializer="glorot_uniform", name=None):
+    def __init__(
+        self,
+        units,
+        input_dim=None,
+        activation="identity",
+        use_bias=True,
+        initializer="glorot_uniform",
+        name=None,
+    ):
         super().__init__(name)
         self.units = check_number("units", units, low=1, low_inclusive=True, integer=True)
-        self.input_dim = None if input_dim is None else check_number(
-            "input_dim", input_dim, low=1, low_inclusive=True, integer=True)
+        self.input_dim = (
+            None
+            if input_dim is None
+            else check_number("input_dim", input_dim, low=1, low_inclusive=True, integer=True)
+        )
         self.activation = activations.get(activation)
         if self.units == 1 and self.activation.outputs == "distribution":
-            raise ValueError(f"a softmax over 1 unit always outputs 1, so nothing can be learned; for one "
-                             f"output between 0 and 1 use activation='sigmoid'")
+            raise ValueError(
+                "a softmax over 1 unit always outputs 1, so nothing can be learned; for one "
+                "output between 0 and 1 use activation='sigmoid'"
+            )
         self.use_bias = check_bool("use_bias", use_bias)
         self.initializer = initializers.get(initializer)
         self.weights = self.bias = None
@@ -240,15 +270,24 @@ class Dense(Layer):
     def config(self):
         # A custom initializer can't be named in a file; the saved weights make it moot anyway.
         initializer = self.initializer.__name__
-        return {**super().config(), "units": self.units, "input_dim": self.input_dim,
-                "activation": self.activation.config(), "use_bias": self.use_bias,
-                "initializer": initializer if initializer in initializers.INITIALIZERS else "glorot_uniform"}
+        return {
+            **super().config(),
+            "units": self.units,
+            "input_dim": self.input_dim,
+            "activation": self.activation.config(),
+            "use_bias": self.use_bias,
+            "initializer": initializer
+            if initializer in initializers.INITIALIZERS
+            else "glorot_uniform",
+        }
 
     def build(self, input_dim, dtype, rng):
         """Draw the weights (input_dim, units) from `rng`; the bias (units,) starts at zero."""
         if self.input_dim is not None and self.input_dim != input_dim:
-            raise ValueError(f"layer {self.name!r} expects {self.input_dim} inputs, "
-                             f"but the layer below gives {input_dim}")
+            raise ValueError(
+                f"layer {self.name!r} expects {self.input_dim} inputs, "
+                f"but the layer below gives {input_dim}"
+            )
         self.input_dim = input_dim
         self.weights = np.asarray(self.initializer((input_dim, self.units), rng), dtype=dtype)
         self.bias = np.zeros(self.units, dtype=dtype) if self.use_bias else None
@@ -265,7 +304,9 @@ class Dense(Layer):
         """Buffers for batches of `rows` samples, reused until the batch size changes."""
         self._z = np.empty_like(self.weights, shape=(rows, self.units))
         self._error = np.empty_like(self.weights, shape=(rows, self.input_dim))
-        self._ones = np.ones_like(self.weights, shape=(rows,))  # ones @ delta sums the rows, in one BLAS call
+        self._ones = np.ones_like(
+            self.weights, shape=(rows,)
+        )  # ones @ delta sums the rows, in one BLAS call
         self._rows = rows
 
     def forward(self, x, training=False):
@@ -281,7 +322,9 @@ class Dense(Layer):
 
     def backward(self, error, error_below=True):
         """error: (n, units) at the output -> error (n, input_dim) at the input, or None."""
-        delta = self.activation.backward(self.output, error)  # l1_delta = l1_error * nonlin(l1, deriv=True)
+        delta = self.activation.backward(
+            self.output, error
+        )  # l1_delta = l1_error * nonlin(l1, deriv=True)
         return self.backward_delta(delta, error_below)
 
     def backward_delta(self, delta, error_below=True):

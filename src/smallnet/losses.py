@@ -15,6 +15,7 @@ binary one, softmax for the categorical one) skip the activation's slope:
 ``loss.delta(y, out)`` gives the error at the activation's *input* directly,
 ``(y - out) / n``, which stays exact where the slope underflows to zero.
 """
+
 import numpy as np
 
 from .metrics import weighted_mean
@@ -139,7 +140,10 @@ class CategoricalCrossEntropy(Loss):
         return d
 
 
-LOSSES = {c.name: c for c in (SumSquaredError, MeanSquaredError, BinaryCrossEntropy, CategoricalCrossEntropy)}
+LOSSES = {
+    c.name: c
+    for c in (SumSquaredError, MeanSquaredError, BinaryCrossEntropy, CategoricalCrossEntropy)
+}
 
 
 def get(loss):

@@ -8,6 +8,7 @@ counts in proportion to its weight, as with scikit-learn's ``sample_weight``.
 A metric of one's own is called as ``fn(y, out)``; it gets the weights only if it
 names a ``sample_weight`` or ``weights`` parameter (see `weight_keyword`).
 """
+
 import inspect
 
 import numpy as np
@@ -86,13 +87,17 @@ METRICS = {f.__name__: f for f in (mae, mse, accuracy, binary_accuracy, r2)}
 def get_all(metrics):
     """[(name, function), ...] for a list of metric names or callables; a single one stands for a list of one."""
     if isinstance(metrics, str) or callable(metrics):
-        metrics = [metrics]  # metrics="mae", as Keras takes it (else "mae" would be the metrics m, a, e)
+        metrics = [
+            metrics
+        ]  # metrics="mae", as Keras takes it (else "mae" would be the metrics m, a, e)
     elif metrics is None:
         metrics = []
     try:
         metrics = list(metrics)
     except TypeError:
-        raise TypeError(f"metrics must be a metric name, a callable or a list of them, got {metrics!r}") from None
+        raise TypeError(
+            f"metrics must be a metric name, a callable or a list of them, got {metrics!r}"
+        ) from None
     return [get(m) for m in metrics]
 
 
@@ -119,8 +124,10 @@ def weight_keyword(fn):
     except (TypeError, ValueError):  # some callables, such as C functions, show no signature
         return None
     for name in ("sample_weight", "weights"):
-        if name in parameters and parameters[name].kind in (inspect.Parameter.POSITIONAL_OR_KEYWORD,
-                                                            inspect.Parameter.KEYWORD_ONLY):
+        if name in parameters and parameters[name].kind in (
+            inspect.Parameter.POSITIONAL_OR_KEYWORD,
+            inspect.Parameter.KEYWORD_ONLY,
+        ):
             return name
     return None
 
@@ -135,10 +142,14 @@ def compute(fn, y, out, sample_weight=None):
     """
     keyword = None if sample_weight is None else weight_keyword(fn)
     value = fn(y, out) if keyword is None else fn(y, out, **{keyword: sample_weight})
-    if type(value) is float:  # the built-in metrics' answer: no checks needed (this runs every epoch)
+    if (
+        type(value) is float
+    ):  # the built-in metrics' answer: no checks needed (this runs every epoch)
         return value
     number = np.asarray(value)
     if number.ndim != 0 or number.dtype.kind not in "biuf":
         got = f"an array of shape {number.shape}" if number.ndim else repr(value)
-        raise TypeError(f"metric {getattr(fn, '__name__', fn)!r} must return one real number, got {got}")
+        raise TypeError(
+            f"metric {getattr(fn, '__name__', fn)!r} must return one real number, got {got}"
+        )
     return float(number)

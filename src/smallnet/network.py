@@ -76,13 +76,17 @@ class Network:
     ...               loss="sse", optimizer=SGD(learning_rate=1.0), seed=1)
     """
 
-    def __init__(self, layers, loss="mse", optimizer="adam", metrics=(), l2=0.0, seed=None, dtype=None):
+    def __init__(
+        self, layers, loss="mse", optimizer="adam", metrics=(), l2=0.0, seed=None, dtype=None
+    ):
         self.layers = list(layers)
         if not self.layers:
             raise ValueError("a network needs at least one layer")
         for i, layer in enumerate(self.layers):
             if not isinstance(layer, Layer):
-                raise TypeError(f"layer {i} must be a smallnet Layer (such as Dense), got {layer!r}")
+                raise TypeError(
+                    f"layer {i} must be a smallnet Layer (such as Dense), got {layer!r}"
+                )
             _name(layer, i)
         if len({id(layer) for layer in self.layers}) < len(self.layers):
             raise ValueError("the same layer object appears twice; create one layer per position")
@@ -291,7 +295,9 @@ class Network:
         for i, (p, w) in enumerate(zip(current, weights)):
             w = check_array(w, f"weights[{i}]", dtype=p.dtype, ndim=p.ndim)
             if w.shape != p.shape:
-                raise ValueError(f"weights[{i}] has shape {w.shape}, but the network's has {p.shape}")
+                raise ValueError(
+                    f"weights[{i}] has shape {w.shape}, but the network's has {p.shape}"
+                )
             checked.append(w)
         for p, w in zip(current, checked):
             p[...] = w
@@ -426,7 +432,9 @@ class Network:
             if k == last and self._fused:
                 delta, error = top, None
             else:  # Dense.backward in its two halves, the delta between them
-                delta = layer.activation.backward(layer.output, error.copy())  # l1_delta = l1_error * slope
+                delta = layer.activation.backward(
+                    layer.output, error.copy()
+                )  # l1_delta = l1_error * slope
             record.delta(k, error, delta, scale)
             error = layer.backward_delta(delta, k > 0)  # l0_error = l1_delta.dot(syn0.T)
 
@@ -533,7 +541,11 @@ class Network:
         if not self.built:
             raise RuntimeError("the network has no weights yet: call fit (or build) first")
         X, y = self.check_data(X, y)
-        weights = None if sample_weight is None else check_sample_weight(sample_weight, len(X), self.dtype)
+        weights = (
+            None
+            if sample_weight is None
+            else check_sample_weight(sample_weight, len(X), self.dtype)
+        )
         return self.scores(X, y, weights)
 
     def scores(self, X, y, weights=None, prefix=""):
@@ -541,7 +553,10 @@ class Network:
         out = self.forward(X)
         return {
             f"{prefix}loss": self.loss(y, out, weights),
-            **{f"{prefix}{name}": metric_fns.compute(fn, y, out, weights) for name, fn in self.metrics},
+            **{
+                f"{prefix}{name}": metric_fns.compute(fn, y, out, weights)
+                for name, fn in self.metrics
+            },
         }
 
     def summary(self, print_fn=print):
@@ -590,10 +605,16 @@ class Network:
         for i, layer in enumerate(config["layers"]):
             try:
                 layers.append(from_config(layer))
-            except (TypeError, ValueError, KeyError) as exc:  # a damaged description: say which layer
+            except (
+                TypeError,
+                ValueError,
+                KeyError,
+            ) as exc:  # a damaged description: say which layer
                 kind = layer.get("type") if isinstance(layer, dict) else None
                 kind = f" ({kind})" if isinstance(kind, str) else ""
-                raise ValueError(f"layer {i}{kind} can't be rebuilt from its description: {exc}") from None
+                raise ValueError(
+                    f"layer {i}{kind} can't be rebuilt from its description: {exc}"
+                ) from None
         return cls(
             layers,
             loss=config["loss"],
@@ -662,7 +683,9 @@ class Network:
         from . import state
         from .callbacks.history import kept_index
 
-        if isinstance(path, (str, bytes, os.PathLike)) and os.fsdecode(path).lower().endswith(".onnx"):
+        if isinstance(path, (str, bytes, os.PathLike)) and os.fsdecode(path).lower().endswith(
+            ".onnx"
+        ):
             raise ValueError(
                 f"{os.fsdecode(path)!r}: save writes safetensors, not ONNX; use network.to_onnx(path) "
                 f"for an ONNX file, or name this one .safetensors"
@@ -674,7 +697,9 @@ class Network:
             )
         history = self.history
         curves = history.history if history is not None else {}
-        state.write(path, *self.to_state(curves, kept_index(history) if history is not None else -1))
+        state.write(
+            path, *self.to_state(curves, kept_index(history) if history is not None else -1)
+        )
 
     def to_onnx(self, path, opset=17):
         """Export to an ONNX file; returns the largest difference from smallnet (see

@@ -6,6 +6,7 @@ activation has a small builder below. The export is checked with
 `onnx.checker`, run in onnxruntime on a random probe, and compared with
 smallnet's own predictions; `to_onnx` returns the largest difference.
 """
+
 import json
 
 import numpy as np
@@ -14,7 +15,13 @@ from . import __version__
 from .atomic import write_bytes
 from .validation import check_metadata, check_number, jsonable
 
-ACTIVATIONS = {"sigmoid": "Sigmoid", "tanh": "Tanh", "relu": "Relu", "softmax": "Softmax", "identity": None}
+ACTIVATIONS = {
+    "sigmoid": "Sigmoid",
+    "tanh": "Tanh",
+    "relu": "Relu",
+    "softmax": "Softmax",
+    "identity": None,
+}
 
 
 def to_onnx(network, path, opset=17, probe_rows=256):
@@ -50,26 +57,46 @@ def to_onnx(network, path, opset=17, probe_rows=256):
     for i, layer in enumerate(network.layers):
         builder = LAYERS.get(type(layer).__name__)
         if builder is None:
-            raise ValueError(f"layer {layer.name!r}: no ONNX export for {type(layer).__name__} layers")
+            raise ValueError(
+                f"layer {layer.name!r}: no ONNX export for {type(layer).__name__} layers"
+            )
         x = builder(graph, layer, x, f"layers.{i}")
     graph.nodes[-1].output[0] = "Y"  # the last node writes the graph's output
     helper = onnx.helper
     float32 = onnx.TensorProto.FLOAT
     model = helper.make_model(
-        helper.make_graph(graph.nodes, "smallnet", [helper.make_tensor_value_info("X", float32, ["batch", network.input_dim])],
-                          [helper.make_tensor_value_info("Y", float32, ["batch", network.output_dim])],
-                          graph.initializers),
-        opset_imports=[helper.make_opsetid("", opset)], producer_name="smallnet", producer_version=__version__)
-    model.ir_version = helper.find_min_ir_version_for(model.opset_import)  # what older runtimes accept
-    helper.set_model_props(model, {key: json.dumps(value, default=jsonable)
-                                   for key, value in check_metadata(network.metadata).items()})
+        helper.make_graph(
+            graph.nodes,
+            "smallnet",
+            [helper.make_tensor_value_info("X", float32, ["batch", network.input_dim])],
+            [helper.make_tensor_value_info("Y", float32, ["batch", network.output_dim])],
+            graph.initializers,
+        ),
+        opset_imports=[helper.make_opsetid("", opset)],
+        producer_name="smallnet",
+        producer_version=__version__,
+    )
+    model.ir_version = helper.find_min_ir_version_for(
+        model.opset_import
+    )  # what older runtimes accept
+    helper.set_model_props(
+        model,
+        {
+            key: json.dumps(value, default=jsonable)
+            for key, value in check_metadata(network.metadata).items()
+        },
+    )
     onnx.checker.check_model(model, full_check=True)
     data = model.SerializeToString()
     options = ort.SessionOptions()
-    options.intra_op_num_threads = options.inter_op_num_threads = 1  # a small probe: threads only cost
+    options.intra_op_num_threads = options.inter_op_num_threads = (
+        1  # a small probe: threads only cost
+    )
     session = ort.InferenceSession(data, options, providers=["CPUExecutionProvider"])
     probe = probe_inputs(network, probe_rows)
-    ours = network.predict(probe.astype(network.dtype))  # exact: float32 widens to float64 without rounding
+    ours = network.predict(
+        probe.astype(network.dtype)
+    )  # exact: float32 widens to float64 without rounding
     theirs = session.run(["Y"], {"X": probe})[0]
     write_bytes(path, data)
     return float(np.max(np.abs(theirs.astype(np.float64) - ours)))
@@ -85,8 +112,12 @@ class _Graph:
     def constant(self, name, array):
         largest = float(np.abs(array).max()) if np.size(array) else 0.0
         if largest > float(np.finfo(np.float32).max):  # the graph computes in float32
-            raise ValueError(f"{name} holds {largest:.3g}, beyond float32 (the ONNX graph's type): can't export")
-        self.initializers.append(self.numpy_helper.from_array(np.asarray(array, dtype=np.float32), name))
+            raise ValueError(
+                f"{name} holds {largest:.3g}, beyond float32 (the ONNX graph's type): can't export"
+            )
+        self.initializers.append(
+            self.numpy_helper.from_array(np.asarray(array, dtype=np.float32), name)
+        )
         return name
 
     def node(self, op, inputs, name, **attributes):
@@ -95,7 +126,10 @@ class _Graph:
 
 
 def _standardize(graph, layer, x, prefix):
-    mean, scale = graph.constant(f"{prefix}.mean", layer.mean), graph.constant(f"{prefix}.scale", layer.scale)
+    mean, scale = (
+        graph.constant(f"{prefix}.mean", layer.mean),
+        graph.constant(f"{prefix}.scale", layer.scale),
+    )
     if layer.invert:
         x = graph.node("Mul", [x, scale], f"{prefix}.scaled")
         return graph.node("Add", [x, mean], f"{prefix}.out")
@@ -106,14 +140,18 @@ def _standardize(graph, layer, x, prefix):
 def _dense(graph, layer, x, prefix):
     weights = graph.constant(f"{prefix}.weights", layer.weights)
     if layer.use_bias:
-        z = graph.node("Gemm", [x, weights, graph.constant(f"{prefix}.bias", layer.bias)], f"{prefix}.z")
+        z = graph.node(
+            "Gemm", [x, weights, graph.constant(f"{prefix}.bias", layer.bias)], f"{prefix}.z"
+        )
     else:
         z = graph.node("MatMul", [x, weights], f"{prefix}.z")
     activation = layer.activation
     if activation.name == "leaky_relu":
         return graph.node("LeakyRelu", [z], f"{prefix}.out", alpha=float(activation.alpha))
     if activation.name not in ACTIVATIONS:
-        raise ValueError(f"layer {layer.name!r}: no ONNX export for the {activation.name!r} activation")
+        raise ValueError(
+            f"layer {layer.name!r}: no ONNX export for the {activation.name!r} activation"
+        )
     op = ACTIVATIONS[activation.name]
     if op is None:  # identity: the layer's output is z itself
         return z
@@ -129,7 +167,9 @@ LAYERS = {"Standardize": _standardize, "Dense": _dense, "Dropout": _dropout}
 
 def probe_inputs(network, rows):
     """Random float32 input around where the data lives: the input standardization's range if there is one."""
-    rng = np.random.default_rng(0)  # not the network's generator: exporting must not change training
+    rng = np.random.default_rng(
+        0
+    )  # not the network's generator: exporting must not change training
     probe = rng.standard_normal((rows, network.input_dim))
     first = network.layers[0]
     if type(first).__name__ == "Standardize" and not first.invert:
@@ -142,6 +182,8 @@ def _modules():
         import onnx
         import onnxruntime
     except ImportError:
-        raise ImportError("ONNX export needs the onnx and onnxruntime packages: pip install onnx onnxruntime (the [onnx] "
-                          "extra)") from None
+        raise ImportError(
+            "ONNX export needs the onnx and onnxruntime packages: pip install onnx onnxruntime (the [onnx] "
+            "extra)"
+        ) from None
     return onnx, onnxruntime

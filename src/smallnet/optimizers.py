@@ -9,6 +9,7 @@ few numbers rather than every weight); ``update(..., scaled=True)`` says it was.
 Per-parameter state (velocities, moments) lives on the optimizer, in the order
 of `params`, and is created on the first update.
 """
+
 import math
 import weakref
 
@@ -41,8 +42,10 @@ class Optimizer:
         """
         owner = None if self._owner is None else self._owner()
         if owner is not None and owner is not network:
-            raise ValueError(f"this optimizer ({self!r}) already trains another network; give each network its own "
-                             f"instance, e.g. create it inside the loop")
+            raise ValueError(
+                f"this optimizer ({self!r}) already trains another network; give each network its own "
+                f"instance, e.g. create it inside the loop"
+            )
         self._owner = weakref.ref(network)
 
     def __getstate__(self):
@@ -75,10 +78,14 @@ class SGD(Optimizer):
 
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False):
         super().__init__(learning_rate)
-        self.momentum = check_number("momentum", momentum, low=0, low_inclusive=True, high=1, high_inclusive=False)
+        self.momentum = check_number(
+            "momentum", momentum, low=0, low_inclusive=True, high=1, high_inclusive=False
+        )
         self.nesterov = check_bool("nesterov", nesterov)
         if self.nesterov and not self.momentum:
-            raise ValueError("nesterov=True needs a momentum > 0 (Nesterov's look-ahead is along the velocity)")
+            raise ValueError(
+                "nesterov=True needs a momentum > 0 (Nesterov's look-ahead is along the velocity)"
+            )
         self.reset()
 
     def reset(self):
@@ -86,7 +93,9 @@ class SGD(Optimizer):
 
     @property
     def step_scale(self):
-        return float(self.learning_rate)  # a NumPy float64 set by hand would upcast float32 arithmetic
+        return float(
+            self.learning_rate
+        )  # a NumPy float64 set by hand would upcast float32 arithmetic
 
     def update(self, params, steps, scaled=False):
         """Add the steps (times the learning rate, unless `scaled` says they include it) to params."""
@@ -115,7 +124,9 @@ class SGD(Optimizer):
 
     def get_state(self):
         """Copies of the velocities, in the order of the params (None before the first update with momentum)."""
-        return {"velocities": None if self.velocities is None else [v.copy() for v in self.velocities]}
+        return {
+            "velocities": None if self.velocities is None else [v.copy() for v in self.velocities]
+        }
 
     def set_state(self, state):
         """Continue from what `get_state` returned; the arrays are copied, their dtypes kept."""
@@ -130,8 +141,12 @@ class Adam(Optimizer):
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
         super().__init__(learning_rate)
-        self.beta_1 = check_number("beta_1", beta_1, low=0, low_inclusive=True, high=1, high_inclusive=False)
-        self.beta_2 = check_number("beta_2", beta_2, low=0, low_inclusive=True, high=1, high_inclusive=False)
+        self.beta_1 = check_number(
+            "beta_1", beta_1, low=0, low_inclusive=True, high=1, high_inclusive=False
+        )
+        self.beta_2 = check_number(
+            "beta_2", beta_2, low=0, low_inclusive=True, high=1, high_inclusive=False
+        )
         self.epsilon = check_number("epsilon", epsilon, low=0)
         self.reset()
 
@@ -172,19 +187,30 @@ class Adam(Optimizer):
             w += s
 
     def config(self):
-        return {**super().config(), "beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon}
+        return {
+            **super().config(),
+            "beta_1": self.beta_1,
+            "beta_2": self.beta_2,
+            "epsilon": self.epsilon,
+        }
 
     def get_state(self):
         """The step count t and copies of the first and second moments (None before the first update)."""
         if self.moments is None:
             return {"t": self.t, "m": None, "v": None}
-        return {"t": self.t, "m": [m.copy() for m, _ in self.moments], "v": [v.copy() for _, v in self.moments]}
+        return {
+            "t": self.t,
+            "m": [m.copy() for m, _ in self.moments],
+            "v": [v.copy() for _, v in self.moments],
+        }
 
     def set_state(self, state):
         """Continue from what `get_state` returned; the arrays are copied, their dtypes kept."""
         self.t = int(state["t"])
         m, v = state["m"], state["v"]
-        self.moments = None if m is None else [(np.array(a), np.array(b)) for a, b in zip(m, v, strict=True)]
+        self.moments = (
+            None if m is None else [(np.array(a), np.array(b)) for a, b in zip(m, v, strict=True)]
+        )
 
 
 OPTIMIZERS = {c.name: c for c in (SGD, Adam)}

@@ -10,6 +10,7 @@ Colours keep one meaning throughout: class k is ``CLASS_COLORS[k]`` in every
 background and every point, and in the network diagram blue is low (negative
 weights, small activations) and orange high, as class 0 and class 1 are.
 """
+
 import io
 import math
 import os
@@ -22,12 +23,25 @@ from .metrics import r2
 from .network import Network
 from .validation import check_array, check_bool, check_number, check_X_y
 
-CLASS_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
-                "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf")  # matplotlib's tab10, class k -> k % 10
-_MID = "#e8e8e8"  # the middle of the blue-orange scale: light enough for zero, still visible on white
+CLASS_COLORS = (
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#d62728",
+    "#9467bd",
+    "#8c564b",
+    "#e377c2",
+    "#7f7f7f",
+    "#bcbd22",
+    "#17becf",
+)  # matplotlib's tab10, class k -> k % 10
+_MID = (
+    "#e8e8e8"  # the middle of the blue-orange scale: light enough for zero, still visible on white
+)
 
 
 # -- training ----------------------------------------------------------------------------------
+
 
 def loss_curve(history, metrics=None, log=None, path=None, figsize=None, dpi=100, title=None):
     """Loss (and metrics) per epoch; validation values, where recorded, dashed beside them.
@@ -55,10 +69,14 @@ def loss_curve(history, metrics=None, log=None, path=None, figsize=None, dpi=100
     """
     logs = getattr(history, "history", history)
     if not isinstance(logs, Mapping):
-        raise TypeError(f"history must be a History (what fit returns) or a dict of lists such as its .history, "
-                        f"got {type(history).__name__}")
+        raise TypeError(
+            f"history must be a History (what fit returns) or a dict of lists such as its .history, "
+            f"got {type(history).__name__}"
+        )
     if "loss" not in logs:
-        raise ValueError(f"the history has no 'loss'; it holds: {', '.join(map(str, logs)) or 'nothing'}")
+        raise ValueError(
+            f"the history has no 'loss'; it holds: {', '.join(map(str, logs)) or 'nothing'}"
+        )
     if metrics is None:
         metrics = [key for key in logs if key != "loss" and not key.startswith("val_")]
     elif isinstance(metrics, str):
@@ -81,8 +99,14 @@ def loss_curve(history, metrics=None, log=None, path=None, figsize=None, dpi=100
         values = train
         if f"val_{key}" in logs:
             val = _curve(logs, f"val_{key}")
-            ax.plot(np.arange(1, len(val) + 1), val, color=CLASS_COLORS[1], linestyle="--", label="validation",
-                    marker=marker)
+            ax.plot(
+                np.arange(1, len(val) + 1),
+                val,
+                color=CLASS_COLORS[1],
+                linestyle="--",
+                label="validation",
+                marker=marker,
+            )
             ax.legend(fontsize="small")
             values = np.concatenate([train, val])
         if log or (log is None and _spans_decades(values)):
@@ -96,8 +120,19 @@ def loss_curve(history, metrics=None, log=None, path=None, figsize=None, dpi=100
 
 # -- classification ------------------------------------------------------------------------------
 
-def decision_boundary(network, X, y, resolution=200, feature_names=("x0", "x1"), path=None, figsize=(5.6, 4.6),
-                      dpi=100, title=None, class_names=None):
+
+def decision_boundary(
+    network,
+    X,
+    y,
+    resolution=200,
+    feature_names=("x0", "x1"),
+    path=None,
+    figsize=(5.6, 4.6),
+    dpi=100,
+    title=None,
+    class_names=None,
+):
     """The predicted class over the plane of two features, with the data on top.
 
     One output column is the probability of class 1: the background shades from
@@ -131,28 +166,60 @@ def decision_boundary(network, X, y, resolution=200, feature_names=("x0", "x1"),
     (xs, ys), grid = _plane(X, resolution)
     out = network.predict(grid)
     n_classes = max(2, out.shape[1])
-    names = [f"class {k}" for k in range(n_classes)] if class_names is None else _names(class_names, n_classes, "class_names", "classes")
+    names = (
+        [f"class {k}" for k in range(n_classes)]
+        if class_names is None
+        else _names(class_names, n_classes, "class_names", "classes")
+    )
     fig = _figure(figsize, dpi)
     ax = fig.add_subplot()
     extent = _extent(xs, ys)
     if out.shape[1] == 1:
         p = out[:, 0].reshape(len(ys), len(xs))
-        image = ax.imshow(p, origin="lower", extent=extent, aspect="auto", interpolation="nearest",
-                          cmap=_scale([_light(CLASS_COLORS[0]), "white", _light(CLASS_COLORS[1])]), vmin=0, vmax=1)
+        image = ax.imshow(
+            p,
+            origin="lower",
+            extent=extent,
+            aspect="auto",
+            interpolation="nearest",
+            cmap=_scale([_light(CLASS_COLORS[0]), "white", _light(CLASS_COLORS[1])]),
+            vmin=0,
+            vmax=1,
+        )
         if p.min() < 0.5 < p.max():
             ax.contour(xs, ys, p, levels=[0.5], colors="0.3", linewidths=1)
         fig.colorbar(image, ax=ax, label=f"P({names[1]})", shrink=0.8)
     else:
         light = np.array([_light(c) for c in CLASS_COLORS])
-        ax.imshow(light[out.argmax(axis=1).reshape(len(ys), len(xs)) % 10], origin="lower", extent=extent,
-                  aspect="auto", interpolation="nearest")
+        ax.imshow(
+            light[out.argmax(axis=1).reshape(len(ys), len(xs)) % 10],
+            origin="lower",
+            extent=extent,
+            aspect="auto",
+            interpolation="nearest",
+        )
     size = float(np.clip(4000 / len(X), 10, 70))
     for k in np.unique(labels):
         mine = labels == k
-        ax.scatter(X[mine, 0], X[mine, 1], s=size, color=CLASS_COLORS[k % 10], edgecolors="white", linewidths=0.8,
-                   label=names[k] if k < len(names) else f"class {k}")
-    ax.legend(loc="lower left", bbox_to_anchor=(0, 1), ncols=min(len(np.unique(labels)), 5), frameon=False,
-              fontsize="small", borderaxespad=0.3, handletextpad=0.2, markerscale=np.sqrt(50 / size))
+        ax.scatter(
+            X[mine, 0],
+            X[mine, 1],
+            s=size,
+            color=CLASS_COLORS[k % 10],
+            edgecolors="white",
+            linewidths=0.8,
+            label=names[k] if k < len(names) else f"class {k}",
+        )
+    ax.legend(
+        loc="lower left",
+        bbox_to_anchor=(0, 1),
+        ncols=min(len(np.unique(labels)), 5),
+        frameon=False,
+        fontsize="small",
+        borderaxespad=0.3,
+        handletextpad=0.2,
+        markerscale=np.sqrt(50 / size),
+    )
     ax.set(xlabel=feature_names[0], ylabel=feature_names[1])
     accuracy = np.mean(_predicted(network.predict(X)) == labels)
     shown = f"{accuracy:.0%}" if accuracy in (0, 1) else f"{accuracy:.1%}"  # 99.7% is not 100%
@@ -165,7 +232,9 @@ def decision_boundary(network, X, y, resolution=200, feature_names=("x0", "x1"),
 MAX_LINES = 50_000  # weights a network diagram draws
 
 
-def network_diagram(network, X=None, resolution=48, feature_names=None, path=None, figsize=None, dpi=100, title=None):
+def network_diagram(
+    network, X=None, resolution=48, feature_names=None, path=None, figsize=None, dpi=100, title=None
+):
     """Neurons in columns, one line per weight: width |w|, colour its sign (blue negative, orange positive).
 
     When the network has two inputs and `X` is given, each neuron shows its own
@@ -210,17 +279,35 @@ def network_diagram(network, X=None, resolution=48, feature_names=None, path=Non
     layers = _dense_layers(network)
     lines = sum(layer.weights.size for layer in layers)
     if lines > MAX_LINES:  # beyond reading, and minutes and gigabytes to draw
-        raise ValueError(f"the network has {lines} weights, one line each: too many to draw (up to {MAX_LINES})")
+        raise ValueError(
+            f"the network has {lines} weights, one line each: too many to draw (up to {MAX_LINES})"
+        )
     sizes = [network.input_dim] + [layer.units for layer in layers]
-    maps = _activation_maps(network, X, resolution) if X is not None and network.input_dim == 2 else None
+    maps = (
+        _activation_maps(network, X, resolution)
+        if X is not None and network.input_dim == 2
+        else None
+    )
     tallest = max(sizes)
     dx, radius = max(3.0, tallest / 4), 0.4  # columns dx apart, neurons 1 apart
-    centres = [np.column_stack([np.full(n, k * dx), (n - 1) / 2 - np.arange(n)]) for k, n in enumerate(sizes)]
+    centres = [
+        np.column_stack([np.full(n, k * dx), (n - 1) / 2 - np.arange(n)])
+        for k, n in enumerate(sizes)
+    ]
     left, right = -radius - 1.0, (len(sizes) - 1) * dx + radius + 0.3  # room for the input names
-    bottom, top = -(tallest - 1) / 2 - radius - 0.2, (tallest - 1) / 2 + 1.6  # and for the layer names
+    bottom, top = (
+        -(tallest - 1) / 2 - radius - 0.2,
+        (tallest - 1) / 2 + 1.6,
+    )  # and for the layer names
     # about 0.8 inch per unit, plus the title and the colour bar
-    fig = _figure(figsize or (min(max(0.8 * (right - left) + 0.6, 4), 14), min(max(0.8 * (top - bottom) + 1.1, 3), 12)),
-                  dpi)
+    fig = _figure(
+        figsize
+        or (
+            min(max(0.8 * (right - left) + 0.6, 4), 14),
+            min(max(0.8 * (top - bottom) + 1.1, 3), 12),
+        ),
+        dpi,
+    )
     ax = fig.add_subplot()
     ax.set_aspect("equal")
     ax.axis("off")
@@ -232,11 +319,24 @@ def network_diagram(network, X=None, resolution=48, feature_names=None, path=Non
         i, j = np.meshgrid(np.arange(w.shape[0]), np.arange(w.shape[1]), indexing="ij")
         segments = np.stack([centres[k][i.ravel()], centres[k + 1][j.ravel()]], axis=1)
         order = np.argsort(np.abs(w.ravel()))  # the strongest weights on top
-        ax.add_collection(LineCollection(segments[order], colors=scale(weights(w.ravel()[order])),
-                                         linewidths=0.4 + 3.6 * np.abs(w.ravel()[order]) / biggest, zorder=1,
-                                         gid=f"syn{k}"))
-        ax.text((k + 0.5) * dx, (tallest - 1) / 2 + 0.9, f"syn{k}", ha="center", va="bottom", fontsize="small",
-                color="0.35")
+        ax.add_collection(
+            LineCollection(
+                segments[order],
+                colors=scale(weights(w.ravel()[order])),
+                linewidths=0.4 + 3.6 * np.abs(w.ravel()[order]) / biggest,
+                zorder=1,
+                gid=f"syn{k}",
+            )
+        )
+        ax.text(
+            (k + 0.5) * dx,
+            (tallest - 1) / 2 + 0.9,
+            f"syn{k}",
+            ha="center",
+            va="bottom",
+            fontsize="small",
+            color="0.35",
+        )
     for k, xy in enumerate(centres):
         if maps is not None:
             faces = "none"  # the pictures fill them
@@ -244,23 +344,56 @@ def network_diagram(network, X=None, resolution=48, feature_names=None, path=Non
             faces = scale(weights(layers[k - 1].bias))
         else:
             faces = "white"
-        ax.add_collection(EllipseCollection(2 * radius, 2 * radius, 0, units="xy", offsets=xy,
-                                            offset_transform=ax.transData, facecolors=faces, edgecolors="0.25",
-                                            linewidths=1, zorder=3, gid=f"l{k}"))
+        ax.add_collection(
+            EllipseCollection(
+                2 * radius,
+                2 * radius,
+                0,
+                units="xy",
+                offsets=xy,
+                offset_transform=ax.transData,
+                facecolors=faces,
+                edgecolors="0.25",
+                linewidths=1,
+                zorder=3,
+                gid=f"l{k}",
+            )
+        )
         kind = "input" if k == 0 else layers[k - 1].activation.name
-        ax.text(k * dx, (tallest - 1) / 2 + 0.9, f"l{k}\n{kind}", ha="center", va="bottom", fontsize="small",
-                fontweight="bold")
+        ax.text(
+            k * dx,
+            (tallest - 1) / 2 + 0.9,
+            f"l{k}\n{kind}",
+            ha="center",
+            va="bottom",
+            fontsize="small",
+            fontweight="bold",
+        )
         if maps is not None:
             for (values, low, high), (cx, cy) in zip(maps[k], xy):
-                image = ax.imshow(values, origin="lower", extent=(cx - radius, cx + radius, cy - radius, cy + radius),
-                                  cmap=scale, vmin=low, vmax=high, interpolation="bilinear", zorder=2)
+                image = ax.imshow(
+                    values,
+                    origin="lower",
+                    extent=(cx - radius, cx + radius, cy - radius, cy + radius),
+                    cmap=scale,
+                    vmin=low,
+                    vmax=high,
+                    interpolation="bilinear",
+                    zorder=2,
+                )
                 image.set_clip_path(Circle((cx, cy), radius, transform=ax.transData))
     for name, (cx, cy) in zip(names, centres[0]):
         ax.text(cx - radius - 0.15, cy, name, ha="right", va="center", fontsize="small")
     ax.set_xlim(left, right)
     ax.set_ylim(bottom, top)
-    fig.colorbar(ScalarMappable(weights, scale), ax=ax, orientation="horizontal", shrink=0.45, aspect=30,
-                 label="weight")
+    fig.colorbar(
+        ScalarMappable(weights, scale),
+        ax=ax,
+        orientation="horizontal",
+        shrink=0.45,
+        aspect=30,
+        label="weight",
+    )
     fig.suptitle(title or "Network " + " \u2192 ".join(map(str, sizes)))
     return _finish(fig, path)
 
@@ -281,7 +414,9 @@ def _activation_maps(network, X, resolution):
     names = ["input"] + [layer.activation.name for layer in layers]
     for k, name in enumerate(names):
         if k:
-            with np.errstate(over="ignore"):  # a sigmoid's exp overflows harmlessly, as in Network.forward
+            with np.errstate(
+                over="ignore"
+            ):  # a sigmoid's exp overflows harmlessly, as in Network.forward
                 a = layers[k - 1].forward(a)  # outside training: a fresh array each layer
         pictures = []
         for column in a.T:
@@ -294,7 +429,18 @@ def _activation_maps(network, X, resolution):
 
 # -- regression ----------------------------------------------------------------------------------
 
-def regression(network, X, y, feature_names=None, path=None, figsize=None, dpi=100, title=None, target_name=None):
+
+def regression(
+    network,
+    X,
+    y,
+    feature_names=None,
+    path=None,
+    figsize=None,
+    dpi=100,
+    title=None,
+    target_name=None,
+):
     """Predicted against true values, and for one-feature data the fitted curve over the points.
 
     Parameters
@@ -318,7 +464,9 @@ def regression(network, X, y, feature_names=None, path=None, figsize=None, dpi=1
     X, y = check_X_y(X, y)
     feature_names = _names(feature_names, X.shape[1])
     if y.shape[1] != network.output_dim:
-        raise ValueError(f"y has {y.shape[1]} columns, but the network has {network.output_dim} outputs")
+        raise ValueError(
+            f"y has {y.shape[1]} columns, but the network has {network.output_dim} outputs"
+        )
     out = network.predict(X)
     one_feature = X.shape[1] == 1
     fig = _figure(figsize or ((9.5 if one_feature else 5), 4.2), dpi)
@@ -330,23 +478,47 @@ def regression(network, X, y, feature_names=None, path=None, figsize=None, dpi=1
         xs = np.linspace(X.min(), X.max(), 300).reshape(-1, 1)
         curve = network.predict(xs)
         for j in outputs:
-            ax.scatter(X[:, 0], y[:, j], s=size, color=CLASS_COLORS[j % 10], alpha=0.6, linewidths=0, label=label(j))
+            ax.scatter(
+                X[:, 0],
+                y[:, j],
+                s=size,
+                color=CLASS_COLORS[j % 10],
+                alpha=0.6,
+                linewidths=0,
+                label=label(j),
+            )
             ax.plot(xs[:, 0], curve[:, j], color=_dark(CLASS_COLORS[j % 10]), linewidth=2)
         ax.set(xlabel=feature_names[0], ylabel=target_name or "y", title="fitted curve")
         _readable_ticks(ax, X, y)
         ax.grid(alpha=0.3)
     ax = fig.add_subplot(1, 2, 2) if one_feature else fig.add_subplot()
     for j in outputs:
-        ax.scatter(y[:, j], out[:, j], s=size, color=CLASS_COLORS[j % 10], alpha=0.6, linewidths=0, label=label(j))
+        ax.scatter(
+            y[:, j],
+            out[:, j],
+            s=size,
+            color=CLASS_COLORS[j % 10],
+            alpha=0.6,
+            linewidths=0,
+            label=label(j),
+        )
     low, high = float(min(y.min(), out.min())), float(max(y.max(), out.max()))
-    ax.plot([low, high], [low, high], color="0.4", linestyle="--", linewidth=1)  # where predicted == true
+    ax.plot(
+        [low, high], [low, high], color="0.4", linestyle="--", linewidth=1
+    )  # where predicted == true
     what = f" {target_name}" if target_name else ""
-    ax.set(xlabel=f"true{what}", ylabel=f"predicted{what}", title=f"predicted vs true (R\u00b2 {r2(y, out):.3f})")
+    ax.set(
+        xlabel=f"true{what}",
+        ylabel=f"predicted{what}",
+        title=f"predicted vs true (R\u00b2 {r2(y, out):.3f})",
+    )
     _readable_ticks(ax, y, out)
     ax.grid(alpha=0.3)
     if y.shape[1] > 1:
         ax.legend(fontsize="small")
-    if one_feature or title:  # one panel has its own title: a figure title over it would sit off-centre
+    if (
+        one_feature or title
+    ):  # one panel has its own title: a figure title over it would sit off-centre
         fig.suptitle(title or "Regression")
     return _finish(fig, path)
 
@@ -354,12 +526,14 @@ def regression(network, X, y, feature_names=None, path=None, figsize=None, dpi=1
 def _readable_ticks(ax, x, y):
     """Large values (prices, say) as 150k rather than 150000, whose labels would run into each other."""
     from matplotlib.ticker import EngFormatter
+
     for axis, values in ((ax.xaxis, x), (ax.yaxis, y)):
         if np.abs(values).max() >= 1e4:
             axis.set_major_formatter(EngFormatter(sep=""))
 
 
 # -- shared pieces -------------------------------------------------------------------------------
+
 
 def _figure(figsize, dpi):
     """A Figure on the Agg canvas: draws and saves anywhere, opens nothing, leaves pyplot alone."""
@@ -368,7 +542,9 @@ def _figure(figsize, dpi):
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
     except ImportError as exc:
-        raise ImportError("smallnet's pictures need matplotlib: pip install matplotlib (the [plot] extra)") from exc
+        raise ImportError(
+            "smallnet's pictures need matplotlib: pip install matplotlib (the [plot] extra)"
+        ) from exc
     fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
     FigureCanvasAgg(fig)
     return fig
@@ -382,11 +558,15 @@ def _finish(fig, path):
     fmt = os.path.splitext(path)[1].lstrip(".").lower()
     if fmt not in fig.canvas.get_supported_filetypes():
         known = ", ".join(f".{ext}" for ext in sorted(fig.canvas.get_supported_filetypes()))
-        raise ValueError(f"can't save a picture as {path!r}: give a file name ending in one of {known}")
+        raise ValueError(
+            f"can't save a picture as {path!r}: give a file name ending in one of {known}"
+        )
     check_destination(path)  # before the drawing is rendered, not after
     picture = io.BytesIO()
     try:
-        fig.savefig(picture, format=fmt, dpi=fig.dpi)  # the figure's own dpi: the size asked for, whatever rcParams say
+        fig.savefig(
+            picture, format=fmt, dpi=fig.dpi
+        )  # the figure's own dpi: the size asked for, whatever rcParams say
     except OverflowError as exc:  # matplotlib's tick placing, on values near the float limit
         raise ValueError(f"the values are too large to draw ({exc})") from None
     write_bytes(path, picture.getvalue())
@@ -411,7 +591,9 @@ def _curve(logs, key):
     except (TypeError, ValueError):
         values = None
     if values is None or values.ndim != 1:
-        raise TypeError(f"history[{key!r}] must be a list of numbers (one per epoch), got {logs[key]!r:.60}")
+        raise TypeError(
+            f"history[{key!r}] must be a list of numbers (one per epoch), got {logs[key]!r:.60}"
+        )
     return np.where(np.isfinite(values), values, np.nan)  # inf too: an axis can't reach it
 
 
@@ -419,8 +601,11 @@ def _names(names, n, what="feature_names", items="features"):
     """`names` as a list of `n` strings; None gives x0, x1, ..."""
     if names is None:
         return [f"x{i}" for i in range(n)]
-    if isinstance(names, str) or not isinstance(names, (list, tuple, np.ndarray)) or not all(
-            isinstance(name, str) for name in names):
+    if (
+        isinstance(names, str)
+        or not isinstance(names, (list, tuple, np.ndarray))
+        or not all(isinstance(name, str) for name in names)
+    ):
         raise TypeError(f"{what} must be a list of strings, got {names!r}")
     if len(names) != n:
         raise ValueError(f"{what} has {len(names)} names, but there are {n} {items}")
@@ -430,7 +615,9 @@ def _names(names, n, what="feature_names", items="features"):
 def _two_features(X, what):
     X = check_array(X, "X")
     if X.shape[1] != 2:
-        raise ValueError(f"{what} draws the plane of two features, but X has {X.shape[1]} (columns)")
+        raise ValueError(
+            f"{what} draws the plane of two features, but X has {X.shape[1]} (columns)"
+        )
     return X
 
 
@@ -462,8 +649,10 @@ def _plane(X, resolution):
         margin = 0.2 * np.where(high > low, high - low, 1.0)
         edges = np.concatenate([low - margin, high + margin])
     if not np.isfinite(edges).all():
-        raise ValueError(f"the features span too wide a range to draw a plane over (from {low.min():.3g} to "
-                         f"{high.max():.3g})")
+        raise ValueError(
+            f"the features span too wide a range to draw a plane over (from {low.min():.3g} to "
+            f"{high.max():.3g})"
+        )
     xs, ys = (np.linspace(low[i] - margin[i], high[i] + margin[i], resolution) for i in range(2))
     xx, yy = np.meshgrid(xs, ys)
     return (xs, ys), np.column_stack([xx.ravel(), yy.ravel()])
@@ -477,15 +666,18 @@ def _extent(xs, ys):
 
 def _scale(colors):
     from matplotlib.colors import LinearSegmentedColormap
+
     return LinearSegmentedColormap.from_list("smallnet", colors)
 
 
 def _light(color, amount=0.55):
     """`color` mixed with white: backgrounds, against which points in the full colour stand out."""
     from matplotlib.colors import to_rgb
+
     return tuple(1 - amount * (1 - c) for c in to_rgb(color))
 
 
 def _dark(color, amount=0.7):
     from matplotlib.colors import to_rgb
+
     return tuple(amount * c for c in to_rgb(color))

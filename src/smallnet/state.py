@@ -79,7 +79,9 @@ def _document(path, data):
         raise ValueError(f"{path}: not a safetensors file (it has only {len(data)} bytes)")
     size = int.from_bytes(data[:8], "little")
     if size > len(data) - 8:
-        if size > 2**32 or not data[8:9] == b"{":  # no JSON header there: not a truncated model either
+        if (
+            size > 2**32 or not data[8:9] == b"{"
+        ):  # no JSON header there: not a truncated model either
             raise ValueError(f"{path}: not a smallnet model (not a safetensors file)")
         raise ValueError(
             f"{path}: not a safetensors file, or a truncated one (its header length "
@@ -87,14 +89,19 @@ def _document(path, data):
         )
     try:
         header = json.loads(data[8 : 8 + size])
-    except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError; RecursionError: [[[[...
+    except (
+        ValueError,
+        RecursionError,
+    ):  # UnicodeDecodeError is a ValueError; RecursionError: [[[[...
         raise ValueError(
             f"{path}: not a safetensors file, or a corrupted one (its header is not JSON)"
         ) from None
     metadata = header.get("__metadata__") if isinstance(header, dict) else None
     document = metadata.get("smallnet") if isinstance(metadata, dict) else None
     if not isinstance(document, str):
-        raise ValueError(f"{path}: a safetensors file, but not a smallnet model (no 'smallnet' metadata)")
+        raise ValueError(
+            f"{path}: a safetensors file, but not a smallnet model (no 'smallnet' metadata)"
+        )
     try:
         info = json.loads(document)
         version = info["format_version"]
@@ -131,7 +138,11 @@ def encode(value, key, tensors):
         return {k: encode(v, f"{key}.{k}", tensors) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [encode(v, f"{key}.{i}", tensors) for i, v in enumerate(value)]
-    if isinstance(value, (int, np.integer)) and not isinstance(value, bool) and abs(int(value)) >= 2**53:
+    if (
+        isinstance(value, (int, np.integer))
+        and not isinstance(value, bool)
+        and abs(int(value)) >= 2**53
+    ):
         return {"$int": str(value)}  # such as PCG64's 128-bit state
     return value.item() if isinstance(value, np.generic) else value
 

@@ -40,7 +40,8 @@ def summary_text(network):
     widths = [max(len(r[i]) for r in table) for i in range(4)]
     line = "-" * (sum(widths) + 6)
     text = [line] + [
-        f"{a:<{widths[0]}}  {b:<{widths[1]}}  {c:<{widths[2]}}  {d:>{widths[3]}}" for a, b, c, d in table
+        f"{a:<{widths[0]}}  {b:<{widths[1]}}  {c:<{widths[2]}}  {d:>{widths[3]}}"
+        for a, b, c, d in table
     ]
     text.insert(2, line)
     built = network.built

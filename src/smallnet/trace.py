@@ -16,6 +16,7 @@ The tutorial's loop body for its 3-4-1 network::
 the order `Network.train_step` takes it, and keeps a copy of every array on the
 way: the same numbers `fit` computes at that step.
 """
+
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,8 +24,13 @@ import numpy as np
 from .validation import check_number
 
 # Each activation's slope, written as a function of its output l (all are computed from the output).
-SLOPES = {"sigmoid": "{l} * (1 - {l})", "tanh": "1 - {l}**2", "relu": "1 where {l} > 0, else 0",
-          "leaky_relu": "1 where {l} > 0, else alpha", "identity": "1"}
+SLOPES = {
+    "sigmoid": "{l} * (1 - {l})",
+    "tanh": "1 - {l}**2",
+    "relu": "1 where {l} > 0, else 0",
+    "leaky_relu": "1 where {l} > 0, else alpha",
+    "identity": "1",
+}
 
 
 @dataclass
@@ -95,10 +101,14 @@ def trace(network, X, y, step=0, print_fn=print):
     step = check_number("step", step, low=0, low_inclusive=True, integer=True)
     for layer in network.layers:
         if not hasattr(layer, "activation"):
-            raise ValueError(f"trace follows the tutorial's Dense layers only; {layer.name!r} is a "
-                             f"{type(layer).__name__}")
+            raise ValueError(
+                f"trace follows the tutorial's Dense layers only; {layer.name!r} is a "
+                f"{type(layer).__name__}"
+            )
     X, y = network.check_data(X, y)
-    with np.errstate(over="ignore"):  # as in fit: a sigmoid's exp(-z) overflows to inf where its output is 0
+    with np.errstate(
+        over="ignore"
+    ):  # as in fit: a sigmoid's exp(-z) overflows to inf where its output is 0
         loss, records = _take_steps(network, X, y, step)
     result = StepTrace(step, loss, records)
     result.text = _describe(network, result)
@@ -112,7 +122,9 @@ def _take_steps(network, X, y, step):
     for _ in range(step):  # fit's full-batch path, one step per epoch
         network.train_step(X, y)
     recorder = StepRecorder(len(network.layers))
-    loss, _ = network.train_step(X, y, record=recorder)  # fit's own step: the network ends where fit would
+    loss, _ = network.train_step(
+        X, y, record=recorder
+    )  # fit's own step: the network ends where fit would
     return loss, recorder.layers
 
 
@@ -128,7 +140,9 @@ class StepRecorder:
 
     def forward(self, network):
         self.network_layers = network.layers
-        for k, (layer, rec) in enumerate(zip(network.layers, self.layers)):  # training reuses buffers
+        for k, (layer, rec) in enumerate(
+            zip(network.layers, self.layers)
+        ):  # training reuses buffers
             rec[f"l{k}"] = layer.input.copy()
             rec[f"syn{k}"] = layer.weights.copy()
             if layer.use_bias:
@@ -145,7 +159,9 @@ class StepRecorder:
             # softmax mixes its outputs, so it has no slope of its own per entry.
             act = layer.activation
             ones = np.ones_like(error)
-            rec[f"{name}_slope"] = None if act.name == "softmax" else act.backward(layer.output, ones)
+            rec[f"{name}_slope"] = (
+                None if act.name == "softmax" else act.backward(layer.output, ones)
+            )
         rec[f"{name}_delta"] = _unscaled(delta, scale)
 
     def steps(self, network, scale):
@@ -178,9 +194,12 @@ def _describe(network, tr):
         lines.append(np.array2string(value, precision=6))
 
     sizes = "-".join(str(s) for s in [network.input_dim] + [layer.units for layer in layers])
-    lines += [f"Step {tr.step} of the {sizes} network (loss {network.loss.name}, optimizer {network.optimizer!r})",
-              *([f"(steps 0 to {tr.step - 1} ran quietly before it)"] if tr.step else []),
-              "", "Forward: each layer's output is the input of the next."]
+    lines += [
+        f"Step {tr.step} of the {sizes} network (loss {network.loss.name}, optimizer {network.optimizer!r})",
+        *([f"(steps 0 to {tr.step - 1} ran quietly before it)"] if tr.step else []),
+        "",
+        "Forward: each layer's output is the input of the next.",
+    ]
     show("l0", "X", tr["l0"], "the input")
     for k, layer in enumerate(layers):
         bias = f" + b{k}" if layer.use_bias else ""
@@ -189,34 +208,60 @@ def _describe(network, tr):
             show(f"b{k}", "", tr[f"b{k}"], "bias")
         show(f"l{k + 1}", f"{layer.activation.name}(l{k}.dot(syn{k}){bias})", tr[f"l{k + 1}"])
     penalty = f" + 0.5 * {network.l2:g} * sum(syn**2)" if network.l2 else ""
-    lines += ["", f"loss = {network.loss.name}(y, {top}){penalty} = {tr.loss!r}", "",
-              "Backward: from the miss at the top down to the first layer."]
+    lines += [
+        "",
+        f"loss = {network.loss.name}(y, {top}){penalty} = {tr.loss!r}",
+        "",
+        "Backward: from the miss at the top down to the first layer.",
+    ]
     for k in range(n - 1, -1, -1):
         out, act = f"l{k + 1}", layers[k].activation
         if k == n - 1 and network.fused:
             scale = "y.size" if network.loss.name == "binary_crossentropy" else "n_samples"
-            show(f"{out}_delta", f"(y - {out}) / {scale}", tr[f"{out}_delta"],
-                 f"straight from the loss: {network.loss.name} after {act.name} cancels the slope")
+            show(
+                f"{out}_delta",
+                f"(y - {out}) / {scale}",
+                tr[f"{out}_delta"],
+                f"straight from the loss: {network.loss.name} after {act.name} cancels the slope",
+            )
         else:
             if k == n - 1:
                 formula = "y - " + top if network.loss.name == "sse" else f"minus d(loss)/d({top})"
                 show(f"{out}_error", formula, tr[f"{out}_error"], "how much did we miss?")
             else:
-                show(f"{out}_error", f"l{k + 2}_delta.dot(syn{k + 1}.T)", tr[f"{out}_error"],
-                     f"what {out} contributed to the miss")
+                show(
+                    f"{out}_error",
+                    f"l{k + 2}_delta.dot(syn{k + 1}.T)",
+                    tr[f"{out}_error"],
+                    f"what {out} contributed to the miss",
+                )
             if act.name == "softmax":
-                show(f"{out}_delta", f"{out} * ({out}_error - sum({out}_error * {out}, axis=1))",
-                     tr[f"{out}_delta"], "softmax mixes its outputs: no slope per entry")
+                show(
+                    f"{out}_delta",
+                    f"{out} * ({out}_error - sum({out}_error * {out}, axis=1))",
+                    tr[f"{out}_delta"],
+                    "softmax mixes its outputs: no slope per entry",
+                )
             else:
                 slope = SLOPES.get(act.name, "the slope of {l}").format(l=out)
                 show(f"{out}_slope", slope, tr[f"{out}_slope"], f"{act.name}'s slope")
                 show(f"{out}_delta", f"{out}_error * {out}_slope", tr[f"{out}_delta"])
-        decay = f" - {network.l2:g} * syn{k}" if network.l2 else ""  # weight decay, as in Network.train_step
-        show(f"syn{k}_update", f"l{k}.T.dot({out}_delta){decay}", tr[f"syn{k}_update"], "minus the gradient")
+        decay = (
+            f" - {network.l2:g} * syn{k}" if network.l2 else ""
+        )  # weight decay, as in Network.train_step
+        show(
+            f"syn{k}_update",
+            f"l{k}.T.dot({out}_delta){decay}",
+            tr[f"syn{k}_update"],
+            "minus the gradient",
+        )
         if layers[k].use_bias:
             show(f"b{k}_update", f"{out}_delta.sum(axis=0)", tr[f"b{k}_update"])
-    lines += ["", f"Update: {network.optimizer!r} adds the updates to the weights"
-                  + (" (syn += update, as in the tutorial)." if _plain_sgd(network.optimizer) else ".")]
+    lines += [
+        "",
+        f"Update: {network.optimizer!r} adds the updates to the weights"
+        + (" (syn += update, as in the tutorial)." if _plain_sgd(network.optimizer) else "."),
+    ]
     for k, layer in enumerate(layers):
         show(f"syn{k}", "", tr[f"syn{k}_new"], "after the update")
         if layer.use_bias:

@@ -4,6 +4,7 @@ Its two networks, trained on its data with its settings: sigmoid layers without
 bias, weights uniform in [-1, 1) drawn from seed 1, half the sum of squared
 errors, full-batch gradient descent at learning rate 1.
 """
+
 from . import datasets
 from .layers import Dense
 from .network import Network
@@ -18,7 +19,10 @@ def network(hidden=(), seed=1, metrics=("mae",), input_dim=3, use_bias=False):
     constant third input acts as a bias, so data without one (xor) wants biases.
     """
     sizes = (*hidden, 1)
-    layers = [Dense(units, activation="sigmoid", use_bias=use_bias, initializer="uniform") for units in sizes]
+    layers = [
+        Dense(units, activation="sigmoid", use_bias=use_bias, initializer="uniform")
+        for units in sizes
+    ]
     layers[0].input_dim = input_dim
     return Network(layers, loss="sse", optimizer=SGD(learning_rate=1.0), metrics=metrics, seed=seed)
 

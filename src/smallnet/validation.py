@@ -3,6 +3,7 @@
 Errors name the problem and give the expected and the actual value, so that a
 wrong call is fixed from the message alone.
 """
+
 import json
 import numbers
 import sys
@@ -51,11 +52,18 @@ def check_array(a, name="X", dtype=None, ndim=2):
     if arr.ndim not in ndims:
         want = " or ".join(f"{d}-D" for d in ndims)
         single_feature = arr.ndim == 1 and 2 in ndims and name == "X"
-        hint = (" (one feature of many samples: X.reshape(-1, 1); one sample of many features: X.reshape(1, -1))"
-                if single_feature else "")
-        raise ValueError(f"{name} must be {want}, got a {arr.ndim}-D array of shape {arr.shape}{hint}")
+        hint = (
+            " (one feature of many samples: X.reshape(-1, 1); one sample of many features: X.reshape(1, -1))"
+            if single_feature
+            else ""
+        )
+        raise ValueError(
+            f"{name} must be {want}, got a {arr.ndim}-D array of shape {arr.shape}{hint}"
+        )
     if arr.size == 0:
-        raise ValueError(f"{name} is empty (shape {arr.shape}); at least one sample and one feature are needed")
+        raise ValueError(
+            f"{name} is empty (shape {arr.shape}); at least one sample and one feature are needed"
+        )
     if columns is not None and (arr.ndim != 2 or len(columns) != arr.shape[1]):
         columns = None
     if kind == "O":  # e.g. a DataFrame of float and bool columns
@@ -74,9 +82,11 @@ def check_array(a, name="X", dtype=None, ndim=2):
         where = _where(bad, columns)
         if np.isfinite(source[bad]):  # finite before the cast: too large for `dtype`
             dt = np.dtype(dtype)
-            raise ValueError(f"{name} has a value too large for {dt.name}, the dtype it is computed in "
-                             f"(first at {where}: {source[bad]:g}; the largest {dt.name} is "
-                             f"{np.finfo(dt).max:.4g})")
+            raise ValueError(
+                f"{name} has a value too large for {dt.name}, the dtype it is computed in "
+                f"(first at {where}: {source[bad]:g}; the largest {dt.name} is "
+                f"{np.finfo(dt).max:.4g})"
+            )
         raise ValueError(f"{name} contains NaN or inf (first at {where}: {arr[bad]})")
     return arr
 
@@ -99,33 +109,45 @@ def _object_to_float(arr, name, columns):
     if not any(issubclass(t, _NOT_REAL) for t in set(map(type, arr.flat))):
         try:
             return arr.astype(np.float64)
-        except (TypeError, ValueError, OverflowError):  # pd.NA, a list, a Python int beyond float64, ...
+        except (
+            TypeError,
+            ValueError,
+            OverflowError,
+        ):  # pd.NA, a list, a Python int beyond float64, ...
             pass
     pandas = sys.modules.get("pandas")  # pd.NA can only come from pandas, imported by then
     for index in np.ndindex(arr.shape):
         value = arr[index]
         if value is None or (pandas is not None and value is pandas.NA):
-            raise ValueError(f"{name} has a missing value (first at {_where(index, columns)}: {value}); "
-                             f"fill or drop the missing values first")
+            raise ValueError(
+                f"{name} has a missing value (first at {_where(index, columns)}: {value}); "
+                f"fill or drop the missing values first"
+            )
         if not isinstance(value, _NOT_REAL):
             try:
                 float(value)
                 continue
             except OverflowError:  # a Python int beyond float64
-                raise ValueError(f"{name} has a value too large for float64 (first at {_where(index, columns)}: "
-                                 f"{_shown(value)})") from None
+                raise ValueError(
+                    f"{name} has a value too large for float64 (first at {_where(index, columns)}: "
+                    f"{_shown(value)})"
+                ) from None
             except (TypeError, ValueError):
                 pass
         hint = "; encode text and categories as numbers first" if isinstance(value, str) else ""
-        raise TypeError(f"{name} must hold real numbers, got {type(value).__name__} (first at "
-                        f"{_where(index, columns)}: {_shown(value)}){hint}")
-    raise TypeError(f"{name} must hold real numbers, got an object array that could not be converted to float")
+        raise TypeError(
+            f"{name} must hold real numbers, got {type(value).__name__} (first at "
+            f"{_where(index, columns)}: {_shown(value)}){hint}"
+        )
+    raise TypeError(
+        f"{name} must hold real numbers, got an object array that could not be converted to float"
+    )
 
 
 def _shown(value, width=60):
     """repr(value), cut to `width` characters."""
     text = repr(value)
-    return text if len(text) <= width else text[:width - 3] + "..."
+    return text if len(text) <= width else text[: width - 3] + "..."
 
 
 def check_X_y(X, y, dtype=None):
@@ -139,16 +161,22 @@ def check_X_y(X, y, dtype=None):
     return X, y
 
 
-def check_number(name, value, low=0, integer=False, low_inclusive=False, high=None, high_inclusive=True):
+def check_number(
+    name, value, low=0, integer=False, low_inclusive=False, high=None, high_inclusive=True
+):
     """Return `value` if it is a real (or int) number inside the bounds, else raise."""
     want = int if integer else float
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral if integer else numbers.Real):
+    if isinstance(value, bool) or not isinstance(
+        value, numbers.Integral if integer else numbers.Real
+    ):
         raise TypeError(f"{name} must be {'an integer' if integer else 'a number'}, got {value!r}")
     if low is not None and (value < low or (value == low and not low_inclusive)):
         raise ValueError(f"{name} must be {'>=' if low_inclusive else '>'} {low}, got {value!r}")
     if high is not None and (value > high or (value == high and not high_inclusive)):
         raise ValueError(f"{name} must be {'<=' if high_inclusive else '<'} {high}, got {value!r}")
-    if isinstance(value, numbers.Integral):  # finite; but NumPy holds no integer past 2**63, no float past 1.8e308
+    if isinstance(
+        value, numbers.Integral
+    ):  # finite; but NumPy holds no integer past 2**63, no float past 1.8e308
         if abs(int(value)) >= (2**63 if integer else 2**1023):
             raise ValueError(f"{name} is too large, got {value!r}")
         return want(value)
@@ -180,8 +208,10 @@ def check_metadata(metadata):
     Checked key by key, so that the error names the key whose value JSON can't hold.
     """
     if not isinstance(metadata, dict):
-        raise TypeError(f"metadata must be a dict of JSON-able values (str keys), got {type(metadata).__name__} "
-                        f"{metadata!r:.80}")
+        raise TypeError(
+            f"metadata must be a dict of JSON-able values (str keys), got {type(metadata).__name__} "
+            f"{metadata!r:.80}"
+        )
     for key, value in metadata.items():
         if not isinstance(key, str):  # JSON would turn 1 into "1": a different dict after loading
             raise TypeError(f"metadata keys must be strings, got {type(key).__name__} {key!r}")
@@ -200,7 +230,9 @@ def lookup(kind, value, table, base):
     config = dict(value) if isinstance(value, dict) else {"name": value}
     name = config.pop("name", None)
     if not isinstance(name, str):
-        raise TypeError(f"{kind} must be a name ({', '.join(sorted(table))}) or a {base.__name__}, got {value!r}")
+        raise TypeError(
+            f"{kind} must be a name ({', '.join(sorted(table))}) or a {base.__name__}, got {value!r}"
+        )
     if name.lower() not in table:
         raise ValueError(f"unknown {kind} {name!r}; valid names are: {', '.join(sorted(table))}")
     return table[name.lower()](**config)
@@ -232,4 +264,6 @@ def make_rng(seed):
         return np.random.RandomState(np.random.SeedSequence().generate_state(1)[0])
     if isinstance(seed, numbers.Integral) and not isinstance(seed, bool) and 0 <= seed < 2**32:
         return np.random.RandomState(int(seed))
-    raise ValueError(f"seed must be None, an integer in [0, 2**32) or a numpy generator, got {seed!r}")
+    raise ValueError(
+        f"seed must be None, an integer in [0, 2**32) or a numpy generator, got {seed!r}"
+    )

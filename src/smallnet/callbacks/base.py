@@ -42,7 +42,9 @@ def callback_list(callbacks):
     if callbacks is None:
         return []
     if isinstance(callbacks, (str, bytes)) or not hasattr(callbacks, "__iter__"):
-        raise TypeError(f"callbacks must be a smallnet Callback or a list of them, got {callbacks!r:.80}")
+        raise TypeError(
+            f"callbacks must be a smallnet Callback or a list of them, got {callbacks!r:.80}"
+        )
     callbacks = list(callbacks)
     for cb in callbacks:
         if not isinstance(cb, Callback):

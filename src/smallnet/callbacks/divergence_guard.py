@@ -70,7 +70,9 @@ class DivergenceGuard(Callback):
         np.copyto(self._weights, self._good if good else self._copy)  # else the first copy
         self.network.optimizer.reset()
         self.network.stop_training = True
-        self.network.history.kept_epoch = start - 1  # the weights at that epoch's end (-1: the first)
+        self.network.history.kept_epoch = (
+            start - 1
+        )  # the weights at that epoch's end (-1: the first)
         self.diverged_epoch = epoch
         warnings.warn(
             f"training diverged in epoch {epoch + 1}: {what}; stopped and put back the weights from "

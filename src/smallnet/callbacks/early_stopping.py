@@ -82,4 +82,7 @@ class EarlyStopping(Callback):
             self.network.set_weights(self.best_weights)
             self.network.history.kept_epoch = self.best_epoch
             if self.verbose:
-                print(f"EarlyStopping: put back the weights of epoch {self.best_epoch + 1}", flush=True)
+                print(
+                    f"EarlyStopping: put back the weights of epoch {self.best_epoch + 1}",
+                    flush=True,
+                )

@@ -60,7 +60,11 @@ class History(Callback):
 
 def final_values(curves, kept=-1):
     """{key: value at index `kept`} of `curves` ({key: [value per epoch]}); a shorter curve gives its last."""
-    return {key: values[kept if kept < len(values) else -1] for key, values in curves.items() if len(values)}
+    return {
+        key: values[kept if kept < len(values) else -1]
+        for key, values in curves.items()
+        if len(values)
+    }
 
 
 def kept_index(history):
@@ -70,12 +74,20 @@ def kept_index(history):
 
 def curve_tensors(curves):
     """`curves` as float64 arrays named ``history.{key}``."""
-    return {f"history.{key}": np.asarray(values, dtype=np.float64) for key, values in curves.items() if len(values)}
+    return {
+        f"history.{key}": np.asarray(values, dtype=np.float64)
+        for key, values in curves.items()
+        if len(values)
+    }
 
 
 def from_tensors(tensors):
     """The History whose curves `curve_tensors` made (None if `tensors` hold none)."""
-    curves = {key[len("history.") :]: tensors[key].tolist() for key in sorted(tensors) if key.startswith("history.")}
+    curves = {
+        key[len("history.") :]: tensors[key].tolist()
+        for key in sorted(tensors)
+        if key.startswith("history.")
+    }
     if not curves:
         return None
     history = History()

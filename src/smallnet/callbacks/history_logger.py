@@ -45,7 +45,9 @@ class HistoryLogger(Callback):
         columns = {"epoch": [e + 1 for e in history.epoch], **history.history}
         # Pad to the longest column: rows cut at the shortest would lose epochs from the file.
         rows = max(len(values) for values in columns.values())
-        columns = {key: list(values) + [None] * (rows - len(values)) for key, values in columns.items()}
+        columns = {
+            key: list(values) + [None] * (rows - len(values)) for key, values in columns.items()
+        }
         if self.path.suffix.lower() == ".json":
             text = json.dumps(columns, indent=1)
         else:

@@ -28,7 +28,9 @@ class Monitor:
 
     def __init__(self, key, mode="auto", min_delta=0.0, patience=0, rule="keras", who="Monitor"):
         if not isinstance(key, str):
-            raise TypeError(f"monitor must be the name of a logged value, such as 'val_loss', got {key!r}")
+            raise TypeError(
+                f"monitor must be the name of a logged value, such as 'val_loss', got {key!r}"
+            )
         if mode not in ("auto", "min", "max"):
             raise ValueError(f"mode must be 'auto', 'min' or 'max', got {mode!r}")
         if mode == "auto":
@@ -46,8 +48,14 @@ class Monitor:
     def read(self, logs):
         """The watched value in an epoch's `logs`, or an error saying what training logs instead."""
         if self.key not in logs:
-            hint = " (pass validation_split or validation_data to fit)" if self.key.startswith("val_") else ""
-            raise ValueError(f"{self.who} monitors {self.key!r}, but training logs only {', '.join(logs)}{hint}")
+            hint = (
+                " (pass validation_split or validation_data to fit)"
+                if self.key.startswith("val_")
+                else ""
+            )
+            raise ValueError(
+                f"{self.who} monitors {self.key!r}, but training logs only {', '.join(logs)}{hint}"
+            )
         return logs[self.key]
 
     def update(self, epoch, logs, count=True):

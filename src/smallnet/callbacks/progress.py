@@ -18,7 +18,11 @@ class PrintLogger(Callback):
     def on_epoch_end(self, epoch, logs=None):
         if epoch % self.every == 0 or epoch + 1 == self.epochs or self.network.stop_training:
             values = " - ".join(f"{k}: {v:.6g}" for k, v in logs.items())
-            print(f"epoch {epoch + 1}/{self.epochs} - {values}", file=self.file or sys.stdout, flush=True)
+            print(
+                f"epoch {epoch + 1}/{self.epochs} - {values}",
+                file=self.file or sys.stdout,
+                flush=True,
+            )
 
 
 class ProgressBar(Callback):

@@ -20,7 +20,9 @@ class StepDecay(Schedule):
     """Multiply the rate by `factor` every `step_size` epochs."""
 
     def __init__(self, step_size, factor=0.1):
-        self.step_size = check_number("step_size", step_size, low=1, low_inclusive=True, integer=True)
+        self.step_size = check_number(
+            "step_size", step_size, low=1, low_inclusive=True, integer=True
+        )
         self.factor = check_number("factor", factor, low=0, high=1)
 
     def rate(self, epoch, initial):
