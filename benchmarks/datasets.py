@@ -122,7 +122,8 @@ def main(argv=None):
             )
         )
     print(
-        f"{args.seeds} seeds x train/test splits; time ratio = median over seeds of smallnet / scikit-learn fit time"
+        f"{args.seeds} seeds x train/test splits; "
+        "time ratio = median over seeds of smallnet / scikit-learn fit time"
     )
     if args.markdown:
         print("| " + " | ".join(head) + " |")

@@ -85,10 +85,12 @@ def main(argv=None):
     found = contenders(net, args.threads)
     rng = np.random.RandomState(0)
     print(
-        f"MLP 784-256-128-10 float32, median us per call over 5 alternated rounds of {args.repeats} calls"
+        "MLP 784-256-128-10 float32, "
+        f"median us per call over 5 alternated rounds of {args.repeats} calls"
     )
     print(
-        f"{'rows':>5s}  {'contender':26s} {'us/call':>10s} {'vs PyTorch':>11s} {'max |diff| vs smallnet':>23s}"
+        f"{'rows':>5s}  {'contender':26s} {'us/call':>10s} {'vs PyTorch':>11s} "
+        f"{'max |diff| vs smallnet':>23s}"
     )
     for rows in (1, 1000):
         x = rng.normal(size=(rows, 784)).astype(np.float32)

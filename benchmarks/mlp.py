@@ -281,20 +281,21 @@ def main(argv=None):
         conn.send(False)
         process.join()
     print(
-        f"MNIST-shaped MLP 784-256-128-10, {args.rows} rows, batch {BATCH}, one epoch, {args.rounds} rounds, "
+        f"MNIST-shaped MLP 784-256-128-10, {args.rows} rows, batch {BATCH}, one epoch, "
+        f"{args.rounds} rounds, "
         f"each contender in its own process; BLAS: {blas}; PyTorch threads: {threads}"
     )
     print(
-        "ratios and efficiency: median over rounds of each round's own ratio (a round's contenders share "
-        "the machine's state)"
+        "ratios and efficiency: median over rounds of each round's own ratio "
+        "(a round's contenders share the machine's state)"
     )
 
     def paired(name, other):
         return statistics.median(a / b for a, b in zip(times[name], times[other]))
 
     print(
-        f"{'contender':36s} {'epoch s (median)':>16s} {'min-max':>13s} {'vs PyTorch':>10s} {'efficiency':>10s} "
-        f"{'test accuracy':>13s}"
+        f"{'contender':36s} {'epoch s (median)':>16s} {'min-max':>13s} {'vs PyTorch':>10s} "
+        f"{'efficiency':>10s} {'test accuracy':>13s}"
     )
     for name, ts in times.items():
         ratio = f"{paired(name, 'PyTorch eager'):.2f}x" if "PyTorch eager" in times else "-"

@@ -1,4 +1,5 @@
-"""Where an epoch of the MNIST-shaped MLP spends its time, and how close to the GEMM floor NumPy can get.
+"""Where an epoch of the MNIST-shaped MLP spends its time,
+and how close to the GEMM floor NumPy can get.
 
 benchmarks/mlp.py's efficiency compares an epoch with its matrix products alone. This
 script times, section by section, the leanest NumPy epoch we know (the same network,
@@ -28,7 +29,8 @@ SECTIONS = ("gather", "matrix products", "bias + ReLU", "softmax + loss", "optim
 
 
 def blas_sgemm():
-    """A function gemm_tn(x, d, c, beta): c = x.T @ d + beta * c through NumPy's own OpenBLAS, or None."""
+    """A function gemm_tn(x, d, c, beta): c = x.T @ d + beta * c through NumPy's own OpenBLAS,
+    or None."""
     folder = os.path.join(os.path.dirname(np.__file__), os.pardir, "numpy.libs")
     for path in glob.glob(os.path.join(folder, "*openblas*")):
         lib = ctypes.CDLL(path)
@@ -41,9 +43,11 @@ def blas_sgemm():
             sgemm = getattr(lib, symbol, None)
             if sgemm is None:
                 continue
-            I, P = integer, ctypes.c_void_p
+            Int, Ptr = integer, ctypes.c_void_p
             sgemm.argtypes = (
-                [ctypes.c_int] * 3 + [I] * 3 + [ctypes.c_float, P, I, P, I, ctypes.c_float, P, I]
+                [ctypes.c_int] * 3
+                + [Int] * 3
+                + [ctypes.c_float, Ptr, Int, Ptr, Int, ctypes.c_float, Ptr, Int]
             )
             sgemm.restype = None
 
@@ -173,7 +177,7 @@ def smallnet_epoch(X, Y, seed):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--rows", type=int, default=60000)
     args = parser.parse_args(argv)
@@ -187,7 +191,7 @@ def main(argv=None):
     smallnet_epoch(X[: 8 * BATCH], Y[: 8 * BATCH], 0)
     spent = {name: [] for name in variants}
     scores, ours = {}, []
-    for round_ in range(args.rounds):
+    for _ in range(args.rounds):
         for name, gemm in variants.items():
             seconds, weights = lean_epoch(X, Y, 0, gemm)
             spent[name].append(seconds)
@@ -196,12 +200,13 @@ def main(argv=None):
         ours.append(smallnet_epoch(X, Y, 0))
         time.sleep(0.5)
     print(
-        f"MNIST-shaped MLP {'-'.join(map(str, SIZES))}, {args.rows} rows, batch {BATCH}, one epoch, "
-        f"{args.rounds} rounds; ms per epoch, medians"
+        f"MNIST-shaped MLP {'-'.join(map(str, SIZES))}, {args.rows} rows, batch {BATCH}, "
+        f"one epoch, {args.rounds} rounds; ms per epoch, medians"
     )
     if gemm_tn is None:
         print(
-            "(no cblas_sgemm found in NumPy's own BLAS: the momentum-in-the-GEMM variant is skipped)"
+            "(no cblas_sgemm found in NumPy's own BLAS: "
+            "the momentum-in-the-GEMM variant is skipped)"
         )
     print(f"{'section':24s}" + "".join(f"{name:>22s}" for name in variants))
     for section in SECTIONS:
@@ -217,18 +222,16 @@ def main(argv=None):
         f"{'total':24s}"
         + "".join(f"{1000 * statistics.median(totals[name]):22.1f}" for name in variants)
     )
-    print(
-        f"{'best efficiency':24s}"
-        + "".join(
-            f"{statistics.median(r['matrix products'] / sum(r.values()) for r in spent[name]):22.0%}"
-            for name in variants
-        )
-    )
+    efficiency = {
+        name: statistics.median(r["matrix products"] / sum(r.values()) for r in runs)
+        for name, runs in spent.items()
+    }
+    print(f"{'best efficiency':24s}" + "".join(f"{efficiency[name]:22.0%}" for name in variants))
     print(f"{'test accuracy':24s}" + "".join(f"{scores[name]:22.1%}" for name in variants))
     ratio = statistics.median(a / b for a, b in zip(ours, totals["lean NumPy"]))
     print(
-        f"smallnet fit: {1000 * statistics.median(ours):.1f} ms per epoch, {ratio:.2f}x the lean NumPy loop "
-        f"(median of each round's ratio)"
+        f"smallnet fit: {1000 * statistics.median(ours):.1f} ms per epoch, "
+        f"{ratio:.2f}x the lean NumPy loop (median of each round's ratio)"
     )
 
 

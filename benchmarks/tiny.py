@@ -78,7 +78,8 @@ def main(argv=None):
     for name, ts in times.items():
         ratio = statistics.median(a / b for a, b in zip(ts, raw))
         print(
-            f"{name:45s} {statistics.median(ts):17.2f} {min(ts):6.2f}-{max(ts):<7.2f} {ratio:12.2f}x"
+            f"{name:45s} {statistics.median(ts):17.2f} {min(ts):6.2f}-{max(ts):<7.2f} "
+            f"{ratio:12.2f}x"
         )
 
 

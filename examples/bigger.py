@@ -1,4 +1,5 @@
-"""A bigger network: two ReLU hidden layers and a softmax output, trained with Adam on minibatches."""
+"""A bigger network: two ReLU hidden layers and a softmax output,
+trained with Adam on minibatches."""
 
 import numpy as np
 

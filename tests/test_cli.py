@@ -479,7 +479,7 @@ def test_train_without_safetensors_says_so_before_training(tmp_path, capsys, mon
     monkeypatch.setitem(sys.modules, "safetensors", None)  # as if the [io] extra were not installed
     monkeypatch.setitem(sys.modules, "safetensors.numpy", None)
     trained = []
-    monkeypatch.setattr(cli.Network, "fit", lambda *a, **k: trained.append(1))
+    monkeypatch.setattr(sn.Network, "fit", lambda *a, **k: trained.append(1))
     assert cli.main(["train", "--dataset", "xor", "-o", str(tmp_path / "m.safetensors")]) == 2
     assert "pip install safetensors (the [io] extra)" in capsys.readouterr().err
     assert trained == [] and not (tmp_path / "m.safetensors").exists()
@@ -526,7 +526,8 @@ def test_ignored_columns_stay_out_in_training_and_prediction(tmp_path, capsys):
 
 
 def _python_model(path, metadata, outputs=1):
-    """A sigmoid (or softmax) classifier of columns a, b saved from Python with `metadata`, as a user would."""
+    """A sigmoid (or softmax) classifier of columns a, b saved from Python with `metadata`, as a
+    user would."""
     activation = "sigmoid" if outputs == 1 else "softmax"
     net = sn.Network([sn.Dense(outputs, input_dim=2, activation=activation)], seed=0).build()
     net.metadata = metadata
@@ -574,7 +575,7 @@ def test_metadata_that_is_not_a_dict_is_shown_and_otherwise_left_alone(
     model = tmp_path / "m.st"
     net = _python_model(model, {})
     net.metadata = [1, 2]  # as in a hand-edited file: `save` itself takes dicts only
-    monkeypatch.setattr(cli, "load", lambda path: net)
+    monkeypatch.setattr("smallnet.cli.model.load", lambda path: net)  # as read_model loads
     code, out, _ = run(capsys, "predict", model, features)
     assert code == 0 and out.splitlines()[0] == "output_0"
     code, out, _ = run(capsys, "info", model)
@@ -1262,8 +1263,8 @@ def test_predict_keeps_columns_and_skips_ignored_ones(tmp_path, capsys):
         extra,
     )
     assert (
-        "leave other columns out with --ignore COLUMNS (or copy them to the output with --keep COLUMNS)"
-        in err
+        "leave other columns out with --ignore COLUMNS "
+        "(or copy them to the output with --keep COLUMNS)" in err
     )
     code, out, _ = run(capsys, "predict", model, extra, "--ignore", "notes", "--keep", "id")
     assert code == 0 and out.splitlines()[0] == "id,label"
@@ -1323,7 +1324,8 @@ def test_a_text_target_with_a_value_per_row_looks_like_an_id(tmp_path, capsys):
         (
             "aaaab",
             "0.6",
-            "--val-split 0.6 of 5 rows leaves no training rows of class 'b'; give a smaller --val-split",
+            "--val-split 0.6 of 5 rows leaves no training rows of class 'b'; "
+            "give a smaller --val-split",
         ),
     ],
 )
@@ -1480,8 +1482,9 @@ def test_many_classes_and_features_are_summed_up_not_printed_whole(tmp_path, cap
 
 
 def test_regression_targets_of_any_size_train_alike(tmp_path, capsys):
-    """Prices in the hundreds of thousands learn as well as numbers near 1: the targets are standardized
-    for training, and the model, its History and its metrics all speak the targets' units."""
+    """Prices in the hundreds of thousands learn as well as numbers near 1: the targets are
+    standardized for training, and the model, its History and its metrics all speak the targets'
+    units."""
     rng = np.random.RandomState(0)
     sqm, rooms = rng.uniform(40, 200, 200), rng.randint(1, 6, 200)
     price = 3000 * sqm + 10000 * rooms + rng.normal(0, 10000, 200)

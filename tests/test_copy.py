@@ -32,7 +32,8 @@ def _fitted(optimizer):
 def test_a_copy_trains_on_bit_for_bit_like_the_original(duplicate, optimizer):
     net, X, y = _fitted(optimizer())
     twin = duplicate(net)
-    # the copy's layers read the flat array its optimizer updates (a copied view is an array of its own)
+    # the copy's layers read the flat array its optimizer updates
+    # (a copied view is an array of its own)
     assert all(np.shares_memory(p, twin.flat_params) for p in twin.params)
     first, second = net.fit(X, y, epochs=5, batch_size=16), twin.fit(X, y, epochs=5, batch_size=16)
     assert second["loss"] == first["loss"] and second["loss"][-1] < second["loss"][0]

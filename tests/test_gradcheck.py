@@ -9,7 +9,8 @@ import smallnet as sn
 from smallnet.activations import ACTIVATIONS
 
 ACTIVATION_NAMES = sorted(set(ACTIVATIONS) - {"linear"})
-# Cross-entropies need probabilities (Network refuses other outputs): in [0, 1], summing to 1 for categorical.
+# Cross-entropies need probabilities (Network refuses other outputs): in [0, 1], summing to 1 for
+# categorical.
 OUTPUTS = {
     "sse": ACTIVATION_NAMES,
     "mse": ACTIVATION_NAMES,

@@ -1,4 +1,5 @@
-"""Saved networks and checkpoints: bit-exact round trips, atomic writes, clear errors for bad files."""
+"""Saved networks and checkpoints: bit-exact round trips, atomic writes,
+clear errors for bad files."""
 
 import copy
 import json
@@ -160,7 +161,8 @@ def test_custom_initializers_and_metrics_are_left_out_not_fatal(tmp_path):
 
 def test_l2_survives_a_round_trip_and_training_goes_on_the_same(tmp_path):
     X, y = _data()
-    # plain SGD, full batch: no optimizer state or shuffling that a saved model (not a checkpoint) would lose
+    # plain SGD, full batch: no optimizer state or shuffling that a saved model (not a checkpoint)
+    # would lose
     net = _net(optimizer=sn.SGD(0.1), l2=0.1)
     net.fit(X, y, epochs=5)
     net.save(tmp_path / "m.safetensors")
@@ -264,7 +266,8 @@ def test_newer_format_version(saved, monkeypatch):
     monkeypatch.undo()
     _load_error(
         saved,
-        f"format version {state.FORMAT_VERSION + 1}.*reads versions up to {state.FORMAT_VERSION}.*upgrade",
+        f"format version {state.FORMAT_VERSION + 1}.*"
+        f"reads versions up to {state.FORMAT_VERSION}.*upgrade",
     )
 
 
@@ -504,7 +507,7 @@ def test_resume_from_checkpoint_is_bit_identical(tmp_path, optimizer, seed, dtyp
 
     first = _net(optimizer=optimizer(), seed=make_seed())
     history = {"loss": []}
-    for epoch in range(3):
+    for _ in range(3):
         history["loss"] += first.fit(X, y, epochs=1, batch_size=8)["loss"]
     checkpoint.save_checkpoint(tmp_path / "ckpt.safetensors", first, 3, history)
     del first
@@ -606,7 +609,9 @@ X = rng.normal(size=(64, 4))
 y = (X[:, :1] * X[:, 1:2] > 0).astype(float)
 net = sn.Network([sn.Dense(8, activation="tanh"), sn.Dense(1, activation="sigmoid")],
                  loss="binary_crossentropy", optimizer=sn.Adam(0.01), seed=11)
-epoch, history, _ = checkpoint.load_checkpoint(path, net) if os.path.exists(path) else (0, {"loss": []}, {})
+epoch, history, _ = (
+    checkpoint.load_checkpoint(path, net) if os.path.exists(path) else (0, {"loss": []}, {})
+)
 for epoch in range(epoch + 1, 9):
     history["loss"] += net.fit(X, y, epochs=1, batch_size=10)["loss"]
     checkpoint.save_checkpoint(path, net, epoch, history)
@@ -651,9 +656,11 @@ def test_import_smallnet_loads_no_optional_dependency():
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src")}
     code = (
         "import sys, smallnet; print(sorted(m for m in sys.modules if m.split('.')[0] in "
-        "('safetensors', 'onnx', 'onnxruntime', 'csv', 'argparse', 'sklearn', 'matplotlib', 'tqdm', 'dask', "
-        "'scipy', 'pandas', 'hashlib') or m in ('smallnet.cli', 'smallnet.onnx_export', 'smallnet.io', "
-        "'smallnet.plot', 'smallnet.sklearn', 'smallnet.trace')))"
+        "('safetensors', 'onnx', 'onnxruntime', 'csv', 'argparse', 'sklearn', 'matplotlib', "
+        "'tqdm', 'dask', 'scipy', 'pandas', 'hashlib') or m in ('smallnet.cli', "
+        "'smallnet.onnx_export', 'smallnet.state', 'smallnet.checkpoint', 'smallnet.fitting', "
+        "'smallnet.plot', 'smallnet.sklearn', "
+        "'smallnet.trace')))"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60

@@ -238,7 +238,8 @@ def test_default_dtype_is_float64_for_int_data():
 
 
 def _activated(name, z):
-    """`name` applied to z through a network (one Dense layer with identity weights), as users meet it."""
+    """`name` applied to z through a network (one Dense layer with identity weights),
+    as users meet it."""
     net = sn.Network([sn.Dense(z.shape[1], activation=name, use_bias=False)], dtype=z.dtype, seed=0)
     net.build(z.shape[1])
     net.set_weights([np.eye(z.shape[1])])
@@ -429,8 +430,9 @@ def test_nan_in_a_vector_is_located_by_index():
 
 def test_categorical_crossentropy_needs_two_or_more_outputs():
     match = (
-        r"categorical_crossentropy needs one output per class \(2 or more\), but the last layer 'dense_0' "
-        r"has 1 unit; for two classes use one sigmoid output with binary_crossentropy"
+        r"categorical_crossentropy needs one output per class \(2 or more\), "
+        r"but the last layer 'dense_0' has 1 unit; "
+        r"for two classes use one sigmoid output with binary_crossentropy"
     )
     _raises(
         ValueError,
@@ -456,7 +458,8 @@ def test_categorical_crossentropy_needs_two_or_more_outputs():
 
 
 def test_cross_entropies_need_probabilities_from_the_last_layer():
-    """A cross-entropy on outputs that aren't probabilities has no gradient that backprop computes: refused."""
+    """A cross-entropy on outputs that aren't probabilities has no gradient that backprop computes:
+    refused."""
     for activation in ("identity", "relu", "leaky_relu", "tanh"):
         _raises(
             ValueError,
@@ -661,7 +664,8 @@ def test_huge_finite_values_are_accepted_without_warnings():
     ],
 )
 def test_float32_flows_through_every_array(loss, output):
-    """No silent upcast: each array a float32 step makes (errors, deltas, steps, state) stays float32."""
+    """No silent upcast: each array a float32 step makes (errors, deltas, steps, state)
+    stays float32."""
     X, _ = _blobs(dtype=np.float32)
     y = np.eye(2, dtype=np.float32)[(X[:, 0] > 0).astype(int)]
     net = sn.Network(

@@ -61,7 +61,8 @@ def test_parity_with_smallnet_for_every_activation(tmp_path, activation, dtype):
     ours = net.predict(probe.astype(dtype))
     theirs = _run(path, probe)
     assert theirs.dtype == np.float32 and theirs.shape == ours.shape
-    # The graph is float32: a float32 network matches to 1e-5; a float64 one to float32 rounding of its outputs.
+    # The graph is float32: a float32 network matches to 1e-5; a float64 one to float32 rounding of
+    # its outputs.
     tolerance = 1e-5 if dtype == "float32" else 1e-5 * max(1.0, np.max(np.abs(ours)))
     assert np.max(np.abs(theirs - ours)) <= tolerance
 

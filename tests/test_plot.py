@@ -1,4 +1,5 @@
-"""Pictures: they render without a display, save at the size asked for, and show the right things."""
+"""Pictures: they render without a display, save at the size asked for, and show the right
+things."""
 
 import os
 import subprocess
@@ -92,10 +93,12 @@ def test_pictures_render_without_a_display_and_leave_pyplot_alone(tmp_path):
         import smallnet as sn
         from smallnet import datasets, plot
         X, y = datasets.xor()
-        net = sn.Network([sn.Dense(3, activation="tanh"), sn.Dense(1, activation="sigmoid")], seed=0)
+        net = sn.Network(
+            [sn.Dense(3, activation="tanh"), sn.Dense(1, activation="sigmoid")], seed=0
+        )
         history = net.fit(X, y, epochs=2)
-        for fig in [plot.loss_curve(history), plot.decision_boundary(net, X, y), plot.network_diagram(net, X),
-                    plot.regression(net, X, y)]:
+        for fig in [plot.loss_curve(history), plot.decision_boundary(net, X, y),
+                    plot.network_diagram(net, X), plot.regression(net, X, y)]:
             fig.canvas.draw()
         plot.decision_boundary(net, X, y, path=sys.argv[1])
         assert "matplotlib.pyplot" not in sys.modules
@@ -168,7 +171,7 @@ def test_missing_matplotlib_names_the_extra(binary, monkeypatch):
         plot.loss_curve(binary[3])
 
 
-# -- decision boundary -------------------------------------------------------------------------------
+# -- decision boundary -----------------------------------------------------------------------------
 
 
 def test_boundary_background_has_the_right_class_colour_at_known_points(binary):
@@ -213,7 +216,7 @@ def test_boundary_input_errors(binary):
         plot.decision_boundary(net, X, labels[:-1])
 
 
-# -- network diagram ----------------------------------------------------------------------------------
+# -- network diagram -------------------------------------------------------------------------------
 
 
 def test_network_diagram_has_one_marker_per_neuron_and_one_line_per_weight():
@@ -271,7 +274,104 @@ def test_network_diagram_needs_weights():
         plot.network_diagram(tutorial.network())
 
 
-# -- loss curve and regression ------------------------------------------------------------------------
+CENTRES = np.array([[75.0, 95.0], [100.0, 130.0], [125.0, 95.0]])  # class k around CENTRES[k]
+
+
+@pytest.fixture(scope="module")
+def standardized_three_classes():
+    """What `smallnet train` makes: a Standardize first layer, on features far from unit scale."""
+    labels = np.arange(90) % 3
+    X = CENTRES[labels] + np.random.RandomState(0).normal(scale=8.0, size=(90, 2))
+    net = sn.Network(
+        [
+            sn.Standardize.from_data(X),
+            sn.Dense(8, activation="relu"),
+            sn.Dense(3, activation="softmax"),
+        ],
+        loss="categorical_crossentropy",
+        optimizer=sn.Adam(0.05),
+        seed=0,
+    )
+    net.fit(X, np.eye(3)[labels], epochs=20)
+    return net, X, labels
+
+
+def test_network_diagram_pictures_come_from_the_networks_forward_pass(
+    standardized_three_classes, tmp_path
+):
+    net, X, _ = standardized_three_classes
+    fig = plot.network_diagram(net, X, resolution=24, path=tmp_path / "n.png")
+    assert png_size(tmp_path / "n.png")[0] > 100
+    ax = fig.axes[0]
+    neurons = [len(c.get_offsets()) for c in ax.collections if isinstance(c, EllipseCollection)]
+    assert neurons == [2, 8, 3]  # Standardize has no neurons of its own
+    grid, images = plot.neuron_images(net, X, resolution=24)
+    assert grid.shape == (24 * 24, 2) and [a.shape for a in images] == [
+        (2, 24, 24),
+        (8, 24, 24),
+        (3, 24, 24),
+    ]
+    expected = net.predict(grid).T.reshape(3, 24, 24)
+    np.testing.assert_allclose(images[-1], expected)
+    drawn = np.stack([image.get_array() for image in ax.images[-3:]])
+    np.testing.assert_allclose(drawn, expected)  # what the diagram shows is what predict says
+    # the inputs in their own units, over X's plane with its margin
+    np.testing.assert_allclose(images[0][0], grid[:, 0].reshape(24, 24))
+    assert grid[:, 0].min() < X[:, 0].min() < X[:, 0].max() < grid[:, 0].max()
+
+
+def test_network_diagram_of_a_standardized_model_shows_the_classes_decision_boundary_shows(
+    standardized_three_classes,
+):
+    net, X, labels = standardized_three_classes
+    fig = plot.decision_boundary(net, X, labels)
+    ax = fig.axes[0]
+    assert [nearest_class(pixel_at(fig, ax, point), 3) for point in CENTRES] == [0, 1, 2]
+    grid, images = plot.neuron_images(net, X, resolution=24)
+    classes = images[-1].argmax(axis=0).ravel()
+    nearest = [np.argmin(np.linalg.norm(grid - point, axis=1)) for point in CENTRES]
+    assert list(classes[nearest]) == [0, 1, 2]
+    # the old diagram fed the raw grid to the first Dense layer, skipping Standardize
+    old = grid
+    for layer in net.layers[1:]:
+        old = layer.forward(old)
+    assert len(np.unique(old.argmax(axis=1))) < 3 and sorted(np.unique(classes)) == [0, 1, 2]
+    assert not np.allclose(old.T.reshape(3, 24, 24), images[-1])
+
+
+def test_neurons_show_their_layer_and_the_weightless_layers_after_it():
+    rng = np.random.RandomState(0)
+    X = rng.normal(loc=50.0, scale=10.0, size=(40, 2))
+    y = (3 * X[:, :1] - X[:, 1:]) * 100
+    unscale = sn.Standardize.from_data(y, invert=True)  # predictions in y's own units
+    net = sn.Network(
+        [
+            sn.Standardize.from_data(X),
+            sn.Dense(4, activation="tanh"),
+            sn.Dropout(0.2),
+            sn.Dense(1, activation="tanh"),
+            unscale,
+        ],
+        loss="mse",
+        seed=0,
+    )
+    net.fit(X, (y - unscale.mean) / unscale.scale, epochs=2)
+    grid, images = plot.neuron_images(net, X, resolution=8)
+    np.testing.assert_allclose(images[-1], net.predict(grid).T.reshape(1, 8, 8))
+    ax = plot.network_diagram(net, X, resolution=8).axes[0]
+    neurons = [len(c.get_offsets()) for c in ax.collections if isinstance(c, EllipseCollection)]
+    assert neurons == [2, 4, 1]
+    # Dropout keeps the hidden tanh's range; the output, rescaled to y's units, takes its own
+    assert all(image.get_clim() == (-1.0, 1.0) for image in ax.images[2:6])
+    low, high = ax.images[-1].get_clim()
+    assert (low, high) == (images[-1].min(), images[-1].max()) and high - low > 2
+    with pytest.raises(ValueError, match="X has 2 features .*, but the network expects 3"):
+        plot.neuron_images(sn.Network([sn.Dense(1, input_dim=3)]).build(), X)
+    with pytest.raises(RuntimeError, match="no weights yet"):
+        plot.neuron_images(tutorial.network(), X)
+
+
+# -- loss curve and regression ---------------------------------------------------------------------
 
 
 def test_loss_curve_panels_validation_and_log_scale():
@@ -395,7 +495,7 @@ def test_regression_picture_of_large_values_names_the_target_and_shortens_the_ti
     assert one_panel._suptitle is None and one_panel.axes[0].get_xlabel() == "true"
 
 
-# -- the command line ----------------------------------------------------------------------------------
+# -- the command line ------------------------------------------------------------------------------
 
 
 def test_demo_writes_its_pictures(tmp_path, capsys):
@@ -420,7 +520,8 @@ def test_demo_without_matplotlib_says_which_extra(tmp_path, capsys, monkeypatch,
     assert cli.main(["demo", "--plot", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert err.startswith(
-        "smallnet demo: error: smallnet's pictures need matplotlib: pip install matplotlib (the [plot] extra)"
+        "smallnet demo: error: smallnet's pictures need matplotlib: pip install matplotlib "
+        "(the [plot] extra)"
     )
     assert err.count("\n") == 1
 

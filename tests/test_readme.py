@@ -19,7 +19,8 @@ def test_readme_python_snippets_run_in_order(tmp_path, monkeypatch):
     snippets = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), re.S)
     assert len(snippets) >= 6
     monkeypatch.chdir(tmp_path)
-    # Not "__main__": the Dask snippet starts its cluster under a main guard (tests/test_sklearn.py runs one).
+    # Not "__main__": the Dask snippet starts its cluster under a main guard
+    # (tests/test_sklearn.py runs one).
     namespace = {"__name__": "readme"}
     for i, code in enumerate(snippets):
         with warnings.catch_warnings():

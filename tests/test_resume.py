@@ -20,7 +20,8 @@ import os, signal, sys
 import numpy as np
 import smallnet as sn
 
-path, out, kill_epoch, kill_batch, seed_kind = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+path, out, seed_kind = sys.argv[1], sys.argv[2], sys.argv[5]
+kill_epoch, kill_batch = int(sys.argv[3]), int(sys.argv[4])
 rng = np.random.RandomState(0)
 X = rng.normal(size=(200, 5)).astype(np.float32)
 y = np.eye(3, dtype=np.float32)[(X[:, 0] > 0).astype(int) + (X[:, 1] > 1)]
@@ -33,11 +34,25 @@ class Kill(sn.Callback):  # SIGKILL part-way through an epoch, after some checkp
             os.kill(os.getpid(), signal.SIGKILL)
 
 
-net = sn.Network([sn.Dense(16, activation="relu"), sn.Dropout(0.2), sn.Dense(3, activation="softmax")],
-                 loss="categorical_crossentropy", optimizer=sn.Adam(0.01), metrics=["accuracy"], seed=seed)
+net = sn.Network(
+    [sn.Dense(16, activation="relu"), sn.Dropout(0.2), sn.Dense(3, activation="softmax")],
+    loss="categorical_crossentropy",
+    optimizer=sn.Adam(0.01),
+    metrics=["accuracy"],
+    seed=seed,
+)
 resume = path if os.path.exists(path) else None
-net.fit(X, y, epochs=9, batch_size=32, validation_split=0.2, checkpoint=path, checkpoint_every=2, resume=resume,
-        callbacks=[Kill()] if kill_epoch >= 0 else [])
+net.fit(
+    X,
+    y,
+    epochs=9,
+    batch_size=32,
+    validation_split=0.2,
+    checkpoint=path,
+    checkpoint_every=2,
+    resume=resume,
+    callbacks=[Kill()] if kill_epoch >= 0 else [],
+)
 net.save(out)
 """
 
@@ -404,9 +419,9 @@ def test_cli_ctrl_c_saves_the_model_trained_so_far(tmp_path):
 def test_resuming_after_ctrl_c_ends_bit_identical_to_an_uninterrupted_run(
     tmp_path, capsys, every, interrupt_at, holds
 ):
-    # 48 training rows in batches of 16: batches 0-2, the last one finishing the epoch. A Ctrl-C part-way
-    # through an epoch leaves the checkpoint at the last whole epoch it was written at; one in an
-    # epoch's last step lets that epoch finish, and the checkpoint is written there.
+    # 48 training rows in batches of 16: batches 0-2, the last one finishing the epoch. A Ctrl-C
+    # part-way through an epoch leaves the checkpoint at the last whole epoch it was written at; one
+    # in an epoch's last step lets that epoch finish, and the checkpoint is written there.
     X, y = _data()
     reference = _net()
     reference.fit(X, y, epochs=8, batch_size=16, validation_split=0.2)

@@ -3,21 +3,23 @@
 import numpy as np
 import pytest
 
-sklearn = pytest.importorskip("sklearn")
-from sklearn.datasets import (
-    load_iris,
-    make_classification,
-    make_multilabel_classification,  # noqa: E402
-    make_regression,
-)
-from sklearn.model_selection import GridSearchCV  # noqa: E402
-from sklearn.pipeline import make_pipeline  # noqa: E402
-from sklearn.preprocessing import StandardScaler  # noqa: E402
-from sklearn.utils.estimator_checks import parametrize_with_checks  # noqa: E402
+try:
+    from sklearn.datasets import (
+        load_iris,
+        make_classification,
+        make_multilabel_classification,
+        make_regression,
+    )
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.utils.estimator_checks import parametrize_with_checks
+except ModuleNotFoundError as error:  # what pytest.importorskip("sklearn") skips on
+    pytest.skip(f"could not import 'sklearn': {error}", allow_module_level=True)
 
-from smallnet.callbacks import DivergenceWarning  # noqa: E402
-from smallnet.optimizers import SGD  # noqa: E402
-from smallnet.sklearn import SmallNetClassifier, SmallNetRegressor  # noqa: E402
+from smallnet.callbacks import DivergenceWarning
+from smallnet.optimizers import SGD
+from smallnet.sklearn import SmallNetClassifier, SmallNetRegressor
 
 pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
 
@@ -126,7 +128,8 @@ def test_weighted_score_matches_scikit_learn_and_smallnet_metrics(iris):
 
     X, y = iris
     w = np.random.RandomState(0).uniform(0, 3, size=len(y))
-    # Few epochs, so that some rows are wrong and the weights matter; early stopping gives the network the metric.
+    # Few epochs, so that some rows are wrong and the weights matter; early stopping gives the
+    # network the metric.
     clf = SmallNetClassifier(
         hidden_layer_sizes=(4,), max_iter=3, early_stopping=True, random_state=0
     )
@@ -584,8 +587,8 @@ def test_divergence_keeps_loss_curve_and_n_iter_with_the_weights_kept():
     reg = SmallNetRegressor(solver="sgd", learning_rate_init=1.0, max_iter=50, random_state=0)
     with pytest.warns(DivergenceWarning, match="training diverged in epoch 5"):
         reg.fit(X, y * 1e3)
-    # epoch 5's (full-batch) loss was computed at the weights epoch 4 ended with, so those are bad too: the
-    # weights kept are the ones epoch 4 started from, after 3 epochs
+    # epoch 5's (full-batch) loss was computed at the weights epoch 4 ended with, so those are bad
+    # too: the weights kept are the ones epoch 4 started from, after 3 epochs
     assert reg.n_iter_ == len(reg.loss_curve_) == 3 and np.isfinite(reg.loss_curve_).all()
     assert reg.loss_ == reg.loss_curve_[-1] and reg.best_loss_ == min(reg.loss_curve_)
     assert all(np.isfinite(c).all() for c in reg.coefs_)
@@ -670,8 +673,8 @@ def test_without_scikit_learn_the_import_says_what_to_install():
     code = "import sys; sys.modules['sklearn'] = None; import smallnet.sklearn"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert (
-        "ImportError: smallnet.sklearn needs scikit-learn: pip install scikit-learn (the [sklearn] extra)"
-        in result.stderr
+        "ImportError: smallnet.sklearn needs scikit-learn: "
+        "pip install scikit-learn (the [sklearn] extra)" in result.stderr
     )
 
 

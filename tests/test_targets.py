@@ -43,7 +43,8 @@ def test_soft_targets_that_sum_to_one_train_and_their_gradient_is_exact():
 
 @pytest.mark.parametrize("kept", range(4))
 def test_a_validation_split_that_leaves_one_part_without_weight_is_refused(kept):
-    # one row of weight: whichever part it falls in, the other has none (before: a NaN loss, "diverged")
+    # one row of weight: whichever part it falls in, the other has none
+    # (before: a NaN loss, "diverged")
     rng = np.random.RandomState(0)
     X = rng.normal(size=(8, 2))
     y = X.sum(axis=1)

@@ -180,13 +180,16 @@ def test_trace_command_options_and_errors(capsys):
 
 def test_trace_with_weight_decay_matches_fit():
     X, y = datasets.xor()
-    make = lambda: sn.Network(
-        [sn.Dense(3, activation="tanh"), sn.Dense(1, activation="sigmoid")],  # noqa: E731
-        loss="binary_crossentropy",
-        optimizer=sn.Adam(0.1),
-        l2=0.05,
-        seed=0,
-    )
+
+    def make():
+        return sn.Network(
+            [sn.Dense(3, activation="tanh"), sn.Dense(1, activation="sigmoid")],
+            loss="binary_crossentropy",
+            optimizer=sn.Adam(0.1),
+            l2=0.05,
+            seed=0,
+        )
+
     traced, fitted = make(), make()
     record = traced.trace(X, y, step=3, print_fn=None)
     history = fitted.fit(X, y, epochs=4)

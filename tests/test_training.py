@@ -1,4 +1,5 @@
-"""Training features: minibatches, validation, sample weights, regularization, callbacks, progress."""
+"""Training features: minibatches, validation, sample weights, regularization, callbacks,
+progress."""
 
 import csv
 import json
@@ -200,7 +201,8 @@ def test_weighted_evaluate_and_validation_metrics_are_weighted():
         np.average(net.loss.per_sample(Yv, out), weights=wv)
     )
     assert history["val_accuracy"][-1] == pytest.approx(np.average(right, weights=wv))
-    # weight only on the rows classified right: a weighted accuracy of 1, whatever the unweighted one
+    # weight only on the rows classified right: a weighted accuracy of 1, whatever the unweighted
+    # one
     assert 0 < right.mean() < 1
     assert net.evaluate(Xv, Yv, sample_weight=right)["accuracy"] == 1.0
 
@@ -431,7 +433,7 @@ def test_reduce_on_plateau():
         net.fit(X, y, epochs=2, callbacks=[sn.ReduceLROnPlateau()])
 
 
-# -- callbacks --------------------------------------------------------------------------------------
+# -- callbacks -------------------------------------------------------------------------------------
 
 
 def test_early_stopping_stops_and_restores_best():
@@ -599,7 +601,7 @@ def test_all_hooks_called_in_order():
     ]
 
 
-# -- progress ---------------------------------------------------------------------------------------
+# -- progress --------------------------------------------------------------------------------------
 
 
 def test_verbose_lines_in_a_log_have_no_control_characters(capsys):
@@ -665,8 +667,9 @@ def test_history_holds_floats_with_sample_weights_and_minibatches():
 
 @pytest.mark.parametrize("epochs", [1, 3])
 def test_divergence_in_the_last_step_or_from_finite_but_huge_weights_is_caught(epochs):
-    """A loss is computed before its step: a last step that blows up shows only in the weights, and weights
-    of 1e200 are finite while their products are not. The weights put back predict finite numbers."""
+    """A loss is computed before its step: a last step that blows up shows only in the weights, and
+    weights of 1e200 are finite while their products are not. The weights put back predict finite
+    numbers."""
     X = np.array([[1, 2], [2, 1], [3, 5], [4, 3]], dtype=float)
     y = np.array([[0], [1], [1], [0]], dtype=float)
     net = sn.Network(
@@ -705,8 +708,9 @@ def test_stopping_and_plateau_callbacks_say_what_they_did_when_verbose(capsys):
     lines = capsys.readouterr().out.splitlines()
     best = stop.best_epoch + 1
     assert (
-        f"EarlyStopping: loss has not improved for 2 epochs: stopped after epoch {stop.stopped_epoch + 1} "
-        f"(best {stop.best:.6g}, in epoch {best})" in lines
+        "EarlyStopping: loss has not improved for 2 epochs: "
+        f"stopped after epoch {stop.stopped_epoch + 1} (best {stop.best:.6g}, in epoch {best})"
+        in lines
     )
     assert lines[-1] == f"EarlyStopping: put back the weights of epoch {best}"
     assert any(

@@ -92,8 +92,8 @@ def test_demo_command_prints_tutorial_format():
 
 
 def test_error_lines_are_bit_for_bit_the_raw_loops_on_this_machine():
-    """The tutorial's text was printed on another machine (one line differs there in its last digits); on
-    the same machine smallnet and the tutorial's own loop agree exactly."""
+    """The tutorial's text was printed on another machine (one line differs there in its last
+    digits); on the same machine smallnet and the tutorial's own loop agree exactly."""
     X, y = datasets.tutorial()
     rng = np.random.RandomState(1)
     syn0, syn1 = 2 * rng.random_sample((3, 4)) - 1, 2 * rng.random_sample((4, 1)) - 1

@@ -1,4 +1,5 @@
-"""check_array at the door: mixed-dtype tables become float, and bad values are named where they are."""
+"""check_array at the door: mixed-dtype tables become float,
+and bad values are named where they are."""
 
 import warnings
 
@@ -66,7 +67,8 @@ def test_an_object_array_of_numbers_is_float():
         (
             lambda pd: ["north", "south"] * 30,
             TypeError,
-            r"X must hold real numbers, got str \(first at row 0, column 'region': 'north'\); encode text",
+            r"X must hold real numbers, got str \(first at row 0, column 'region': 'north'\); "
+            r"encode text",
         ),
         (
             lambda pd: pd.Categorical(["north", "south"] * 30),
@@ -124,7 +126,7 @@ def test_nan_in_a_dataframe_is_located_by_column_name():
     )
 
 
-# -- values too large for the dtype ------------------------------------------------------------------
+# -- values too large for the dtype ----------------------------------------------------------------
 
 
 def test_values_too_large_for_float32_are_named_not_called_inf():

@@ -50,8 +50,9 @@ class Sigmoid(Activation):
         self._one = None
 
     def forward(self, z):
-        # Below z = -709 (-88 in float32) exp(-z) overflows to inf, and 1 / (1 + inf) is the right 0:
-        # Network runs forward passes under np.errstate(over="ignore"), so no clipping pass is needed.
+        # Below z = -709 (-88 in float32) exp(-z) overflows to inf, and 1 / (1 + inf) is the
+        # right 0: Network runs forward passes under np.errstate(over="ignore"), so no clipping
+        # pass is needed.
         one = self._one_like(z)
         np.negative(z, out=z)
         np.exp(z, out=z)
@@ -100,7 +101,10 @@ class ReLU(Activation):
 
 
 class LeakyReLU(Activation):
-    """z where z > 0 else alpha * z, slope 1 or alpha (alpha > 0 keeps the sign readable from out)."""
+    """z where z > 0 else alpha * z, slope 1 or alpha.
+
+    alpha > 0 keeps the sign readable from out.
+    """
 
     name = "leaky_relu"
     outputs = "real"

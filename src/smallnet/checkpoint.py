@@ -18,7 +18,10 @@ BIT_GENERATORS = ("MT19937", "PCG64", "PCG64DXSM", "Philox", "SFC64")  # what a 
 
 
 def fingerprint(*arrays):
-    """SHA-256 of the arrays' shapes, dtypes and bytes (None entries skipped), to tell data apart."""
+    """SHA-256 of the arrays' shapes, dtypes and bytes (None entries skipped).
+
+    Used to tell data apart.
+    """
     digest = hashlib.sha256()
     for a in arrays:
         if a is not None:
@@ -267,7 +270,8 @@ def _check_same_layer(layer, saved):
             continue
         if saved.get(key) != value:
             raise ValueError(
-                f"layer {layer.name!r} has {key}={_short(value)}, the checkpoint's {_short(saved.get(key))}"
+                f"layer {layer.name!r} has {key}={_short(value)}, "
+                f"the checkpoint's {_short(saved.get(key))}"
             )
 
 

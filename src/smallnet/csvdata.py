@@ -18,7 +18,8 @@ from typing import NamedTuple
 
 import numpy as np
 
-DELIMITERS = ",;\t"  # in rising preference: names and decimal numbers may hold commas, rarely tabs or semicolons
+# In rising preference: names and decimal numbers may hold commas, rarely tabs or semicolons.
+DELIMITERS = ",;\t"
 SAMPLE = 20  # records the delimiter is chosen on
 # Spellings of "no value" that spreadsheets, R and the UCI repository's files write; in any case.
 MISSING_MARKERS = ("NA", "N/A", "null", "none", "?")
@@ -27,9 +28,8 @@ MISSING_WORDS = f"empty fields and {', '.join(MISSING_MARKERS)} count as missing
 NOT_FINITE = ("nan", "inf", "infinity")  # float() reads them; a table of data should not hold them
 # ASCII digits, an optional point and exponent; float() also takes 1_000 and full-width digits
 PLAIN_NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
-THOUSANDS = re.compile(
-    r"[+-]?[1-9][0-9]{0,2}(,[0-9]{3})+(\.[0-9]*)?"
-)  # 1,000 and 12,345.5, not 3,5 or 0,500
+# 1,000 and 12,345.5, not 3,5 or 0,500
+THOUSANDS = re.compile(r"[+-]?[1-9][0-9]{0,2}(,[0-9]{3})+(\.[0-9]*)?")
 
 
 class Table(NamedTuple):
@@ -67,7 +67,10 @@ class Table(NamedTuple):
 
 
 class ColumnMismatch(ValueError):
-    """The file's columns are not the features asked for; `unexpected` lists the columns nobody asked for."""
+    """The file's columns are not the features asked for.
+
+    `unexpected` lists the columns nobody asked for.
+    """
 
     def __init__(self, message, unexpected):
         super().__init__(message)
@@ -183,12 +186,18 @@ def read_csv(path, target=None, features=None, skip=(), ignore=(), keep=()):
 
 
 def quoted(names):
-    """ "'a', 'b, c'": column names quoted, as they may hold commas (a long list is cut, see `join`)."""
+    """Column names quoted, as they may hold commas: "'a', 'b, c'".
+
+    A long list is cut (see `join`).
+    """
     return join(map(repr, names))
 
 
 def join(texts, head=6, tail=3):
-    """Texts joined by ", "; a long list shows its first and last few and the count: "a, b, ..., z (40 in all)"."""
+    """Texts joined by ", "; a long list shows its first and last few and the count.
+
+    For example: "a, b, ..., z (40 in all)".
+    """
     texts = list(texts)
     if len(texts) <= head + tail + 1:
         return ", ".join(texts)
@@ -196,9 +205,10 @@ def join(texts, head=6, tail=3):
 
 
 def parse_number(text):
-    """float(text), or a ValueError saying why not: missing, not a number, NaN or infinite, too large.
+    """float(text), or a ValueError saying why not.
 
-    Only plain decimal numbers (ASCII digits, a point, an exponent) are numbers.
+    Why not: missing, not a number, NaN or infinite, too large. Only plain decimal numbers
+    (ASCII digits, a point, an exponent) are numbers.
     """
     text = text.strip()
     if not text:
@@ -210,7 +220,8 @@ def parse_number(text):
             raise ValueError(f"{text!r}: NaN and infinity are not allowed")
         if THOUSANDS.fullmatch(text):  # before the decimal comma: 1,000 is not 1.000
             raise ValueError(
-                f"{text!r} is not a number (remove the thousands separator: {text.replace(',', '')})"
+                f"{text!r} is not a number "
+                f"(remove the thousands separator: {text.replace(',', '')})"
             )
         if PLAIN_NUMBER.fullmatch(text.replace(",", ".")):
             raise ValueError(f"{text!r} is not a number (use a decimal point)")
@@ -258,14 +269,17 @@ def _text(path):
 
 def _rows(path, text):
     """[(line number, fields)] of the non-blank records."""
-    try:  # the whole file is in memory already: a field may be as large as it is (csv stops at 131072)
+    # The whole file is in memory already: a field may be as large as it is (csv stops at 131072).
+    try:
         previous = csv.field_size_limit(sys.maxsize)
     except OverflowError:  # where a C long has 32 bits (Windows)
         previous = csv.field_size_limit(2**31 - 1)
     try:
         reader = csv.reader(
-            io.StringIO(text, newline=""), delimiter=_delimiter(text), strict=True
-        )  # bad quotes
+            io.StringIO(text, newline=""),
+            delimiter=_delimiter(text),
+            strict=True,  # bad quotes are an error
+        )
         rows, line = [], 1
         for fields in reader:
             if not _blank(fields):
@@ -279,8 +293,11 @@ def _rows(path, text):
 
 
 def _delimiter(text):
-    """The delimiter that splits most of the first SAMPLE records into as many fields as the header, more
-    than one; a tie goes to tab, then semicolon, then comma, which names and decimal numbers may hold."""
+    """The delimiter that best splits the first SAMPLE records into fields.
+
+    Best is most records split into as many fields as the header, more than one; a tie goes to
+    tab, then semicolon, then comma, which names and decimal numbers may hold.
+    """
 
     def score(delimiter):
         counts = []
@@ -303,13 +320,15 @@ def _blank(fields):
 
 
 def _columns(at, values, header, verb):
-    """The column names in a user's lists (see `read_csv`'s `ignore`), each once; an error for one that isn't."""
+    """The column names in a user's lists (see `read_csv`'s `ignore`), each once.
+
+    A name that isn't a column is an error.
+    """
     names = []
     for value in values:
         whole = value.strip()
-        rows = csv.reader(
-            io.StringIO(value, newline=""), skipinitialspace=True
-        )  # never an error, not strict
+        # Not strict, so never an error.
+        rows = csv.reader(io.StringIO(value, newline=""), skipinitialspace=True)
         names += (
             [whole]
             if whole in header

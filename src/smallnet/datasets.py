@@ -1,4 +1,4 @@
-"""Small data sets that ship with smallnet, as (X, y) float64 arrays, or as tables with column names.
+"""Small data sets that ship with smallnet: (X, y) float64 arrays, or tables with column names.
 
 Each is also a CSV file in smallnet/data/, which is what `frame` reads (the
 command line's ``--dataset NAME``).
@@ -24,7 +24,10 @@ def tutorial():
 
 
 def xor():
-    """Exclusive or of two inputs, the smallest problem no single layer can learn: (4, 2), (4, 1)."""
+    """Exclusive or of two inputs, the smallest problem no single layer can learn.
+
+    Returns X of shape (4, 2) and y of shape (4, 1).
+    """
     X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float64)
     y = np.array([[0], [1], [1], [0]], dtype=np.float64)
     return X, y
@@ -57,7 +60,10 @@ def load(name):
 
 
 def frame(name):
-    """The shipped data set `name` as a `smallnet.csvdata.Table`: features, the target column as text, names."""
+    """The shipped data set `name` as a `smallnet.csvdata.Table`.
+
+    It holds the features, the target column as text, and the names.
+    """
     if name not in DATASETS:
         raise ValueError(
             f"unknown dataset {name!r}; valid names are: {', '.join(sorted(DATASETS))}"

@@ -15,6 +15,8 @@ from .checkpoint import BackupAndRestore, fingerprint, run_arguments
 from .samples import Batches, check_sample_weight, split, validation_rows, validation_size
 from .validation import check_bool, check_number
 
+_FRACTION = {"low": 0, "low_inclusive": True, "high": 1, "high_inclusive": False}
+
 
 def fit(
     network,
@@ -102,7 +104,8 @@ def fit(
     # First, before anything resets or loads the optimizer's state: a copy's (pickle, deepcopy)
     # becomes this network's, and one that another network uses is refused.
     network.optimizer.claim(network)
-    # Everything is checked before the network is built on first use: a refused call leaves it unbuilt.
+    # Everything is checked before the network is built on first use: a refused call leaves it
+    # unbuilt.
     X, y = network.check_data(X, y, build=False)
     epochs = check_number("epochs", epochs, low=1, low_inclusive=True, integer=True)
     shuffle = check_bool("shuffle", shuffle)
@@ -110,14 +113,7 @@ def fit(
     weights = None if sample_weight is None else check_sample_weight(sample_weight, len(X), X.dtype)
     if validation_data is not None and validation_split:
         raise ValueError("give validation_split or validation_data, not both")
-    validation_split = check_number(
-        "validation_split",
-        validation_split,
-        low=0,
-        low_inclusive=True,
-        high=1,
-        high_inclusive=False,
-    )
+    validation_split = check_number("validation_split", validation_split, **_FRACTION)
     if validation_split:
         validation_size(len(X), validation_split)
     validation = _check_validation_data(network, validation_data, X.dtype, X.shape[1])
@@ -149,25 +145,33 @@ def fit(
     if done == epochs:  # resumed from a finished run: nothing to train
         history.interrupted = False
         return history
+    interrupted = _train(network, (X, y, weights, validation), range(done, epochs), batch_size,
+                         shuffle, callbacks)  # fmt: skip
+    if interrupted:
+        _say_interrupted(history, epochs, checkpoint, backup.written)
+    for cb in callbacks:
+        cb.on_train_end()
+    network.last_batch = None  # the network keeps no reference to the data
+    return history
+
+
+def _train(network, data, epochs, batch_size, shuffle, callbacks):
+    """on_train_begin, then the `epochs` of training on `data` (X, y, weights, validation);
+    records the last outputs and whether Ctrl-C stopped it in the History, and returns that."""
     for cb in callbacks:
         cb.on_train_begin()
+    history = network.history
     # A diverging run overflows; the DivergenceGuard says so once, in words, instead of
     # NumPy warning at every operation.
     with (
         np.errstate(over="ignore", invalid="ignore", divide="ignore"),
         InterruptFlag() as interrupt,
     ):
-        out = _run_epochs(network, X, y, weights, validation, range(done, epochs), batch_size, shuffle,
-                          callbacks, interrupt)  # fmt: skip
+        out = _run_epochs(network, *data, epochs, batch_size, shuffle, callbacks, interrupt)
     history.interrupted = interrupt.interrupted
     if out is not None:
         history.last_output = out.copy()  # out lives in a training buffer
-    if interrupt.interrupted:
-        _say_interrupted(history, epochs, checkpoint, backup.written)
-    for cb in callbacks:
-        cb.on_train_end()
-    network.last_batch = None  # the network keeps no reference to the data
-    return history
+    return interrupt.interrupted
 
 
 def _say_interrupted(history, epochs, checkpoint, written):
@@ -186,7 +190,10 @@ def _say_interrupted(history, epochs, checkpoint, written):
 
 
 def _check_validation_data(network, data, dtype=None, width=None):
-    """(X_val, y_val, weights) checked like the training data (`dtype`, `width`: the training X's)."""
+    """(X_val, y_val, weights) checked like the training data.
+
+    `dtype` and `width` are the training X's.
+    """
     if data is None:
         return None
     if not isinstance(data, (tuple, list)) or len(data) not in (2, 3):
@@ -210,7 +217,10 @@ def _check_validation_data(network, data, dtype=None, width=None):
 def _run_epochs(
     network, X, y, weights, validation, epochs, batch_size, shuffle, callbacks, interrupt
 ):
-    """The epochs of fit over the `epochs` range; returns the last step's outputs (None if none ran)."""
+    """The epochs of fit over the `epochs` range.
+
+    Returns the last step's outputs (None if none ran).
+    """
     n, metrics, out = len(X), network.metrics, None
     batch_callbacks = [
         cb for cb in callbacks if overrides(cb, "on_batch_begin") or overrides(cb, "on_batch_end")

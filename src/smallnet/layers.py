@@ -43,9 +43,8 @@ class Layer:
 
     def __getstate__(self):
         state = self.__dict__.copy()
-        state.pop(
-            "_owner", None
-        )  # a weak reference can't be pickled; the network's __setstate__ sets it again
+        # A weak reference can't be pickled; the network's __setstate__ sets it again.
+        state.pop("_owner", None)
         return state
 
     def check_free(self, network):
@@ -82,7 +81,10 @@ class Layer:
         return sum(p.size for p in self.params)
 
     def config(self):
-        """The JSON-able arguments that rebuild this layer (its arrays excluded), with its "type"."""
+        """The JSON-able arguments that rebuild this layer, with its "type".
+
+        Its arrays are excluded.
+        """
         return {"type": type(self).__name__, "name": self.name}
 
     @classmethod
@@ -99,6 +101,13 @@ def from_config(config):
             f"unknown layer type {kind!r}; known types are: {', '.join(sorted(LAYERS))}"
         )
     return LAYERS[kind].from_config(config)
+
+
+def column_moments(X):
+    """Each column's mean and standard deviation, shape (n_features,) each; inf or NaN where
+    they overflow: such a column can't be standardized (the one rule for "too large")."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return X.mean(axis=0), X.std(axis=0)
 
 
 class Standardize(Layer):
@@ -126,7 +135,8 @@ class Standardize(Layer):
         self.scale = check_array(scale, "scale", ndim=1)
         if self.mean.shape != self.scale.shape:
             raise ValueError(
-                f"mean and scale must have the same shape, got {self.mean.shape} and {self.scale.shape}"
+                f"mean and scale must have the same shape, "
+                f"got {self.mean.shape} and {self.scale.shape}"
             )
         if (self.scale <= 0).any():
             i = int(np.argmax(self.scale <= 0))
@@ -137,20 +147,21 @@ class Standardize(Layer):
     def from_data(cls, X, invert=False, name=None):
         """Mean and standard deviation of each column of X (n_samples, n_features)."""
         X = check_array(X, "X")
-        with np.errstate(over="ignore", invalid="ignore"):
-            mean, std = X.mean(axis=0), X.std(axis=0)
+        mean, std = column_moments(X)
         bad = np.flatnonzero(~(np.isfinite(mean) & np.isfinite(std)))
         if bad.size:
             raise ValueError(
                 f"column {bad[0]} of X holds values too large to standardize (up to "
                 f"{np.abs(X[:, bad[0]]).max():.3g}: their mean or spread overflows)"
             )
-        return cls(
-            mean, np.where(std > 0, std, 1.0), invert, name
-        )  # a constant feature is only centred
+        # A constant feature is only centred.
+        return cls(mean, np.where(std > 0, std, 1.0), invert, name)
 
     def build(self, input_dim, dtype, rng):
-        """Cast mean and scale to the network's dtype (the network has checked the width; draws nothing)."""
+        """Cast mean and scale to the network's dtype.
+
+        The network has checked the width; this draws nothing.
+        """
         self.mean, self.scale = self.mean.astype(dtype), self.scale.astype(dtype)
 
     def forward(self, x, training=False):
@@ -164,7 +175,10 @@ class Standardize(Layer):
         return out
 
     def backward(self, error, error_below=True):
-        """error: (n, n_features) -> the error at the input (error * slope), or None for the first layer."""
+        """error: (n, n_features) -> the error at the input (error * slope).
+
+        None for the first layer.
+        """
         if not error_below:
             return None
         return error * self.scale if self.invert else error / self.scale
@@ -175,7 +189,7 @@ class Standardize(Layer):
     @classmethod
     def from_config(cls, config):
         n = check_number("input_dim", config["input_dim"], low=1, low_inclusive=True, integer=True)
-        # Placeholders that take no memory: the mean and scale themselves are tensors in the saved file.
+        # Placeholders that take no memory: the mean and scale are tensors in the saved file.
         return cls(
             np.broadcast_to(0.0, n),
             np.broadcast_to(1.0, n),
@@ -304,9 +318,8 @@ class Dense(Layer):
         """Buffers for batches of `rows` samples, reused until the batch size changes."""
         self._z = np.empty_like(self.weights, shape=(rows, self.units))
         self._error = np.empty_like(self.weights, shape=(rows, self.input_dim))
-        self._ones = np.ones_like(
-            self.weights, shape=(rows,)
-        )  # ones @ delta sums the rows, in one BLAS call
+        # ones @ delta sums the rows, in one BLAS call.
+        self._ones = np.ones_like(self.weights, shape=(rows,))
         self._rows = rows
 
     def forward(self, x, training=False):
@@ -322,13 +335,15 @@ class Dense(Layer):
 
     def backward(self, error, error_below=True):
         """error: (n, units) at the output -> error (n, input_dim) at the input, or None."""
-        delta = self.activation.backward(
-            self.output, error
-        )  # l1_delta = l1_error * nonlin(l1, deriv=True)
+        # l1_delta = l1_error * nonlin(l1, deriv=True)
+        delta = self.activation.backward(self.output, error)
         return self.backward_delta(delta, error_below)
 
     def backward_delta(self, delta, error_below=True):
-        """Like `backward`, from the delta at the activation's input (fused output losses start here)."""
+        """Like `backward`, from the delta at the activation's input.
+
+        Fused output losses start here.
+        """
         if len(delta) != self._rows:
             self._reserve(len(delta))
         self.input.T.dot(delta, self.steps[0])  # the weights' step: l0.T.dot(l1_delta)

@@ -37,7 +37,8 @@ class Loss:
         y, out : ndarray, shape (n_samples, n_outputs)
         weights : array-like, shape (n_samples,), optional
             Non-negative; only their ratios matter. The loss is then the weighted average of
-            the per-sample terms (times n for a summed loss); weights all 0 give 0, as no sample counts.
+            the per-sample terms (times n for a summed loss); weights all 0 give 0, as no
+            sample counts.
         """
         terms = self.per_sample(y, out)
         if weights is None:
@@ -48,7 +49,10 @@ class Loss:
         return value * len(terms) if self.summed else value
 
     def value_and_error(self, y, out):
-        """``(loss(y, out), error(y, out))``; losses whose value follows from the error share the work."""
+        """``(loss(y, out), error(y, out))``.
+
+        Losses whose value follows from the error share the work.
+        """
         return self(y, out), self.error(y, out)
 
     def __repr__(self):

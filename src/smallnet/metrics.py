@@ -71,7 +71,10 @@ def binary_accuracy(y, out, sample_weight=None):
 
 
 def r2(y, out, sample_weight=None):
-    """Coefficient of determination, averaged over outputs: scikit-learn's r2_score, sample_weight included."""
+    """Coefficient of determination, averaged over outputs.
+
+    As scikit-learn's r2_score, sample_weight included.
+    """
     # Weighted means rather than sums: their ratio is the same, and weights are scaled so anyway.
     ss_res = weighted_mean(np.square(y - out), sample_weight)
     ss_tot = weighted_mean(np.square(y - weighted_mean(y, sample_weight)), sample_weight)
@@ -85,11 +88,13 @@ METRICS = {f.__name__: f for f in (mae, mse, accuracy, binary_accuracy, r2)}
 
 
 def get_all(metrics):
-    """[(name, function), ...] for a list of metric names or callables; a single one stands for a list of one."""
+    """[(name, function), ...] for a list of metric names or callables.
+
+    A single one stands for a list of one.
+    """
     if isinstance(metrics, str) or callable(metrics):
-        metrics = [
-            metrics
-        ]  # metrics="mae", as Keras takes it (else "mae" would be the metrics m, a, e)
+        # metrics="mae", as Keras takes it (else "mae" would be the metrics m, a, e).
+        metrics = [metrics]
     elif metrics is None:
         metrics = []
     try:
@@ -111,11 +116,12 @@ def get(name):
 
 
 def weight_keyword(fn):
-    """The parameter through which metric `fn` takes sample weights: "sample_weight", "weights" or None.
+    """The parameter through which metric `fn` takes sample weights.
 
-    Built-in metrics take ``sample_weight``. A callable of one's own gets weights only if its
-    signature names one of these two (not positional-only); otherwise, and for ``**kwargs``
-    alone, which needn't mean weights, it is called as ``fn(y, out)`` and stays unweighted.
+    Returns "sample_weight", "weights" or None. Built-in metrics take ``sample_weight``. A
+    callable of one's own gets weights only if its signature names one of these two (not
+    positional-only); otherwise, and for ``**kwargs`` alone, which needn't mean weights, it is
+    called as ``fn(y, out)`` and stays unweighted.
     """
     if METRICS.get(getattr(fn, "__name__", None)) is fn:
         return "sample_weight"
@@ -133,7 +139,9 @@ def weight_keyword(fn):
 
 
 def compute(fn, y, out, sample_weight=None):
-    """``fn(y, out)`` as a float, weighted by `sample_weight` where `fn` takes weights (see `weight_keyword`).
+    """``fn(y, out)`` as a float, weighted by `sample_weight` where `fn` takes weights.
+
+    See `weight_keyword` for which callables take them.
 
     Raises
     ------

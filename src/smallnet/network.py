@@ -2,24 +2,24 @@
 
 One training step is the tutorial's loop body::
 
-    out = forward(X)                     # l1 = nonlin(np.dot(l0, syn0)); l2 = ...
-    error = loss.error(y, out)           # l2_error = y - l2
-    for layer in reversed(layers):       # l2_delta = l2_error * slope; l1_error = l2_delta.dot(syn1.T)
+    out = forward(X)                  # l1 = nonlin(np.dot(l0, syn0)); l2 = ...
+    error = loss.error(y, out)        # l2_error = y - l2
+    for layer in reversed(layers):    # l2_delta = l2_error * slope; l1_error = l2_delta.dot(syn1.T)
         error = layer.backward(error)
-    optimizer.update(params, steps)      # syn1 += l1.T.dot(l2_delta); syn0 += l0.T.dot(l1_delta)
+    optimizer.update(params, steps)   # syn1 += l1.T.dot(l2_delta); syn0 += l0.T.dot(l1_delta)
 
 The network is structure; the loop over epochs and batches is `smallnet.fitting`'s, and the
 file format `smallnet.state`'s.
 """
-
-import os
 
 import numpy as np
 
 from . import losses, optimizers, params
 from . import metrics as metric_fns
 from .layers import Dropout, Layer, Standardize
-from .validation import check_array, check_dtype, check_metadata, check_number, check_X_y, make_rng
+from .params import Weights
+from .saving import Saving
+from .validation import check_array, check_dtype, check_number, check_X_y, make_rng
 
 _NO_TARGETS = object()  # check_data's y when only X is checked (None is a user's mistake)
 
@@ -40,7 +40,7 @@ def _check_chain(layer, below, dim):
         )
 
 
-class Network:
+class Network(Weights, Saving):
     """A feed-forward network.
 
     Parameters
@@ -71,9 +71,10 @@ class Network:
     --------
     The tutorial's 3-4-1 network:
 
-    >>> net = Network([Dense(4, input_dim=3, activation="sigmoid", use_bias=False, initializer="uniform"),
-    ...                Dense(1, activation="sigmoid", use_bias=False, initializer="uniform")],
-    ...               loss="sse", optimizer=SGD(learning_rate=1.0), seed=1)
+    >>> net = Network(
+    ...     [Dense(4, input_dim=3, activation="sigmoid", use_bias=False, initializer="uniform"),
+    ...      Dense(1, activation="sigmoid", use_bias=False, initializer="uniform")],
+    ...     loss="sse", optimizer=SGD(learning_rate=1.0), seed=1)
     """
 
     def __init__(
@@ -103,7 +104,7 @@ class Network:
         self.seed = seed
         self.rng = make_rng(seed)
         self.dtype = check_dtype(dtype)
-        self.metadata = {}  # JSON-able facts saved with the model: task, classes, feature names, ...
+        self.metadata = {}  # JSON-able facts saved with the model: task, classes, ...
         self.history = None
         self.stop_training = False
         self.flat_params = None  # every parameter in one array, of which the layers hold views
@@ -225,7 +226,8 @@ class Network:
         return self
 
     def _flatten(self):
-        self.flat_params, self._flat_steps = params.flatten(self.layers, self.dtype)
+        self.flat_params, flat_steps = params.flatten(self.layers, self.dtype)
+        self._flat, self._steps = [self.flat_params], [flat_steps]  # as optimizers take them
         self._decayed = [
             (layer.weights, layer.steps[0])
             for layer in self.layers
@@ -245,76 +247,6 @@ class Network:
             layer.claim(self)
         if self.flat_params is not None:
             self._flatten()
-
-    # -- weights -----------------------------------------------------------------------------
-
-    @property
-    def params(self):
-        """All trainable arrays, layer by layer (weights, then bias); views of `flat_params`."""
-        return [p for layer in self.layers for p in layer.params]
-
-    def get_weights(self):
-        """Copies of all parameters, as a list in `params` order."""
-        return [p.copy() for p in self.params]
-
-    def set_weights(self, weights):
-        """Copy `weights` (as from get_weights) into the network's parameters.
-
-        Every array is checked before any is copied, so a bad one leaves the network as it was.
-
-        Parameters
-        ----------
-        weights : list of array-like
-            One finite real array per parameter, in `params` order, each of its parameter's shape.
-
-        Raises
-        ------
-        RuntimeError
-            If the network has no weights yet (call fit or build first: the shapes come from there).
-        TypeError
-            If `weights` is not a list or tuple, or an array holds no real numbers (naming its index).
-        ValueError
-            For a wrong number of arrays, or an array of the wrong shape or with NaN or inf
-            (naming its index).
-        """
-        if not self.built:
-            raise RuntimeError(
-                "the network has no weights yet: call fit (or build) first, then set_weights"
-            )
-        if not isinstance(weights, (list, tuple)):
-            raise TypeError(
-                f"weights must be a list of arrays, as get_weights returns, got {type(weights).__name__}"
-            )
-        current = self.params
-        if len(weights) != len(current):
-            raise ValueError(
-                f"expected {len(current)} arrays (one per parameter, as get_weights returns), "
-                f"got {len(weights)}"
-            )
-        checked = []
-        for i, (p, w) in enumerate(zip(current, weights)):
-            w = check_array(w, f"weights[{i}]", dtype=p.dtype, ndim=p.ndim)
-            if w.shape != p.shape:
-                raise ValueError(
-                    f"weights[{i}] has shape {w.shape}, but the network's has {p.shape}"
-                )
-            checked.append(w)
-        for p, w in zip(current, checked):
-            p[...] = w
-
-    def is_finite(self, batch=None):
-        """Whether the weights, and what they make of `batch` (default: the last training step's
-        rows), are all finite.
-
-        A loss is computed before its step, so a last step that overflowed shows only here; and
-        weights of 1e200 are finite while their products are not.
-        """
-        batch = self.last_batch if batch is None else batch
-        with np.errstate(all="ignore"):
-            return bool(
-                np.isfinite(self.flat_params).all()
-                and (batch is None or np.isfinite(self.forward(batch)).all())
-            )
 
     # -- data at the door --------------------------------------------------------------------
 
@@ -398,7 +330,7 @@ class Network:
         return 0.5 * self.l2 * sum(float(np.vdot(w, w)) for w, _ in self._decayed)
 
     def backward(self, y, out, weights=None):
-        """Backpropagate from `out` towards `y`, filling each layer's steps (minus the gradients)."""
+        """Backpropagate from `out` towards `y`, filling each layer's steps (minus gradients)."""
         self._backpropagate(self._top(y, out, weights))
 
     def _top(self, y, out, weights=None):
@@ -408,8 +340,8 @@ class Network:
         return top
 
     def _backpropagate(self, top, scale=1.0, record=None):
-        """`top`: the error at the output, or the delta below the output activation when the loss
-        fuses with it, already multiplied by `scale`, which the weight decay's steps then take too."""
+        """`top`: the error at the output, or the delta below the output activation when the
+        loss fuses with it, already multiplied by `scale`, which the decay's steps take too."""
         layers = self.layers
         if record is not None:
             self._backpropagate_recorded(top, scale, record)
@@ -471,38 +403,24 @@ class Network:
         scale = self.optimizer.step_scale
         if scale != 1:
             top *= scale
-            self._backpropagate(top, scale, record)
-            if record is not None:
-                record.steps(self, scale)
-            self.optimizer.update([self.flat_params], [self._flat_steps], scaled=True)
+        self._backpropagate(top, scale, record)
+        if record is not None:
+            record.steps(self, scale)
+        if scale != 1:
+            self.optimizer.update(self._flat, self._steps, scaled=True)
         else:  # (an optimizer of one's own needs no `scaled` argument unless it has a step_scale)
-            self._backpropagate(top, record=record)
-            if record is not None:
-                record.steps(self, 1.0)
-            self.optimizer.update([self.flat_params], [self._flat_steps])
+            self.optimizer.update(self._flat, self._steps)
         if record is not None:
             record.update(self)
         return loss, out
 
     # -- training and use ----------------------------------------------------------------------
 
-    def fit(
-        self,
-        X,
-        y,
-        epochs=1,
-        batch_size=None,
-        shuffle=True,
-        validation_split=0.0,
-        validation_data=None,
-        sample_weight=None,
-        callbacks=(),
-        verbose=0,
-        log_every=None,
-        checkpoint=None,
-        checkpoint_every=1,
-        resume=None,
-    ):
+    # fmt: off
+    def fit(self, X, y, epochs=1, batch_size=None, shuffle=True, validation_split=0.0,
+            validation_data=None, sample_weight=None, callbacks=(), verbose=0, log_every=None,
+            checkpoint=None, checkpoint_every=1, resume=None):
+        # fmt: on
         """Train on (X, y) and return the History (see `smallnet.fitting.fit`, which runs it).
 
         Calling fit again continues from the current weights.
@@ -510,8 +428,8 @@ class Network:
         from .fitting import fit
 
         return fit(
-            self, X, y, epochs, batch_size, shuffle, validation_split, validation_data, sample_weight,
-            callbacks, verbose, log_every, checkpoint, checkpoint_every, resume,
+            self, X, y, epochs, batch_size, shuffle, validation_split, validation_data,
+            sample_weight, callbacks, verbose, log_every, checkpoint, checkpoint_every, resume,
         )  # fmt: skip
 
     def predict(self, X):
@@ -566,7 +484,7 @@ class Network:
         print_fn(summary_text(self))
 
     def trace(self, X, y, step=0, print_fn=print):
-        """Train `step` full-batch steps quietly, then print step number `step` in the tutorial's words.
+        """Train `step` full-batch steps quietly, then print step `step` in the tutorial's words.
 
         Every array of that step (``l0``, ``l1``, ``l1_error``, ``l1_delta``, ``syn0_update``, ...)
         is printed with its shape and returned in a `smallnet.trace.StepTrace`. The network keeps
@@ -575,135 +493,3 @@ class Network:
         from .trace import trace  # teaching mode loads only when asked for
 
         return trace(self, X, y, step, print_fn)
-
-    # -- saving ------------------------------------------------------------------------------------
-
-    def config(self):
-        """The JSON-able arguments that rebuild this network; weights and `metadata` are kept apart.
-
-        Metrics given as functions can't be named in a file and are left out, and so is
-        a seed given as a generator (None instead).
-        """
-        return {
-            "layers": [layer.config() for layer in self.layers],
-            "loss": self.loss.name,
-            "optimizer": self.optimizer.config(),
-            "metrics": [name for name, fn in self.metrics if metric_fns.METRICS.get(name) is fn],
-            "l2": float(self.l2),
-            "seed": int(self.seed) if isinstance(self.seed, (int, np.integer)) else None,
-            "dtype": None if self.dtype is None else self.dtype.name,
-        }
-
-    @classmethod
-    def from_config(cls, config):
-        """The unbuilt network `config()` describes."""
-        from .layers import from_config
-
-        if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
-            raise ValueError("the network's description has no list of layers")
-        layers = []
-        for i, layer in enumerate(config["layers"]):
-            try:
-                layers.append(from_config(layer))
-            except (
-                TypeError,
-                ValueError,
-                KeyError,
-            ) as exc:  # a damaged description: say which layer
-                kind = layer.get("type") if isinstance(layer, dict) else None
-                kind = f" ({kind})" if isinstance(kind, str) else ""
-                raise ValueError(
-                    f"layer {i}{kind} can't be rebuilt from its description: {exc}"
-                ) from None
-        return cls(
-            layers,
-            loss=config["loss"],
-            optimizer=config["optimizer"],
-            metrics=config["metrics"],
-            l2=config.get("l2", 0.0),
-            seed=config["seed"],
-            dtype=config["dtype"],
-        )
-
-    def to_state(self, curves=None, kept=-1):
-        """(tensors, document): the network as `smallnet.state.write` stores it.
-
-        The layers' arrays are the tensors ``layers.{i}.{attribute}``; the document holds the
-        `config()` and the `metadata`. `curves` ({key: [value per epoch]}, such as a History's)
-        are kept as tensors ``history.{key}``, and their values at index `kept` (the epoch whose
-        weights these are) as ``metadata["final_metrics"]``.
-        """
-        from .callbacks.history import curve_tensors, final_values
-
-        if not self.built:
-            raise RuntimeError("the network has no weights yet: call fit (or build) first")
-        tensors = params.tensors(self.layers)
-        metadata = dict(check_metadata(self.metadata))
-        if curves:
-            metadata["final_metrics"] = final_values(curves, kept)
-            tensors.update(curve_tensors(curves))
-        return tensors, {"network": self.config(), "metadata": metadata}
-
-    @classmethod
-    def from_state(cls, document, tensors):
-        """The network `to_state` described, weights, metadata and History included."""
-        from .callbacks.history import from_tensors
-
-        network = cls.from_config(document["network"])
-        if not isinstance(document.get("metadata", {}), dict):
-            raise ValueError("its metadata is not a JSON object")
-        needed = params.count(network.layers, network.layers[0].input_dim)
-        held = sum(array.size for key, array in tensors.items() if key.startswith("layers."))
-        if needed > max(10 * held, 10**6):  # a damaged config could ask for GBs of placeholders
-            raise ValueError(f"its architecture has {needed} weights, but it holds {held}")
-        network.build(network.layers[0].input_dim, network.dtype)  # placeholders, overwritten next
-        network.load_tensors(tensors)
-        network.metadata = document.get("metadata", {})
-        network.history = from_tensors(tensors)
-        return network
-
-    def load_tensors(self, tensors):
-        """Copy the layers' arrays from `tensors` (as `to_state` names them) into the built network."""
-        params.fill(self.layers, tensors)
-
-    def save(self, path):
-        """Write the network (architecture, weights, `metadata`, History) to the safetensors file
-        `path`, atomically; `smallnet.load` reads it back.
-
-        The History's values of the epoch whose weights are saved (the last, or the best one
-        that EarlyStopping put back) are also kept as ``metadata["final_metrics"]``.
-
-        Raises
-        ------
-        RuntimeError
-            If the network has no weights yet.
-        ValueError
-            If `path` ends in .onnx (`to_onnx`'s format, not this one), or a weight is NaN or inf.
-        """
-        from . import state
-        from .callbacks.history import kept_index
-
-        if isinstance(path, (str, bytes, os.PathLike)) and os.fsdecode(path).lower().endswith(
-            ".onnx"
-        ):
-            raise ValueError(
-                f"{os.fsdecode(path)!r}: save writes safetensors, not ONNX; use network.to_onnx(path) "
-                f"for an ONNX file, or name this one .safetensors"
-            )
-        if self.built and not np.isfinite(self.flat_params).all():
-            raise ValueError(
-                "the network's weights hold NaN or inf (did training diverge?): not saved, since the "
-                "file could predict nothing"
-            )
-        history = self.history
-        curves = history.history if history is not None else {}
-        state.write(
-            path, *self.to_state(curves, kept_index(history) if history is not None else -1)
-        )
-
-    def to_onnx(self, path, opset=17):
-        """Export to an ONNX file; returns the largest difference from smallnet (see
-        `smallnet.onnx_export`)."""
-        from . import onnx_export
-
-        return onnx_export.to_onnx(self, path, opset)

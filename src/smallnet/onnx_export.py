@@ -76,9 +76,8 @@ def to_onnx(network, path, opset=17, probe_rows=256):
         producer_name="smallnet",
         producer_version=__version__,
     )
-    model.ir_version = helper.find_min_ir_version_for(
-        model.opset_import
-    )  # what older runtimes accept
+    # The lowest IR version: what older runtimes accept.
+    model.ir_version = helper.find_min_ir_version_for(model.opset_import)
     helper.set_model_props(
         model,
         {
@@ -89,14 +88,12 @@ def to_onnx(network, path, opset=17, probe_rows=256):
     onnx.checker.check_model(model, full_check=True)
     data = model.SerializeToString()
     options = ort.SessionOptions()
-    options.intra_op_num_threads = options.inter_op_num_threads = (
-        1  # a small probe: threads only cost
-    )
+    # A small probe: threads only cost.
+    options.intra_op_num_threads = options.inter_op_num_threads = 1
     session = ort.InferenceSession(data, options, providers=["CPUExecutionProvider"])
     probe = probe_inputs(network, probe_rows)
-    ours = network.predict(
-        probe.astype(network.dtype)
-    )  # exact: float32 widens to float64 without rounding
+    # Exact: float32 widens to float64 without rounding.
+    ours = network.predict(probe.astype(network.dtype))
     theirs = session.run(["Y"], {"X": probe})[0]
     write_bytes(path, data)
     return float(np.max(np.abs(theirs.astype(np.float64) - ours)))
@@ -166,10 +163,12 @@ LAYERS = {"Standardize": _standardize, "Dense": _dense, "Dropout": _dropout}
 
 
 def probe_inputs(network, rows):
-    """Random float32 input around where the data lives: the input standardization's range if there is one."""
-    rng = np.random.default_rng(
-        0
-    )  # not the network's generator: exporting must not change training
+    """Random float32 input around where the data lives.
+
+    That is the input standardization's range, if there is one.
+    """
+    # Not the network's generator: exporting must not change training.
+    rng = np.random.default_rng(0)
     probe = rng.standard_normal((rows, network.input_dim))
     first = network.layers[0]
     if type(first).__name__ == "Standardize" and not first.invert:
@@ -183,7 +182,7 @@ def _modules():
         import onnxruntime
     except ImportError:
         raise ImportError(
-            "ONNX export needs the onnx and onnxruntime packages: pip install onnx onnxruntime (the [onnx] "
-            "extra)"
+            "ONNX export needs the onnx and onnxruntime packages: "
+            "pip install onnx onnxruntime (the [onnx] extra)"
         ) from None
     return onnx, onnxruntime

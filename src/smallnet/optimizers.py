@@ -29,7 +29,7 @@ class Optimizer:
         self.learning_rate = check_number("learning_rate", learning_rate, low=0)
 
     def claim(self, network):
-        """Record that this optimizer trains `network`; refuse it if another live network is trained by it.
+        """Record that this optimizer trains `network`; refuse if another live network has it.
 
         Its state (moments, velocities, step count, a schedule's learning rate) belongs to one
         network's parameters: shared, it would mix two networks' steps. The reference is weak,
@@ -43,8 +43,8 @@ class Optimizer:
         owner = None if self._owner is None else self._owner()
         if owner is not None and owner is not network:
             raise ValueError(
-                f"this optimizer ({self!r}) already trains another network; give each network its own "
-                f"instance, e.g. create it inside the loop"
+                f"this optimizer ({self!r}) already trains another network; "
+                f"give each network its own instance, e.g. create it inside the loop"
             )
         self._owner = weakref.ref(network)
 
@@ -93,12 +93,14 @@ class SGD(Optimizer):
 
     @property
     def step_scale(self):
-        return float(
-            self.learning_rate
-        )  # a NumPy float64 set by hand would upcast float32 arithmetic
+        # A NumPy float64 set by hand would upcast float32 arithmetic.
+        return float(self.learning_rate)
 
     def update(self, params, steps, scaled=False):
-        """Add the steps (times the learning rate, unless `scaled` says they include it) to params."""
+        """Add the steps to params.
+
+        Times the learning rate, unless `scaled` says they include it.
+        """
         lr, mu = self.learning_rate, self.momentum
         if not scaled and lr != 1:  # at the tutorial's rate of 1 the step is added as it is
             for s in steps:
@@ -123,7 +125,10 @@ class SGD(Optimizer):
         return {**super().config(), "momentum": self.momentum, "nesterov": self.nesterov}
 
     def get_state(self):
-        """Copies of the velocities, in the order of the params (None before the first update with momentum)."""
+        """Copies of the velocities, in the order of the params.
+
+        None before the first update with momentum.
+        """
         return {
             "velocities": None if self.velocities is None else [v.copy() for v in self.velocities]
         }
@@ -195,7 +200,10 @@ class Adam(Optimizer):
         }
 
     def get_state(self):
-        """The step count t and copies of the first and second moments (None before the first update)."""
+        """The step count t and copies of the first and second moments.
+
+        The moments are None before the first update.
+        """
         if self.moments is None:
             return {"t": self.t, "m": None, "v": None}
         return {

@@ -8,6 +8,8 @@ import os
 
 import numpy as np
 
+from .validation import check_array
+
 
 def count(layers, input_dim):
     """How many numbers `layers` need for `input_dim` inputs (built or not)."""
@@ -29,8 +31,8 @@ def check_memory(n_weights, dtype):
     needed = 4 * n_weights * dtype.itemsize
     if memory and needed > memory:
         raise MemoryError(
-            f"the network's {n_weights} weights need about {needed / 2**30:.3g} GiB with their steps "
-            f"and optimizer state, more than this machine's {memory / 2**30:.3g} GiB; "
+            f"the network's {n_weights} weights need about {needed / 2**30:.3g} GiB with their "
+            f"steps and optimizer state, more than this machine's {memory / 2**30:.3g} GiB; "
             f"use fewer or smaller layers"
         )
 
@@ -97,8 +99,83 @@ def fill(layers, named):
             target[...] = stored  # in place: the flat buffer holds these very arrays
         if hasattr(layer, "scale") and not (layer.scale > 0).all():
             raise ValueError(
-                f"tensor 'layers.{i}.scale' must be > 0 everywhere (a Standardize layer divides by it)"
+                f"tensor 'layers.{i}.scale' must be > 0 everywhere "
+                "(a Standardize layer divides by it)"
             )
     unexpected = sorted(key for key in named if key.startswith("layers.") and key not in expected)
     if unexpected:
         raise ValueError(f"tensors {', '.join(unexpected)} belong to no layer of the architecture")
+
+
+class Weights:
+    """Mixin of `Network`: its parameters read, written and checked as a whole."""
+
+    @property
+    def params(self):
+        """All trainable arrays, layer by layer (weights, then bias); views of `flat_params`."""
+        return [p for layer in self.layers for p in layer.params]
+
+    def get_weights(self):
+        """Copies of all parameters, as a list in `params` order."""
+        return [p.copy() for p in self.params]
+
+    def set_weights(self, weights):
+        """Copy `weights` (as from get_weights) into the network's parameters.
+
+        Every array is checked before any is copied, so a bad one leaves the network as it was.
+
+        Parameters
+        ----------
+        weights : list of array-like
+            One finite real array per parameter, in `params` order, each of its parameter's shape.
+
+        Raises
+        ------
+        RuntimeError
+            If the network has no weights yet (call fit or build first: the shapes come from there).
+        TypeError
+            If `weights` is not a list or tuple, or an array holds no real numbers (naming its
+            index).
+        ValueError
+            For a wrong number of arrays, or an array of the wrong shape or with NaN or inf
+            (naming its index).
+        """
+        if not self.built:
+            raise RuntimeError(
+                "the network has no weights yet: call fit (or build) first, then set_weights"
+            )
+        if not isinstance(weights, (list, tuple)):
+            raise TypeError(
+                "weights must be a list of arrays, as get_weights returns, got "
+                f"{type(weights).__name__}"
+            )
+        current = self.params
+        if len(weights) != len(current):
+            raise ValueError(
+                f"expected {len(current)} arrays (one per parameter, as get_weights returns), "
+                f"got {len(weights)}"
+            )
+        checked = []
+        for i, (p, w) in enumerate(zip(current, weights)):
+            w = check_array(w, f"weights[{i}]", dtype=p.dtype, ndim=p.ndim)
+            if w.shape != p.shape:
+                raise ValueError(
+                    f"weights[{i}] has shape {w.shape}, but the network's has {p.shape}"
+                )
+            checked.append(w)
+        for p, w in zip(current, checked):
+            p[...] = w
+
+    def is_finite(self, batch=None):
+        """Whether the weights, and what they make of `batch` (default: the last training step's
+        rows), are all finite.
+
+        A loss is computed before its step, so a last step that overflowed shows only here; and
+        weights of 1e200 are finite while their products are not.
+        """
+        batch = self.last_batch if batch is None else batch
+        with np.errstate(all="ignore"):
+            return bool(
+                np.isfinite(self.flat_params).all()
+                and (batch is None or np.isfinite(self.forward(batch)).all())
+            )

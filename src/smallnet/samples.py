@@ -14,7 +14,8 @@ def check_sample_weight(sample_weight, n, dtype=None):
 
     Only their ratios matter, so a largest weight of 1 keeps a sum that would overflow finite.
     """
-    # Checked in their own dtype first: a finite float64 weight too large for float32 is fine once scaled.
+    # Checked in their own dtype first: a finite float64 weight too large for float32 is fine
+    # once scaled.
     weights = check_array(sample_weight, "sample_weight", ndim=1)
     if len(weights) != n:
         raise ValueError(f"sample_weight has {len(weights)} entries, but X has {n} rows")
@@ -30,13 +31,19 @@ def check_sample_weight(sample_weight, n, dtype=None):
     return weights.astype(dtype, copy=False)
 
 
+def held_out_count(n, fraction, minimum=0):
+    """``round(fraction * n)``, but at least `minimum`: the rows a validation split holds out of
+    `n` (`validation_size` checks that both parts keep some)."""
+    return max(minimum, int(round(fraction * n)))
+
+
 def validation_size(n, fraction, name="validation_split", minimum=0):
     """How many of `n` rows `fraction` holds out: ``round(fraction * n)``, but at least `minimum`.
 
     `name` is the caller's own word for the fraction (an argument, or a ``--`` option), used
     in the error raised unless both parts keep a row.
     """
-    n_val = max(minimum, int(round(fraction * n)))
+    n_val = held_out_count(n, fraction, minimum)
     if not 1 <= n_val < n:
         given = f"{name} {fraction:g}" if name.startswith("--") else f"{name}={fraction}"
         raise ValueError(

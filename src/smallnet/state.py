@@ -26,7 +26,7 @@ FORMAT_VERSION = 1
 
 
 def write(path, tensors, document):
-    """Atomically write `tensors` ({name: array}) and the JSON-able `document` (a dict) to `path`."""
+    """Atomically write `tensors` ({name: array}) and the JSON-able dict `document` to `path`."""
     numpy_safetensors = require_safetensors().numpy
     tensors = {key: np.ascontiguousarray(array) for key, array in tensors.items()}
     info = {"format": "smallnet", "format_version": FORMAT_VERSION, **document}
@@ -116,7 +116,10 @@ def _document(path, data):
 
 
 def _checksum(document, tensors):
-    """SHA-256 over the JSON document and every tensor's name, dtype, shape and little-endian bytes."""
+    """SHA-256 over the JSON document and every tensor.
+
+    Each tensor counts with its name, dtype, shape and little-endian bytes.
+    """
     digest = hashlib.sha256(document.encode())
     for key in sorted(tensors):
         array = tensors[key]
@@ -177,6 +180,7 @@ def require_safetensors():
         import safetensors.numpy
     except ImportError:
         raise ImportError(
-            "saving and loading need the safetensors package: pip install safetensors (the [io] extra)"
+            "saving and loading need the safetensors package: "
+            "pip install safetensors (the [io] extra)"
         ) from None
     return safetensors

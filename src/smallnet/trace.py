@@ -118,13 +118,15 @@ def trace(network, X, y, step=0, print_fn=print):
 
 
 def _take_steps(network, X, y, step):
-    """Take `step` steps quietly, then step number `step`: (its loss, one dict of arrays per layer)."""
+    """Take `step` steps quietly, then step number `step`.
+
+    Returns (its loss, one dict of arrays per layer).
+    """
     for _ in range(step):  # fit's full-batch path, one step per epoch
         network.train_step(X, y)
     recorder = StepRecorder(len(network.layers))
-    loss, _ = network.train_step(
-        X, y, record=recorder
-    )  # fit's own step: the network ends where fit would
+    # fit's own step: the network ends where fit would.
+    loss, _ = network.train_step(X, y, record=recorder)
     return loss, recorder.layers
 
 
@@ -182,93 +184,93 @@ def _unscaled(array, scale):
     return array.copy() if scale == 1 else array / scale
 
 
+class _Printout:
+    """The printout's lines: each array as ``name = formula   shape (..)   (note)``, then values."""
+
+    def __init__(self):
+        self.lines = []
+
+    def show(self, name, formula, value, note=""):
+        head = f"{name} = {formula}" if formula else name
+        self.lines.append(f"{head}   shape {value.shape}{'   (' + note + ')' if note else ''}")
+        self.lines.append(np.array2string(value, precision=6))
+
+
 def _describe(network, tr):
     """The printout: forward, loss, backward, update, each array with its shape and values."""
-    layers, n = network.layers, len(network.layers)
-    top = f"l{n}"
-    lines = []
+    text = _Printout()
+    _describe_forward(text, network, tr)
+    text.lines += ["", "Backward: from the miss at the top down to the first layer."]
+    for k in range(len(network.layers) - 1, -1, -1):
+        _describe_backward(text, network, tr, k)
+    plain = " (syn += update, as in the tutorial)." if _plain_sgd(network.optimizer) else "."
+    text.lines += ["", f"Update: {network.optimizer!r} adds the updates to the weights" + plain]
+    for k, layer in enumerate(network.layers):
+        text.show(f"syn{k}", "", tr[f"syn{k}_new"], "after the update")
+        if layer.use_bias:
+            text.show(f"b{k}", "", tr[f"b{k}_new"], "after the update")
+    return "\n".join(text.lines)
 
-    def show(name, formula, value, note=""):
-        head = f"{name} = {formula}" if formula else name
-        lines.append(f"{head}   shape {value.shape}{'   (' + note + ')' if note else ''}")
-        lines.append(np.array2string(value, precision=6))
 
+def _describe_forward(text, network, tr):
+    """The heading, the forward pass layer by layer, and the loss."""
+    layers = network.layers
     sizes = "-".join(str(s) for s in [network.input_dim] + [layer.units for layer in layers])
-    lines += [
-        f"Step {tr.step} of the {sizes} network (loss {network.loss.name}, optimizer {network.optimizer!r})",
+    text.lines += [
+        f"Step {tr.step} of the {sizes} network "
+        f"(loss {network.loss.name}, optimizer {network.optimizer!r})",
         *([f"(steps 0 to {tr.step - 1} ran quietly before it)"] if tr.step else []),
         "",
         "Forward: each layer's output is the input of the next.",
     ]
-    show("l0", "X", tr["l0"], "the input")
+    text.show("l0", "X", tr["l0"], "the input")
     for k, layer in enumerate(layers):
         bias = f" + b{k}" if layer.use_bias else ""
-        show(f"syn{k}", "", tr[f"syn{k}"], f"weights from l{k} to l{k + 1}")
+        text.show(f"syn{k}", "", tr[f"syn{k}"], f"weights from l{k} to l{k + 1}")
         if layer.use_bias:
-            show(f"b{k}", "", tr[f"b{k}"], "bias")
-        show(f"l{k + 1}", f"{layer.activation.name}(l{k}.dot(syn{k}){bias})", tr[f"l{k + 1}"])
+            text.show(f"b{k}", "", tr[f"b{k}"], "bias")
+        formula = f"{layer.activation.name}(l{k}.dot(syn{k}){bias})"
+        text.show(f"l{k + 1}", formula, tr[f"l{k + 1}"])
     penalty = f" + 0.5 * {network.l2:g} * sum(syn**2)" if network.l2 else ""
-    lines += [
-        "",
-        f"loss = {network.loss.name}(y, {top}){penalty} = {tr.loss!r}",
-        "",
-        "Backward: from the miss at the top down to the first layer.",
-    ]
-    for k in range(n - 1, -1, -1):
-        out, act = f"l{k + 1}", layers[k].activation
-        if k == n - 1 and network.fused:
-            scale = "y.size" if network.loss.name == "binary_crossentropy" else "n_samples"
-            show(
-                f"{out}_delta",
-                f"(y - {out}) / {scale}",
-                tr[f"{out}_delta"],
-                f"straight from the loss: {network.loss.name} after {act.name} cancels the slope",
-            )
+    text.lines += ["", f"loss = {network.loss.name}(y, l{len(layers)}){penalty} = {tr.loss!r}"]
+
+
+def _describe_backward(text, network, tr, k):
+    """Layer k's error, slope and delta, and its updates."""
+    layers, loss = network.layers, network.loss.name
+    out, act, top = f"l{k + 1}", layers[k].activation, k == len(layers) - 1
+    if top and network.fused:
+        scale = "y.size" if loss == "binary_crossentropy" else "n_samples"
+        note = f"straight from the loss: {loss} after {act.name} cancels the slope"
+        text.show(f"{out}_delta", f"(y - {out}) / {scale}", tr[f"{out}_delta"], note)
+    else:
+        if top:
+            formula = f"y - {out}" if loss == "sse" else f"minus d(loss)/d({out})"
+            text.show(f"{out}_error", formula, tr[f"{out}_error"], "how much did we miss?")
         else:
-            if k == n - 1:
-                formula = "y - " + top if network.loss.name == "sse" else f"minus d(loss)/d({top})"
-                show(f"{out}_error", formula, tr[f"{out}_error"], "how much did we miss?")
-            else:
-                show(
-                    f"{out}_error",
-                    f"l{k + 2}_delta.dot(syn{k + 1}.T)",
-                    tr[f"{out}_error"],
-                    f"what {out} contributed to the miss",
-                )
-            if act.name == "softmax":
-                show(
-                    f"{out}_delta",
-                    f"{out} * ({out}_error - sum({out}_error * {out}, axis=1))",
-                    tr[f"{out}_delta"],
-                    "softmax mixes its outputs: no slope per entry",
-                )
-            else:
-                slope = SLOPES.get(act.name, "the slope of {l}").format(l=out)
-                show(f"{out}_slope", slope, tr[f"{out}_slope"], f"{act.name}'s slope")
-                show(f"{out}_delta", f"{out}_error * {out}_slope", tr[f"{out}_delta"])
-        decay = (
-            f" - {network.l2:g} * syn{k}" if network.l2 else ""
-        )  # weight decay, as in Network.train_step
-        show(
-            f"syn{k}_update",
-            f"l{k}.T.dot({out}_delta){decay}",
-            tr[f"syn{k}_update"],
-            "minus the gradient",
-        )
-        if layers[k].use_bias:
-            show(f"b{k}_update", f"{out}_delta.sum(axis=0)", tr[f"b{k}_update"])
-    lines += [
-        "",
-        f"Update: {network.optimizer!r} adds the updates to the weights"
-        + (" (syn += update, as in the tutorial)." if _plain_sgd(network.optimizer) else "."),
-    ]
-    for k, layer in enumerate(layers):
-        show(f"syn{k}", "", tr[f"syn{k}_new"], "after the update")
-        if layer.use_bias:
-            show(f"b{k}", "", tr[f"b{k}_new"], "after the update")
-    return "\n".join(lines)
+            formula, note = (
+                f"l{k + 2}_delta.dot(syn{k + 1}.T)",
+                f"what {out} contributed to the miss",
+            )
+            text.show(f"{out}_error", formula, tr[f"{out}_error"], note)
+        if act.name == "softmax":
+            formula = f"{out} * ({out}_error - sum({out}_error * {out}, axis=1))"
+            note = "softmax mixes its outputs: no slope per entry"
+            text.show(f"{out}_delta", formula, tr[f"{out}_delta"], note)
+        else:
+            slope = SLOPES.get(act.name, "the slope of {l}").format(l=out)
+            text.show(f"{out}_slope", slope, tr[f"{out}_slope"], f"{act.name}'s slope")
+            text.show(f"{out}_delta", f"{out}_error * {out}_slope", tr[f"{out}_delta"])
+    decay = f" - {network.l2:g} * syn{k}" if network.l2 else ""  # as in Network.train_step
+    formula = f"l{k}.T.dot({out}_delta){decay}"
+    text.show(f"syn{k}_update", formula, tr[f"syn{k}_update"], "minus the gradient")
+    if layers[k].use_bias:
+        text.show(f"b{k}_update", f"{out}_delta.sum(axis=0)", tr[f"b{k}_update"])
 
 
 def _plain_sgd(optimizer):
-    """Whether the update is the tutorial's ``syn += update`` exactly (SGD at rate 1, no momentum)."""
+    """Whether the update is the tutorial's ``syn += update`` exactly.
+
+    That is SGD at rate 1, with no momentum.
+    """
     return optimizer.name == "sgd" and optimizer.learning_rate == 1 and not optimizer.momentum

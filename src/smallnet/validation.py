@@ -53,7 +53,10 @@ def check_array(a, name="X", dtype=None, ndim=2):
         want = " or ".join(f"{d}-D" for d in ndims)
         single_feature = arr.ndim == 1 and 2 in ndims and name == "X"
         hint = (
-            " (one feature of many samples: X.reshape(-1, 1); one sample of many features: X.reshape(1, -1))"
+            (
+                " (one feature of many samples: X.reshape(-1, 1); "
+                "one sample of many features: X.reshape(1, -1))"
+            )
             if single_feature
             else ""
         )
@@ -92,7 +95,10 @@ def check_array(a, name="X", dtype=None, ndim=2):
 
 
 def _where(index, columns=None):
-    """Where `index` is, in words: "row i, column j" (`columns` give j's name) in 2-D, "index i" in 1-D."""
+    """Where `index` is, in words: "row i, column j" in 2-D, "index i" in 1-D.
+
+    `columns`, if given, supply j's name.
+    """
     if len(index) == 2:
         return f"row {index[0]}, column {index[1] if columns is None else repr(columns[index[1]])}"
     return f"index {index[0] if len(index) == 1 else index}"
@@ -104,7 +110,7 @@ _NOT_REAL = (str, bytes, complex, type(None))
 
 
 def _object_to_float(arr, name, columns):
-    """The object array `arr` as float64, or an error that locates its first element that is no real number."""
+    """The object array `arr` as float64, or an error locating its first non-real element."""
     # One pass over the elements' types (in C) before astype; the rest only runs on bad data.
     if not any(issubclass(t, _NOT_REAL) for t in set(map(type, arr.flat))):
         try:
@@ -203,14 +209,15 @@ def jsonable(value):
 
 
 def check_metadata(metadata):
-    """Return `metadata` if it is a dict of str keys to JSON-able values (NumPy ones included), else raise.
+    """Return `metadata` if it is a dict of str keys to JSON-able values, else raise.
 
-    Checked key by key, so that the error names the key whose value JSON can't hold.
+    NumPy values count as JSON-able. Checked key by key, so that the error names the key whose
+    value JSON can't hold.
     """
     if not isinstance(metadata, dict):
         raise TypeError(
-            f"metadata must be a dict of JSON-able values (str keys), got {type(metadata).__name__} "
-            f"{metadata!r:.80}"
+            f"metadata must be a dict of JSON-able values (str keys), "
+            f"got {type(metadata).__name__} {metadata!r:.80}"
         )
     for key, value in metadata.items():
         if not isinstance(key, str):  # JSON would turn 1 into "1": a different dict after loading
@@ -231,7 +238,8 @@ def lookup(kind, value, table, base):
     name = config.pop("name", None)
     if not isinstance(name, str):
         raise TypeError(
-            f"{kind} must be a name ({', '.join(sorted(table))}) or a {base.__name__}, got {value!r}"
+            f"{kind} must be a name ({', '.join(sorted(table))}) "
+            f"or a {base.__name__}, got {value!r}"
         )
     if name.lower() not in table:
         raise ValueError(f"unknown {kind} {name!r}; valid names are: {', '.join(sorted(table))}")

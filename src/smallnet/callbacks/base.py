@@ -36,7 +36,10 @@ class Callback:
 
 
 def callback_list(callbacks):
-    """fit's `callbacks` as a list: a single Callback is a list of one (as with metrics=), None none."""
+    """fit's `callbacks` as a list.
+
+    A single Callback is a list of one (as with metrics=), None none.
+    """
     if isinstance(callbacks, Callback):
         return [callbacks]
     if callbacks is None:

@@ -70,13 +70,12 @@ class DivergenceGuard(Callback):
         np.copyto(self._weights, self._good if good else self._copy)  # else the first copy
         self.network.optimizer.reset()
         self.network.stop_training = True
-        self.network.history.kept_epoch = (
-            start - 1
-        )  # the weights at that epoch's end (-1: the first)
+        # The weights at the end of the epoch before `start` (-1: the first).
+        self.network.history.kept_epoch = start - 1
         self.diverged_epoch = epoch
         warnings.warn(
-            f"training diverged in epoch {epoch + 1}: {what}; stopped and put back the weights from "
-            f"the start of epoch {start + 1} (a lower learning rate may help)",
+            f"training diverged in epoch {epoch + 1}: {what}; stopped and put back the weights "
+            f"from the start of epoch {start + 1} (a lower learning rate may help)",
             DivergenceWarning,
             stacklevel=3,
         )

@@ -32,7 +32,8 @@ class History(Callback):
             else:
                 history[key] = [logs[key]]
 
-    # Read like the dict it holds: history["loss"], "val_loss" in history, dict(history), len, keys()
+    # Read like the dict it holds: history["loss"], "val_loss" in history, dict(history),
+    # len, keys().
     def __getitem__(self, key):
         return self.history[key]
 
@@ -59,7 +60,10 @@ class History(Callback):
 
 
 def final_values(curves, kept=-1):
-    """{key: value at index `kept`} of `curves` ({key: [value per epoch]}); a shorter curve gives its last."""
+    """{key: value at index `kept`} of `curves` ({key: [value per epoch]}).
+
+    A curve too short for index `kept` gives its last value.
+    """
     return {
         key: values[kept if kept < len(values) else -1]
         for key, values in curves.items()
@@ -68,7 +72,10 @@ def final_values(curves, kept=-1):
 
 
 def kept_index(history):
-    """The index in `history` of the epoch whose weights the network holds: `kept_epoch`'s, else -1."""
+    """The index in `history` of the epoch whose weights the network holds.
+
+    That is `kept_epoch`'s index, else -1.
+    """
     return history.epoch.index(history.kept_epoch) if history.kept_epoch in history.epoch else -1
 
 

@@ -26,7 +26,10 @@ class PrintLogger(Callback):
 
 
 class ProgressBar(Callback):
-    """A tqdm progress bar over epochs with the latest loss and metrics (needs the `tqdm` package)."""
+    """A tqdm progress bar over epochs with the latest loss and metrics.
+
+    Needs the `tqdm` package.
+    """
 
     def __init__(self, epochs, file=None):
         self.epochs, self.file = epochs, file

@@ -1,0 +1,97 @@
+"""A model file as the commands read it, and its outputs on a CSV file of its features."""
+
+import types
+
+import numpy as np
+
+from .. import load
+from ..csvdata import ColumnMismatch, join, read_csv
+from ..tabular import read_metadata, scaling_layer, target_numbers
+
+
+def read_model(path):
+    """The model in `path` with the metadata fields the commands use, checked (see
+    `smallnet.tabular.read_metadata`): net, task, target, feature_names, classes, ...
+
+    A `train` checkpoint of a regression, written while it learned the standardized target,
+    gets the target's units back on (`rescaled`).
+    """
+    net = load(path)
+    meta = read_metadata(net, path)
+    model = types.SimpleNamespace(path=path, net=net, **vars(meta))
+    scaling = meta.target_scaling
+    model.rescaled = bool(scaling) and not getattr(net.layers[-1], "invert", False)
+    if model.rescaled:
+        net.add(scaling_layer(scaling))
+    return model
+
+
+def model_target(model, target):
+    """The column to score or draw against: `target` (--target), else the model's; not a
+    feature or an ignored one."""
+    target = target or model.target
+    if target is None:
+        raise ValueError(f"--target COLUMN is needed: {model.path} records no target")
+    why = (
+        "one of the model's features"
+        if model.feature_names and target in model.feature_names
+        else "a column the model ignored in training"
+        if target in model.ignored
+        else None
+    )
+    if why:
+        raise ValueError(
+            f"--target {target!r} is {why}"
+            + (f"; the column it predicts is {model.target!r}" if model.target else "")
+        )
+    return target
+
+
+def model_outputs(model, data, target, ignore=(), keep=None):
+    """(table, predictions) of the model on a CSV file whose feature columns must be the
+    model's; other columns must be the target, ignored in training, or in `ignore` or `keep`
+    (--ignore, --keep).
+
+    A model that records no feature names takes every column but those, in order. `keep` is
+    None for a command without --keep: the hint for other columns then names --ignore only.
+    """
+    skip = ([model.target] if model.target and target is None else []) + model.ignored
+    try:
+        table = read_csv(
+            data,
+            target=target,
+            features=model.feature_names,
+            skip=skip,
+            ignore=ignore,
+            keep=keep or (),
+        )
+    except ColumnMismatch as exc:
+        if not exc.unexpected:
+            raise
+        raise ValueError(
+            f"{exc}; leave other columns out with --ignore COLUMNS"
+            + (" (or copy them to the output with --keep COLUMNS)" if keep is not None else "")
+        ) from None
+    try:
+        return table, model.net.predict(table.X)
+    except ValueError as exc:
+        raise ValueError(f"{table.path}: {exc} (the model {model.path})") from None
+
+
+def true_values(model, table, target):
+    """The target column as class indices (classification) or an (n, 1) float array."""
+    if model.task != "classification":
+        return target_numbers(table)
+    index = {label: k for k, label in enumerate(model.classes)}
+    for i, text in enumerate(table.target):
+        if text not in index:  # labels are compared as written: 7 is not 007, 1 is not 1.0
+            raise ValueError(
+                f"{table.where(i, target)}: {text!r} is not one of the model's classes "
+                f"({join(model.classes)})"
+                + (
+                    ""
+                    if model.named_classes
+                    else "; the model records no class names, only indices"
+                )
+            )
+    return np.array([index[text] for text in table.target])

@@ -1,0 +1,102 @@
+"""smallnet predict and smallnet evaluate: a model's outputs on a CSV file, written or scored."""
+
+import sys
+
+import numpy as np
+
+from .. import metrics
+from ..atomic import write_text
+from ..csvdata import format_csv, quoted
+from ..tabular import target_numbers
+from .common import check_output, count, data_path
+from .model import model_outputs, model_target, read_model, true_values
+
+MAX_MATRIX = 20  # the confusion matrix is printed up to this many classes (300: a megabyte)
+
+
+def probabilities(out):
+    """Class probabilities (n, n_classes); one sigmoid output is the second of two classes."""
+    return np.hstack([1 - out, out]) if out.shape[1] == 1 else out
+
+
+def predict(args):
+    args.data = data_path(args)
+    model = read_model(args.model)
+    if args.output:
+        check_output(args.output, model=args.model, data=args.data)
+    if args.proba and model.task != "classification":
+        raise ValueError(
+            f"--proba needs a classification model; {args.model} is "
+            f"{model.task or 'not from smallnet train'}"
+        )
+    table, out = model_outputs(model, args.data, None, ignore=args.ignore, keep=args.keep)
+    if model.task == "classification":
+        proba = probabilities(out)
+        header = model.classes if args.proba else [model.target or "prediction"]
+        rows = proba if args.proba else [[model.classes[k]] for k in proba.argmax(axis=1)]
+    elif model.task == "regression" and out.shape[1] == 1:
+        header, rows = [model.target or "prediction"], out
+    else:  # a model without a task: every raw output
+        header, rows = [f"output_{j}" for j in range(out.shape[1])], out
+    clash = [name for name in table.kept if name in header]
+    if clash:
+        raise ValueError(
+            f"--keep {quoted(clash)}: the predictions are written under that name; keep other "
+            f"columns (smallnet evaluate compares predictions with the true values)"
+        )
+    kept = list(table.kept.values())
+    text = format_csv(
+        [*table.kept, *header],
+        [[*(values[i] for values in kept), *map(str, row)] for i, row in enumerate(rows)],
+    )
+    if args.output:
+        write_text(args.output, text)
+    else:
+        sys.stdout.write(text)
+
+
+def evaluate(args):
+    args.data = data_path(args)
+    model = read_model(args.model)
+    if model.task is None:
+        raise ValueError(f"{args.model}: no task recorded (models from `smallnet train` have one)")
+    target = model_target(model, args.target)
+    table, out = model_outputs(model, args.data, target, ignore=args.ignore)
+    lines = [count(len(out), "row")]
+    if model.task == "regression":
+        if out.shape[1] != 1:
+            raise ValueError(
+                f"{args.model}: a regression model with {out.shape[1]} outputs; evaluate scores one"
+            )
+        y = target_numbers(table)
+        lines += [
+            f"mse: {metrics.mse(y, out):.6g}",
+            f"mae: {metrics.mae(y, out):.6g}",
+            f"r2: {metrics.r2(y, out):.6g}",
+        ]
+    else:
+        truth = true_values(model, table, target)
+        predicted = probabilities(out).argmax(axis=1)
+        right = int((truth == predicted).sum())
+        lines.append(f"accuracy: {right / len(truth):.4f} ({right}/{len(truth)})")
+        lines += _confusion(model.classes, truth, predicted)
+    print("\n".join(lines))  # only now: a failure above prints no partial results
+
+
+def _confusion(classes, truth, predicted):
+    """The lines of the confusion matrix, or one saying why it is left out."""
+    if len(classes) > MAX_MATRIX:
+        return [
+            f"confusion matrix omitted: {len(classes)} classes (it is printed for up to "
+            f"{MAX_MATRIX})"
+        ]
+    counts = np.zeros((len(classes), len(classes)), dtype=int)
+    np.add.at(counts, (truth, predicted), 1)
+    width = max(len(c) for c in classes + [str(len(truth))])
+    lines = [
+        "confusion matrix (rows: true class, columns: predicted class):",
+        " " * width + "".join(f"  {c:>{width}}" for c in classes),
+    ]
+    return lines + [
+        f"{c:<{width}}" + "".join(f"  {n:>{width}}" for n in row) for c, row in zip(classes, counts)
+    ]

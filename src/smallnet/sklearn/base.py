@@ -1,0 +1,396 @@
+"""The training both estimators share: SmallNetBase and scikit-learn's MLP stopping rule."""
+
+import inspect
+import warnings
+
+import numpy as np
+from sklearn.base import BaseEstimator, is_classifier
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    column_or_1d,
+    validate_data,
+)
+
+from .. import metrics as metric_fns
+from .. import samples
+from ..callbacks import Callback, Monitor
+from ..layers import Dense
+from ..optimizers import SGD, Adam
+from ..tabular import default_network
+from ..validation import check_array
+from .parameters import ACTIVATIONS, MLP_ONLY, check_params
+
+
+def _check_numeric_target(estimator, y):
+    """Refuse text targets of a regressor up front: converted later, they fail with no word of
+    the cause."""
+    try:
+        values = np.asarray(y)
+    except ValueError:  # ragged: validate_data says so
+        return
+    if values.dtype.kind in "USO":
+        text = next((v for v in values.flat if isinstance(v, (str, bytes))), None)
+        if text is not None:
+            raise ValueError(
+                f"{type(estimator).__name__} needs numeric targets, but y holds text (such as "
+                f"{text.item() if isinstance(text, np.generic) else text!r}); for class labels use "
+                f"SmallNetClassifier"
+            )
+
+
+class NoImprovementStop(Callback):
+    """scikit-learn's MLP stopping rule (`Monitor`'s "sklearn" rule): stop once `monitor` has
+    failed to beat its best by `tol` more than `n_iter_no_change` epochs in a row; for a
+    validation score, keep the best weights."""
+
+    def __init__(self, monitor, tol, n_iter_no_change):
+        mode = "max" if monitor.startswith("val_") else "min"
+        self.watch = Monitor(monitor, mode, tol, n_iter_no_change, rule="sklearn", who=monitor)
+        self.stopped_epoch = None
+
+    def on_train_begin(self, logs=None):
+        self.watch.reset()
+        self.best_weights = None
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.watch.update(epoch, logs) and self.watch.mode == "max":
+            self.best_weights = self.network.get_weights()
+        if self.watch.exhausted:
+            self.stopped_epoch = epoch
+            self.network.stop_training = True
+
+    def on_train_end(self, logs=None):
+        if self.best_weights is not None:
+            self.network.set_weights(self.best_weights)
+
+
+class SmallNetBase(BaseEstimator):
+    """Shared training (`_fit`); subclasses define fit, partial_fit, the output layer, the loss
+    and the score metric."""
+
+    def __new__(cls, *args, **kwargs):
+        # Wrong arguments are caught here, because __init__'s own TypeError would name
+        # SmallNetBase, which defines it, rather than the estimator called. (clone passes known
+        # parameters, pickle and copy none.)
+        unsupported = sorted(kwargs.keys() & MLP_ONLY.keys())
+        if unsupported:
+            raise TypeError(
+                f"{cls.__name__} has no parameter {unsupported[0]!r}: {MLP_ONLY[unsupported[0]]}"
+            )
+        try:
+            inspect.signature(cls.__init__).bind(None, *args, **kwargs)
+        except TypeError as exc:
+            raise TypeError(f"{cls.__name__}: {exc}") from None
+        return super().__new__(cls)
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate_init=0.001,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.activation = activation
+        self.solver = solver
+        self.alpha = alpha
+        self.batch_size = batch_size
+        self.learning_rate_init = learning_rate_init
+        self.max_iter = max_iter
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.tol = tol
+        self.verbose = verbose
+        self.warm_start = warm_start
+        self.momentum = momentum
+        self.nesterovs_momentum = nesterovs_momentum
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.beta_1 = beta_1
+        self.beta_2 = beta_2
+        self.epsilon = epsilon
+        self.n_iter_no_change = n_iter_no_change
+
+    # inspect.signature (help, IDEs, scikit-learn's checks) would otherwise show __new__'s
+    # (*args, **kwargs)
+    __new__.__signature__ = inspect.signature(__init__)
+
+    # -- parameters ------------------------------------------------------------------------
+
+    def _check_architecture(self, sizes):
+        """warm_start and partial_fit train network_ further: refuse parameters that would need
+        another network."""
+        hidden = self.network_.layers[:-1]
+        fitted = tuple(layer.units for layer in hidden)
+        if tuple(sizes) != fitted:
+            name, was = "hidden_layer_sizes", fitted
+        elif hidden and hidden[0].activation.name != ACTIVATIONS[self.activation]:
+            name, was = "activation", hidden[0].activation.name
+        else:
+            return
+        raise ValueError(
+            f"{name}={getattr(self, name)!r} differs from the fitted network's {was!r}; "
+            f"warm_start and partial_fit train that network further, so fit with "
+            f"warm_start=False to start a new one"
+        )
+
+    def _validation_size(self, n):
+        """Rows early stopping holds out of `n`: validation_fraction of them, and at least 2, as
+        scikit-learn's MLP needs (one row's R2 is 0 whatever the weights, and its accuracy 0 or 1:
+        training would stop at random)."""
+        n_val = samples.held_out_count(n, self.validation_fraction, minimum=2)
+        if n_val >= n:
+            raise ValueError(
+                f"early_stopping=True holds out {n_val} samples for validation "
+                f"(validation_fraction={self.validation_fraction} of them, at least 2) and needs "
+                f"one more to train on, got {n} sample{'s' if n != 1 else ''}; give more "
+                f"samples, a lower validation_fraction, or set early_stopping=False"
+            )
+        return n_val
+
+    def _batch_size(self, n):
+        return min(200, n) if self.batch_size == "auto" else min(self.batch_size, n)
+
+    def _optimizer(self):
+        if self.solver == "sgd":
+            # as in MLPClassifier, nesterovs_momentum (on by default) means nothing without momentum
+            return SGD(
+                self.learning_rate_init,
+                momentum=self.momentum,
+                nesterov=bool(self.nesterovs_momentum and self.momentum),
+            )
+        return Adam(self.learning_rate_init, self.beta_1, self.beta_2, self.epsilon)
+
+    def _new_network(self, sizes, n_features, n_outputs, dtype, optimizer):
+        output = Dense(n_outputs, activation=self._output_activation(n_outputs))
+        return default_network(
+            sizes,
+            output,
+            n_features=n_features,
+            activation=ACTIVATIONS[self.activation],
+            loss=self._loss(n_outputs),
+            optimizer=optimizer,
+            seed=self.random_state,
+            dtype=dtype,
+        ).build()
+
+    # -- training ----------------------------------------------------------------------------
+
+    def _fit(self, X, y, sample_weight, incremental, classes=None):
+        sizes = check_params(self)
+        keep = hasattr(self, "network_") and (incremental or self.warm_start)
+        if keep:
+            self._check_architecture(sizes)
+        X, Y, sample_weight = self._check_data(X, y, sample_weight, keep, incremental, classes)
+        early = self.early_stopping and not incremental
+        n_val = self._validation_size(len(X)) if early else 0
+        net = self._ready_network(sizes, X, Y, keep, incremental)
+        # The score is only needed (per epoch, on the validation part) for early stopping.
+        net.metrics = metric_fns.get_all([self._score_metric] if n_val else [])
+        batch_size = self._batch_size(len(X))
+        net.l2 = self._l2(batch_size, sample_weight)
+        if net.dtype != X.dtype:  # the network keeps its dtype; later data is cast to it
+            X, Y = X.astype(net.dtype), Y.astype(net.dtype)
+        validation = None
+        if n_val:
+            X, Y, sample_weight, validation = self._hold_out(net, X, Y, sample_weight)
+        stopper = NoImprovementStop(
+            f"val_{self._score_metric}" if n_val else "loss", self.tol, self.n_iter_no_change
+        )
+        history = net.fit(
+            X,
+            Y,
+            epochs=1 if incremental else self.max_iter,
+            batch_size=batch_size,
+            shuffle=self.shuffle,
+            validation_data=validation,
+            sample_weight=sample_weight,
+            callbacks=[] if incremental else [stopper],
+            verbose=2 if self.verbose else 0,
+        )
+        epochs = self._record(history, len(X))
+        if not incremental and epochs == self.max_iter and stopper.stopped_epoch is None:
+            warnings.warn(
+                f"smallnet: maximum iterations ({self.max_iter}) reached and the optimization "
+                f"hasn't converged yet.",
+                ConvergenceWarning,
+                stacklevel=3,
+            )
+        return self
+
+    def _hold_out(self, net, X, Y, sample_weight):
+        """(X, Y, sample_weight, validation_data): early stopping's rows split off, drawn as
+        fit(validation_split=) would, from the network's generator."""
+        if sample_weight is not None:
+            sample_weight = samples.check_sample_weight(sample_weight, len(X), X.dtype)
+        rows = samples.validation_rows(
+            Y,
+            self.validation_fraction,
+            net.rng,
+            net.loss.fused_activation is not None,
+            minimum=2,
+        )
+        return samples.split(X, Y, sample_weight, rows)
+
+    def _check_data(self, X, y, sample_weight, keep, incremental, classes):
+        """(X, Y, sample_weight) checked, Y encoded as the network's targets in X's dtype."""
+        classifier = is_classifier(self)
+        if not classifier:
+            _check_numeric_target(self, y)
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            multi_output=True,
+            dtype=(np.float64, np.float32),
+            reset=not keep,
+            y_numeric=not classifier,
+        )
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+            )
+        # Every check of the data is done by now, or in _encode_targets before it changes anything.
+        Y = self._encode_targets(y, keep, incremental, classes)
+        if np.issubdtype(Y.dtype, np.floating) and np.abs(Y).max() > np.finfo(X.dtype).max:
+            raise ValueError(
+                f"y holds values too large for {X.dtype} (up to {np.abs(Y).max():.3g}), the dtype "
+                f"X is trained in; pass X as float64, or rescale y"
+            )
+        Y = Y.astype(X.dtype, copy=False)
+        if keep and Y.shape[1] != self.n_outputs_:
+            raise ValueError(
+                f"y has {Y.shape[1]} outputs, but the model was fitted with {self.n_outputs_}"
+            )
+        return X, Y, sample_weight
+
+    def _ready_network(self, sizes, X, Y, keep, incremental):
+        """network_, new or kept, with the optimizer this fit trains it with."""
+        optimizer = self._optimizer()
+        if not keep:
+            self.network_ = self._new_network(sizes, X.shape[1], Y.shape[1], X.dtype, optimizer)
+            self.n_outputs_ = Y.shape[1]
+            self.n_iter_ = self.t_ = 0
+            self.loss_curve_, self.best_loss_, self.loss_ = [], np.inf, np.nan
+            self.validation_scores_ = self.best_validation_score_ = None
+        elif not incremental or optimizer.config() != self.network_.optimizer.config():
+            # As scikit-learn's MLP: a fresh optimizer, with the current settings, for every fit;
+            # partial_fit goes on with its state (moments, momentum) while the settings stay.
+            self.network_.optimizer = optimizer
+        if self.early_stopping and self.validation_scores_ is None:  # also turned on by warm_start
+            self.validation_scores_, self.best_validation_score_ = [], -np.inf
+        return self.network_
+
+    def _l2(self, batch_size, sample_weight):
+        """The network's l2 for `alpha`: scikit-learn adds alpha/2 * ||W||^2 to each batch's
+        weighted loss sum, which per unit of the (weighted) mean loss that smallnet minimizes is
+        alpha over the batch's total weight."""
+        with np.errstate(over="ignore"):  # a huge mean overflows to inf: alpha / inf = 0, its limit
+            mean = 1.0 if sample_weight is None else float(np.mean(sample_weight))
+            total_weight = batch_size * mean
+        return self.alpha / total_weight if total_weight > 0 else 0.0
+
+    def _record(self, history, n_train):
+        """Add a fit's History to the curves and counts; returns the number of epochs recorded."""
+        epochs = len(history.epoch)
+        # A fit that diverged had the DivergenceGuard put back an earlier epoch's weights: the
+        # epochs after that one trained nothing that was kept.
+        if history.kept_epoch is not None:
+            epochs = (
+                history.epoch.index(history.kept_epoch) + 1
+                if history.kept_epoch in history.epoch
+                else 0
+            )
+        losses = history.history.get("loss", [])[:epochs]
+        self.n_iter_ += epochs
+        self.t_ += epochs * n_train
+        self.loss_curve_ += losses
+        self.best_loss_ = min([self.best_loss_, *losses])
+        if losses:
+            self.loss_ = losses[-1]
+        scores = history.history.get(f"val_{self._score_metric}", [])[:epochs]
+        if self.validation_scores_ is not None and scores:
+            self.validation_scores_ += scores
+            self.best_validation_score_ = max([self.best_validation_score_, *scores])
+        return epochs
+
+    # -- attributes ---------------------------------------------------------------------------
+
+    def _set_arrays(self, name, arrays):
+        """Copy `arrays` into the network's `name` (coefs_ or intercepts_), once every one is
+        checked."""
+        current = getattr(self, name)
+        if not isinstance(arrays, (list, tuple)) or len(arrays) != len(current):
+            got = len(arrays) if isinstance(arrays, (list, tuple)) else type(arrays).__name__
+            raise ValueError(
+                f"{name} must be a list of {len(current)} arrays, one per layer, got {got}"
+            )
+        arrays = [
+            check_array(a, f"{name}[{i}]", dtype=c.dtype, ndim=c.ndim)
+            for i, (a, c) in enumerate(zip(arrays, current))
+        ]
+        for i, (a, c) in enumerate(zip(arrays, current)):
+            if a.shape != c.shape:
+                raise ValueError(f"{name}[{i}] must have shape {c.shape}, got {a.shape}")
+        for a, c in zip(arrays, current):
+            c[...] = a
+
+    @property
+    def coefs_(self):
+        """Weight matrices, one (n_in, n_out) array per layer (views of the network's weights)."""
+        check_is_fitted(self)
+        return [layer.weights for layer in self.network_.layers]
+
+    @coefs_.setter
+    def coefs_(self, arrays):
+        self._set_arrays("coefs_", arrays)
+
+    @property
+    def intercepts_(self):
+        """Bias vectors, one per layer (views of the network's biases)."""
+        check_is_fitted(self)
+        return [layer.bias for layer in self.network_.layers]
+
+    @intercepts_.setter
+    def intercepts_(self, arrays):
+        self._set_arrays("intercepts_", arrays)
+
+    @property
+    def n_layers_(self):
+        """Layers as scikit-learn's MLP counts them: the input, the hidden layers and the output."""
+        check_is_fitted(self)
+        return len(self.network_.layers) + 1
+
+    @property
+    def out_activation_(self):
+        """The output activation under scikit-learn's MLP names: 'softmax', 'logistic' or
+        'identity'."""
+        check_is_fitted(self)
+        name = self.network_.layers[-1].activation.name
+        return "logistic" if name == "sigmoid" else name
+
+    def _forward(self, X):
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=(np.float64, np.float32), reset=False)
+        return self.network_.predict(X)

@@ -1,0 +1,406 @@
+"""The table recipe: how a table of numeric features and one target column becomes a network.
+
+The rules `smallnet train` follows, for Python too: the task and the classes' coding (`infer_task`,
+`class_labels`, `encode_classes`, `class_targets`, `output_head`), a regression target's scaling
+(`fit_target_scaling`, `restore_target_units`), checks of the columns, the default network
+(`default_network`), and the model's metadata (`model_metadata`, `read_metadata`).
+"""
+
+import dataclasses
+import math
+import numbers
+import reprlib
+import warnings
+from typing import NamedTuple
+
+import numpy as np
+
+from . import activations
+from .csvdata import parse_number
+from .layers import Dense, Standardize, column_moments
+from .network import Network
+
+MAX_CLASSES = 10  # a numeric target with at most this many distinct integers is taken for classes
+TASKS = ("classification", "regression")
+RELU_LIKE = ("relu", "leaky_relu")  # hidden activations that get He initialization
+
+
+# -- the task and its classes ------------------------------------------------------------------
+
+
+def _is_number(text):
+    try:
+        parse_number(text)
+    except ValueError:
+        return False
+    return True
+
+
+def infer_task(labels):
+    """The task of a target column `labels` (n_rows fields, as written): "classification" for
+    text or for at most `MAX_CLASSES` distinct integers (as written), else "regression"."""
+    distinct = set(labels)
+    try:
+        values = [parse_number(text) for text in distinct]
+    except ValueError:
+        return "classification"
+    if len(distinct) <= MAX_CLASSES and all(value.is_integer() for value in values):
+        return "classification"
+    return "regression"
+
+
+def class_order(label):
+    """Sort key of a class label: numbers by value (equal values by spelling: 007 before 7),
+    before text labels in alphabetical order."""
+    try:
+        return (0, parse_number(label), label)
+    except ValueError:
+        return (1, 0.0, label)
+
+
+def class_labels(labels):
+    """The distinct labels of a target column (n_rows fields), in `class_order`: the classes
+    (n_classes labels) in the order of the network's outputs."""
+    return sorted(set(labels), key=class_order)
+
+
+def check_classes(table, classes, guessed=True):
+    """Refuse a target with one class only, or (when the task was `guessed`) with about as
+    many classes as rows: most often a column of numbers with a stray word in it, which made
+    the whole column text, or an id or name column.
+
+    `table` is a `smallnet.csvdata.Table` (its `target`: n_rows fields; `classes` from
+    `class_labels(table.target)`); `guessed`: the task came from `infer_task`, not the user.
+    """
+    if len(classes) < 2:
+        raise ValueError(
+            f"{table.path}: the target {table.target_name!r} holds one class only "
+            f"({classes[0]!r}); classification needs two or more"
+        )
+    n = len(table.target)
+    if not guessed or len(classes) <= max(MAX_CLASSES, n // 2):
+        return
+    words = [i for i, text in enumerate(table.target) if not _is_number(text)]
+    if len(words) == n:
+        per_row = " with one distinct value per row" if len(classes) == n else ""
+        hint = (
+            f"; it looks like an id or name column{per_row}: choose another --target and leave "
+            f"this one out with --ignore"
+        )
+    else:
+        hint = (
+            f"; {table.where(words[0], table.target_name)} holds {table.target[words[0]]!r}"
+            if words
+            else ""
+        ) + "; to predict a number pass --task regression (with every value a number)"
+    raise ValueError(
+        f"{table.path}: the target {table.target_name!r} has {len(classes)} distinct values in "
+        f"{n} rows, too many to be classes{hint}, or --task classification to train on these "
+        f"classes all the same"
+    )
+
+
+def encode_classes(labels, classes):
+    """`labels` (n_rows, each one of `classes`) as their indices in `classes`: an int array,
+    shape (n_rows,)."""
+    index = {label: k for k, label in enumerate(classes)}
+    return np.array([index[label] for label in labels])
+
+
+def class_targets(codes, n_classes):
+    """The network's targets for class indices `codes`, shape (n_rows,): for 2 classes the
+    codes, shape (n_rows, 1) (one sigmoid output is the probability of the second class), else
+    one-hot, shape (n_rows, n_classes)."""
+    if n_classes == 2:
+        return codes.reshape(-1, 1)
+    return np.eye(n_classes)[codes]
+
+
+class Head(NamedTuple):
+    """The output layer of a task, its default loss and the metrics `train` records."""
+
+    output: Dense
+    loss: str
+    metrics: list
+
+
+def output_head(task, n_classes=None):
+    """The `Head` (output layer, loss, metrics) of `task`, "classification" or "regression".
+
+    Regression: one linear output, "mse", ["mae", "r2"]. Classification of `n_classes` = 2: one
+    sigmoid output, "binary_crossentropy"; of more: a softmax over `n_classes` outputs,
+    "categorical_crossentropy"; ["accuracy"] either way.
+    """
+    if task == "regression":
+        return Head(Dense(1), "mse", ["mae", "r2"])
+    if n_classes == 2:
+        return Head(Dense(1, activation="sigmoid"), "binary_crossentropy", ["accuracy"])
+    return Head(Dense(n_classes, activation="softmax"), "categorical_crossentropy", ["accuracy"])
+
+
+def target_numbers(table):
+    """The target column of `table` as a float array, shape (n_rows, 1); or a ValueError
+    naming the line of the first field that isn't a number."""
+    values = []
+    for i, text in enumerate(table.target):
+        try:
+            values.append(parse_number(text))
+        except ValueError as exc:
+            raise ValueError(f"{table.where(i, table.target_name)}: {exc}") from None
+    return np.array(values).reshape(-1, 1)
+
+
+# -- the columns -------------------------------------------------------------------------------
+
+
+def check_magnitudes(table, y=None):
+    """Refuse columns whose mean or variance overflow: the standardization (or, for a target,
+    mse) can't use them: the features `table.X` (n_rows, n_features) of a
+    `smallnet.csvdata.Table`, and a regression target `y` (n_rows, 1), if given.
+    """
+    columns = table.X if y is None else np.hstack([table.X, y])
+    names = table.feature_names + ([table.target_name] if y is not None else [])
+    mean, std = column_moments(columns)
+    finite = np.isfinite(mean) & np.isfinite(std)
+    if not finite.all():
+        bad = ", ".join(repr(name) for name, ok in zip(names, finite) if not ok)
+        raise ValueError(
+            f"{table.path}: column {bad} holds values too large to standardize or train on "
+            f"(up to {np.abs(columns[:, ~finite]).max():.3g}); rescale them, say to thousands"
+        )
+    if y is not None:
+        with np.errstate(over="ignore"):
+            largest = np.abs(y).max()
+            if not np.isfinite((10 * largest) ** 2):  # the squared errors mse sums up overflow
+                raise ValueError(
+                    f"{table.path}: the target {table.target_name!r} holds values too large to "
+                    f"score (up to {largest:.3g}: their squares overflow); rescale it, say to "
+                    f"thousands"
+                )
+
+
+def warn_of_ids(X, feature_names):
+    """Warn of a feature of `X` (n_rows, n_features) that numbers the rows (each of k, k+1,
+    ..., k+n-1 once): most likely an id, which a network would learn from as if it meant
+    something. `feature_names` names the n_features columns."""
+    if len(X) < 10:
+        return
+    for name, column in zip(feature_names, X.T):
+        values = np.sort(column)
+        if values[0] == int(values[0]) and (np.diff(values) == 1).all():
+            warnings.warn(
+                f"column {name!r} numbers the rows ({values[0]:g} to {values[-1]:g}, each once): "
+                f"if it is an id, leave it out with --ignore {name}",
+                stacklevel=2,
+            )
+
+
+# -- a regression target's scaling -------------------------------------------------------------
+# Targets of any size (prices, say) train like targets of size 1: the network learns them
+# standardized, and an inverted Standardize on top gives its predictions in their own units.
+
+
+def fit_target_scaling(y):
+    """The Standardize(invert=True) that maps standardized targets back to the units of the
+    training targets `y`, shape (n_rows, 1): to go on top once the network is trained."""
+    return Standardize.from_data(y, invert=True)
+
+
+def standardize_targets(y, scaling):
+    """`y` (n_rows, 1) in the units the network learns: ``(y - mean) / scale`` of `scaling`."""
+    return (y - scaling.mean) / scaling.scale
+
+
+def scaling_record(scaling):
+    """`scaling` as the metadata field "target_scaling": [mean, scale], floats."""
+    return [float(scaling.mean[0]), float(scaling.scale[0])]
+
+
+def scaling_layer(record):
+    """The inverted Standardize of a "target_scaling" record [mean, scale]."""
+    return Standardize([record[0]], [record[1]], invert=True)
+
+
+def in_target_units(history, scale):
+    """Rescale a History recorded on standardized targets to the targets' units (`scale`, a
+    float), in place: exactly what training on them would have recorded (the losses are
+    squares, mae is linear, r2 has no unit)."""
+    for key, values in history.history.items():
+        factor = {"loss": scale**2, "mae": scale}.get(key.removeprefix("val_"), 1.0)
+        values[:] = [value * factor for value in values]
+
+
+def restore_target_units(net, history, scaling):
+    """After training on standardized targets: put `scaling` on top of `net`, so that it
+    predicts in the targets' units, and turn `history` into those units."""
+    net.add(scaling)
+    in_target_units(history, float(scaling.scale[0]))
+
+
+# -- the network -------------------------------------------------------------------------------
+
+
+def hidden_initializer(activation):
+    """ "he_uniform" for a relu-like hidden `activation` (it keeps ReLUs alive), else
+    "glorot_uniform"."""
+    return "he_uniform" if activations.get(activation).name in RELU_LIKE else "glorot_uniform"
+
+
+def default_network(
+    hidden,
+    output,
+    *,
+    X=None,
+    n_features=None,
+    standardize=False,
+    activation="relu",
+    loss="mse",
+    optimizer="adam",
+    metrics=(),
+    seed=None,
+    dtype=None,
+):
+    """The default network for a table, not built: hidden Dense layers, then `output`.
+
+    Parameters
+    ----------
+    hidden : sequence of int
+        The hidden layers' sizes; empty for none. Their initializer: `hidden_initializer`.
+    output : Layer or int
+        The output layer (see `output_head`), or its number of linear outputs.
+    X : array-like, shape (n_rows, n_features), optional
+        The training features; `n_features` gives the input width without them (None: at fit).
+    standardize : bool
+        Put a Standardize fitted on `X` first, so that the network takes raw features.
+    activation, loss, optimizer, metrics, seed, dtype
+        Of the hidden layers; as for `Network`.
+    """
+    if standardize and X is None:
+        raise ValueError("standardize=True needs X, the data to fit the Standardize layer on")
+    if isinstance(output, numbers.Integral):
+        output = Dense(output)
+    layers = [
+        Dense(units, activation=activation, initializer=hidden_initializer(activation))
+        for units in hidden
+    ]
+    layers.append(output)
+    width = n_features if X is None else np.shape(X)[1]
+    if n_features is not None and width != n_features:
+        raise ValueError(f"n_features is {n_features}, but X has {width} columns")
+    if standardize:
+        layers.insert(0, Standardize.from_data(X))
+    elif width is not None:
+        layers[0].input_dim = width
+    return Network(layers, loss=loss, optimizer=optimizer, metrics=metrics, seed=seed, dtype=dtype)
+
+
+# -- the model's metadata ----------------------------------------------------------------------
+
+
+def model_metadata(
+    task, target, feature_names, ignored, batch_size, val_split, classes=None, target_scaling=None
+):
+    """The metadata dict `train` saves with a model (`Network.metadata`), keys in this order.
+
+    Parameters
+    ----------
+    task, target : str
+        "classification" or "regression"; the target column's name.
+    feature_names, ignored : list of str
+        The n_features feature columns, in the network's input order; the columns left out.
+    batch_size, val_split : int, float
+        As trained with: a resumed training must use the same.
+    classes : list of str, optional
+        Classification: the n_classes labels, in the order of the network's outputs.
+    target_scaling : list of float, optional
+        Regression: [mean, scale] of the target (`scaling_record`).
+    """
+    metadata = {
+        "task": task,
+        "target": target,
+        "feature_names": feature_names,
+        "ignored": ignored,
+        "batch_size": batch_size,
+        "val_split": val_split,
+    }
+    if classes is not None:
+        metadata["classes"] = classes
+    if target_scaling is not None:
+        metadata["target_scaling"] = target_scaling
+    return metadata
+
+
+@dataclasses.dataclass(frozen=True)
+class ModelMetadata:
+    """The metadata fields of a model, checked by `read_metadata`; None where absent."""
+
+    task: str | None
+    target: str | None
+    feature_names: list | None
+    ignored: list
+    named_classes: list | None  # as recorded
+    classes: list | None  # classification: the labels as text, or the indices "0", "1", ...
+    target_scaling: list | None
+
+
+def _names(value):
+    return isinstance(value, list) and all(isinstance(name, str) for name in value)
+
+
+def _labels(value):
+    return (
+        isinstance(value, list)
+        and len({str(label) for label in value}) == len(value)
+        and all(
+            isinstance(label, (str, int, float)) and not isinstance(label, bool) for label in value
+        )
+    )
+
+
+def _scaling(value):
+    return (
+        isinstance(value, list)
+        and len(value) == 2
+        and all(
+            isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+            for v in value
+        )
+        and value[1] > 0
+    )
+
+
+def read_metadata(net, path):
+    """The `ModelMetadata` of `net`, checked; `path` (the model's file) names it in errors.
+
+    Models saved from Python carry metadata of their own, or none (or not a dict): a field
+    that is absent is None, one of the wrong kind is a ValueError naming the field. `classes`
+    is set for classification: the labels as text, or the class indices (2 for one sigmoid
+    output, else one per output of `net`).
+    """
+    meta = net.metadata if isinstance(net.metadata, dict) else {}
+
+    def field(key, valid, expected):
+        value = meta.get(key)
+        if value is not None and not valid(value):
+            raise ValueError(
+                f"{path}: the metadata field {key!r} should be {expected}, "
+                f"not {reprlib.repr(value)}"
+            )
+        return value
+
+    task = field("task", lambda value: value in TASKS, " or ".join(map(repr, TASKS)))
+    target = field("target", lambda value: isinstance(value, str), "a column name")
+    feature_names = field("feature_names", _names, "a list of column names")
+    ignored = field("ignored", _names, "a list of column names") or []
+    named_classes = field("classes", _labels, "a list of distinct class labels")
+    classes = None
+    if task == "classification":
+        n = 2 if net.output_dim == 1 else net.output_dim  # one sigmoid output is two classes
+        classes = [str(label) for label in named_classes or range(n)]
+        if len(classes) != n:
+            raise ValueError(
+                f"{path}: the metadata field 'classes' names {len(classes)} classes, "
+                f"but the network's outputs are for {n}"
+            )
+    scaling = field("target_scaling", _scaling, "[mean, scale] with a scale > 0")
+    return ModelMetadata(task, target, feature_names, ignored, named_classes, classes, scaling)
