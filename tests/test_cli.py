@@ -273,9 +273,12 @@ def test_regression_target_errors_name_the_line(tmp_path, capsys):
         ([], "give either DATA.csv or --dataset NAME"),
         (["{data}"], "--target COLUMN is required"),
         (["{data}", "--dataset", "xor"], "give either DATA.csv or --dataset NAME"),
-        (["{data}", "--target", "y", "--activation", "swish"], "unknown activation 'swish'"),
+        (
+            ["{data}", "--target", "y", "--activation", "hardswish"],
+            "unknown activation 'hardswish'",
+        ),
         (["{data}", "--target", "y", "--loss", "hinge"], "unknown loss 'hinge'"),
-        (["{data}", "--target", "y", "--optimizer", "rmsprop"], "unknown optimizer 'rmsprop'"),
+        (["{data}", "--target", "y", "--optimizer", "adadelta"], "unknown optimizer 'adadelta'"),
         (
             ["{data}", "--target", "y", "--lr", "0"],
             "argument --lr: expected a positive number, got '0'",

@@ -8,7 +8,21 @@
 `net.to_onnx(path)` exports it; `python -m smallnet --help` lists the commands.
 """
 
-from .activations import Identity, LeakyReLU, ReLU, Sigmoid, Softmax, Tanh
+from .activations import (
+    ELU,
+    GELU,
+    SELU,
+    Identity,
+    LeakyReLU,
+    Mish,
+    ReLU,
+    Sigmoid,
+    SiLU,
+    Softmax,
+    Softplus,
+    Tanh,
+)
+from .adaptive import Adagrad, RMSprop
 from .callbacks import (
     Callback,
     CosineDecay,
@@ -22,10 +36,19 @@ from .callbacks import (
     StepDecay,
 )
 from .gradcheck import gradcheck
-from .layers import Dense, Dropout, Layer, Standardize
-from .losses import BinaryCrossEntropy, CategoricalCrossEntropy, MeanSquaredError, SumSquaredError
+from .layers import BatchNorm, Dense, Dropout, Embedding, Layer, LayerNorm, Standardize
+from .lbfgs import LBFGS
+from .losses import (
+    BinaryCrossEntropy,
+    CategoricalCrossEntropy,
+    Huber,
+    MeanAbsoluteError,
+    MeanSquaredError,
+    SparseCategoricalCrossEntropy,
+    SumSquaredError,
+)
 from .network import Network
-from .optimizers import SGD, Adam
+from .optimizers import SGD, Adam, AdamW
 
 __version__ = "0.1.0"
 
@@ -52,7 +75,16 @@ def load(path):
 
 
 __all__ = [
+    "ELU",
+    "GELU",
+    "Mish",
+    "SELU",
+    "SiLU",
+    "Softplus",
+    "Adagrad",
     "Adam",
+    "AdamW",
+    "BatchNorm",
     "BinaryCrossEntropy",
     "Callback",
     "CategoricalCrossEntropy",
@@ -61,20 +93,27 @@ __all__ = [
     "DivergenceGuard",
     "DivergenceWarning",
     "Dropout",
+    "Embedding",
     "EarlyStopping",
     "ExponentialDecay",
     "History",
     "HistoryLogger",
+    "Huber",
     "Identity",
+    "LBFGS",
     "Layer",
+    "LayerNorm",
     "LeakyReLU",
+    "MeanAbsoluteError",
     "MeanSquaredError",
     "Network",
+    "RMSprop",
     "ReLU",
     "ReduceLROnPlateau",
     "SGD",
     "Sigmoid",
     "Softmax",
+    "SparseCategoricalCrossEntropy",
     "Standardize",
     "StepDecay",
     "SumSquaredError",

@@ -13,6 +13,7 @@ import numpy as np
 
 from . import state
 from .callbacks import Callback
+from .samples import class_weight_config
 
 BIT_GENERATORS = ("MT19937", "PCG64", "PCG64DXSM", "Philox", "SFC64")  # what a state may name
 
@@ -30,7 +31,9 @@ def fingerprint(*arrays):
     return digest.hexdigest()
 
 
-def run_arguments(network, batch_size, shuffle, validation_split, validation_data):
+def run_arguments(
+    network, batch_size, shuffle, validation_split, validation_data, class_weight=None
+):
     """What decides a fit's run besides its data, for its checkpoints to record: fit's arguments
     and the network's training settings as the fit begins (a schedule changes the rate later)."""
     arguments = {
@@ -38,7 +41,8 @@ def run_arguments(network, batch_size, shuffle, validation_split, validation_dat
         "shuffle": shuffle,
         "validation_split": validation_split,
         "validation_data": validation_data is not None,
-        "loss": network.loss.name,
+        "class_weight": class_weight_config(class_weight),
+        "loss": network.loss.config(),  # a plain name for a loss without parameters
         "l2": network.l2,
         "metrics": [name for name, _ in network.metrics],
     }
@@ -48,6 +52,8 @@ def run_arguments(network, batch_size, shuffle, validation_split, validation_dat
         for key, value in network.optimizer.config().items()
         if key != "name"
     )
+    for key in ("clipnorm", "clipvalue"):  # recorded unset too: adding one is another run
+        arguments.setdefault(f"optimizer.{key}", None)
     seed = network.config()["seed"]
     if seed is not None:  # a seed given as a generator can't be compared
         arguments["seed"] = seed
@@ -61,6 +67,8 @@ def _check_resumed(path, recorded, arguments):
     def shown(key, value):
         if key == "validation_data":
             return "(X_val, y_val)" if value else "None"
+        if key == "class_weight" and isinstance(value, list):  # as class_weight_config keeps it
+            return repr({index: weight for index, weight in value})
         return repr(value)
 
     for key, value in arguments.items():
@@ -117,13 +125,13 @@ class BackupAndRestore(Callback):
             return 0
         path = self.resume
         done, previous, saved = load_checkpoint(path, network)
+        recorded = saved.get("arguments", {})
+        _check_resumed(path, recorded, arguments)  # first: another class_weight changes the data
         if saved.get("data") != data:
             raise ValueError(
                 f"{path}: this checkpoint was written for other training data "
-                f"(X, y or sample_weight differ)"
+                f"(X, y, sample_weight or class_weight differ)"
             )
-        recorded = saved.get("arguments", {})
-        _check_resumed(path, recorded, arguments)
         if done > epochs:
             raise ValueError(
                 f"{path}: the checkpoint has already trained {done} epochs, more than "

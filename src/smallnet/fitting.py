@@ -9,10 +9,18 @@ import threading
 
 import numpy as np
 
+from . import lbfgs
 from . import metrics as metric_fns
 from .callbacks import DivergenceGuard, History, callback_list, overrides, progress_callbacks
 from .checkpoint import BackupAndRestore, fingerprint, run_arguments
-from .samples import Batches, check_sample_weight, split, validation_rows, validation_size
+from .samples import (
+    Batches,
+    check_sample_weight,
+    class_sample_weight,
+    split,
+    validation_rows,
+    validation_size,
+)
 from .validation import check_bool, check_number
 
 _FRACTION = {"low": 0, "low_inclusive": True, "high": 1, "high_inclusive": False}
@@ -34,6 +42,7 @@ def fit(
     checkpoint=None,
     checkpoint_every=1,
     resume=None,
+    class_weight=None,
 ):
     """Train `network` on (X, y) and return the History.
 
@@ -43,7 +52,8 @@ def fit(
     X : array-like, shape (n_samples, n_features)
     y : array-like, shape (n_samples,) or (n_samples, n_outputs)
     epochs : int
-        Passes over the data; the tutorial's iterations when full-batch.
+        Passes over the data; the tutorial's iterations when full-batch. With an LBFGS
+        optimizer, at most this many L-BFGS iterations (see `smallnet.lbfgs`).
     batch_size : int or None
         Rows per step; None (the default, as in the tutorial) takes them all at once.
     shuffle : bool
@@ -86,7 +96,19 @@ def fit(
         both values (older checkpoints are checked on what they recorded). A checkpoint
         that has done more than `epochs` epochs is a ValueError; one that has done
         exactly `epochs` gives back its History at once: nothing is trained, no
-        callback is called and no checkpoint is written.
+        callback is called and no checkpoint is written. Another class_weight is
+        refused too.
+    class_weight : None, "balanced" or dict of int to float
+        Weights per class, as scikit-learn's: "balanced" gives class c the weight
+        ``n_samples / (n_classes * count_c)`` (counted over y's rows, for the classes
+        present); a dict maps a class index to its weight (classes left out weigh 1).
+        A class index is a one-hot column, or a label for
+        sparse_categorical_crossentropy; with one 0/1 target column (a sigmoid output),
+        the classes are 0 and 1. Multi-label targets are refused. Each row then weighs
+        its class's weight times its sample_weight (see
+        `smallnet.samples.class_sample_weight`), in the loss and metrics alike; the rows
+        a validation_split holds out keep theirs, so ``val_`` values are weighted the same
+        way, while validation_data is weighted only by its own sample weights.
 
     Ctrl-C stops training after the current step (a second Ctrl-C stops at once) and
     returns: the network keeps what it has learned, and `history.interrupted` is True.
@@ -111,6 +133,9 @@ def fit(
     shuffle = check_bool("shuffle", shuffle)
     backup = BackupAndRestore(checkpoint, checkpoint_every, resume)  # a wrong path fails now
     weights = None if sample_weight is None else check_sample_weight(sample_weight, len(X), X.dtype)
+    weights = class_sample_weight(
+        y, class_weight, network.loss, weights, network.output_units(X.shape[1]), X.dtype
+    )
     if validation_data is not None and validation_split:
         raise ValueError("give validation_split or validation_data, not both")
     validation_split = check_number("validation_split", validation_split, **_FRACTION)
@@ -120,6 +145,10 @@ def fit(
     if batch_size is not None:
         batch_size = check_number("batch_size", batch_size, low=1, low_inclusive=True, integer=True)
     user_callbacks = callback_list(callbacks)
+    if isinstance(network.optimizer, lbfgs.LBFGS):  # full batch, no checkpoints (smallnet.lbfgs)
+        lbfgs.check_fit(
+            network, len(X), batch_size, validation_split, checkpoint, resume, user_callbacks
+        )
     progress = progress_callbacks(verbose, log_every, epochs)
     if not network.built:
         network.build(X.shape[1], X.dtype)
@@ -127,7 +156,9 @@ def fit(
     done = 0
     saving = checkpoint is not None or resume is not None
     if saving:
-        arguments = run_arguments(network, batch_size, shuffle, validation_split, validation_data)
+        arguments = run_arguments(
+            network, batch_size, shuffle, validation_split, validation_data, class_weight
+        )
         done = backup.restore(network, history, fingerprint(X, y, weights), arguments, epochs)
     if validation_split:
         if backup.validation_rows is None:
@@ -167,7 +198,8 @@ def _train(network, data, epochs, batch_size, shuffle, callbacks):
         np.errstate(over="ignore", invalid="ignore", divide="ignore"),
         InterruptFlag() as interrupt,
     ):
-        out = _run_epochs(network, *data, epochs, batch_size, shuffle, callbacks, interrupt)
+        run = lbfgs.run if isinstance(network.optimizer, lbfgs.LBFGS) else _run_epochs
+        out = run(network, *data, epochs, batch_size, shuffle, callbacks, interrupt)
     history.interrupted = interrupt.interrupted
     if out is not None:
         history.last_output = out.copy()  # out lives in a training buffer
@@ -264,7 +296,9 @@ def _minibatch_epoch(network, batches, batch_callbacks, interrupt):
     at the end of the current step and returns a loss of None.
     """
     n = len(batches.X)
-    outputs = np.empty_like(batches.y) if network.metrics else None
+    # one column per output: y may be one column of class indices
+    width = network.output_units(batches.X.shape[1])
+    outputs = np.empty((n, width), batches.y.dtype) if network.metrics else None
     total = seen = 0.0
     for batch, (part, xb, yb, w, share) in enumerate(batches):
         for cb in batch_callbacks:

@@ -2,6 +2,7 @@
 
 import numpy as np
 
+from . import params
 from .validation import check_number
 
 
@@ -15,6 +16,10 @@ def gradcheck(network, X, y, loss=None, epsilon=1e-4):
     returned. Below 1e-7 is excellent, above 1e-3 a bug. Use a float64 network:
     float32 rounding swamps the differences; and keep inputs off the kinks of
     ReLU-like activations, where neither side is a gradient.
+
+    The loss is training's: BatchNorm normalizes with the batch's statistics, and Dropout
+    draws the same masks at every evaluation (the generator is rewound each time). The
+    layers' arrays (running statistics included) and the generator are put back afterwards.
 
     Parameters
     ----------
@@ -48,7 +53,33 @@ def gradcheck(network, X, y, loss=None, epsilon=1e-4):
     for i, param in enumerate(network.params):
         if not np.isfinite(param).all():
             raise ValueError(f"the network's weights are not finite: weights[{i}] holds NaN or inf")
-    network.backward(y, network.forward(X))
+    saved = {key: array.copy() for key, array in params.tensors(network.layers).items()}
+    rewind = _rewinder(network.rng)
+    try:
+        return _worst_error(network, X, y, epsilon, rewind)
+    finally:
+        params.fill(network.layers, saved)
+        rewind()
+
+
+def _rewinder(rng):
+    """A function that puts `rng` back to its state now, in place (the layers hold it too)."""
+    if isinstance(rng, np.random.RandomState):
+        state = rng.get_state()
+        return lambda: rng.set_state(state)
+    state = rng.bit_generator.state
+    return lambda: setattr(rng.bit_generator, "state", state)
+
+
+def _training_forward(network, X, rewind):
+    """The outputs of training's forward pass, with the generator rewound first."""
+    rewind()
+    with np.errstate(over="ignore"):  # as in fit: a sigmoid's exp(-z) overflows where it is 0
+        return network.forward(X, training=True)
+
+
+def _worst_error(network, X, y, epsilon, rewind):
+    network.backward(y, _training_forward(network, X, rewind))
     analytic = [-s for layer in network.layers for s in layer.steps]  # steps are minus gradients
     worst = 0.0
     for i, (param, grad) in enumerate(zip(network.params, analytic)):
@@ -57,9 +88,9 @@ def gradcheck(network, X, y, loss=None, epsilon=1e-4):
         for idx in np.ndindex(param.shape):
             original = param[idx]
             param[idx] = original + epsilon
-            plus = network.objective(y, network.forward(X))
+            plus = network.objective(y, _training_forward(network, X, rewind))
             param[idx] = original - epsilon
-            minus = network.objective(y, network.forward(X))
+            minus = network.objective(y, _training_forward(network, X, rewind))
             param[idx] = original
             numeric[idx] = (plus - minus) / (2 * epsilon)
         _check_finite(numeric, "numerical", i)

@@ -14,12 +14,17 @@ Cross-entropies paired with their natural output activation (sigmoid for the
 binary one, softmax for the categorical one) skip the activation's slope:
 ``loss.delta(y, out)`` gives the error at the activation's *input* directly,
 ``(y - out) / n``, which stays exact where the slope underflows to zero.
+The sparse categorical one takes class indices instead of one-hot rows: y is then
+(n_samples, 1), and its delta is ``(onehot(y) - out) / n``.
+
+A loss's `config()` is what a file stores to rebuild it: its name, or for a loss with
+parameters a dict ``{"name": "huber", "delta": 2.0}``; `get` takes either.
 """
 
 import numpy as np
 
 from .metrics import weighted_mean
-from .validation import lookup
+from .validation import check_number, lookup
 
 
 class Loss:
@@ -28,6 +33,11 @@ class Loss:
     name = None
     fused_activation = None
     summed = False  # a sum over samples (the tutorial's) rather than a mean
+    sparse = False  # y is one column of class indices rather than one column per output
+
+    def config(self):
+        """What rebuilds this loss through `get`: its name (a loss with parameters: a dict)."""
+        return self.name
 
     def __call__(self, y, out, weights=None):
         """The loss value.
@@ -144,24 +154,133 @@ class CategoricalCrossEntropy(Loss):
         return d
 
 
+class SparseCategoricalCrossEntropy(Loss):
+    """categorical_crossentropy with y the class indices 0..k-1, shape (n_samples, 1), instead of
+    one-hot rows; fuses with a softmax output of k units."""
+
+    name = "sparse_categorical_crossentropy"
+    fused_activation = "softmax"
+    sparse = True
+
+    def __call__(self, y, out, weights=None):
+        if weights is not None:
+            return super().__call__(y, out, weights)
+        return -float(np.log(_clipped(_picked(y, out))).sum()) / len(y)
+
+    def per_sample(self, y, out):
+        return -np.log(_clipped(_picked(y, out)))
+
+    def error(self, y, out):
+        rows, labels = _cells(y)
+        e = np.zeros_like(out)
+        e[rows, labels] = 1 / (_clipped(out[rows, labels]) * len(y))
+        return e
+
+    def delta(self, y, out):
+        rows, labels = _cells(y)
+        d = np.negative(out)
+        d[rows, labels] += 1  # 1 - out exactly, as categorical_crossentropy's onehot - out
+        d /= len(d)
+        return d
+
+
+def _cells(y):
+    """(rows, labels): the entry of each row's class, for y of class indices (n, 1)."""
+    return np.arange(len(y)), y[:, 0].astype(np.intp)
+
+
+def _picked(y, out):
+    """Each row's output for its class: out[i, y[i]], shape (n,)."""
+    return out[_cells(y)]
+
+
+class Huber(Loss):
+    """Mean over all entries of 0.5 e**2 where |e| <= delta, delta * (|e| - 0.5 delta) beyond,
+    with e = y - out: squared near the target, absolute (robust to outliers) far from it.
+
+    Parameters
+    ----------
+    delta : float > 0
+        Where the square turns into a line.
+    """
+
+    name = "huber"
+
+    def __init__(self, delta=1.0):
+        self.delta = check_number("delta", delta)
+
+    def config(self):
+        return {"name": self.name, "delta": self.delta}
+
+    def per_sample(self, y, out):
+        return self._terms(np.abs(y - out)).mean(axis=1)
+
+    def _terms(self, size):
+        # min(|e|, delta) is squared and the rest of |e| grows linearly: both branches at once
+        near = np.minimum(size, self.delta)
+        return 0.5 * np.square(near) + self.delta * (size - near)
+
+    def error(self, y, out):
+        return self.value_and_error(y, out)[1]
+
+    def value_and_error(self, y, out):
+        e = y - out
+        value = float(np.add.reduce(self._terms(np.abs(e)), axis=None)) / e.size
+        np.clip(e, -self.delta, self.delta, out=e)  # the slope: e, or delta with e's sign
+        e /= e.size
+        return value, e
+
+    def __repr__(self):
+        return f"Huber(delta={self.delta!r})"
+
+
+class MeanAbsoluteError(Loss):
+    """Mean of |y - out| over all samples and outputs; its error at e = 0 is 0."""
+
+    name = "mae"
+
+    def per_sample(self, y, out):
+        return np.abs(y - out).mean(axis=1)
+
+    def error(self, y, out):
+        return self.value_and_error(y, out)[1]
+
+    def value_and_error(self, y, out):
+        e = y - out
+        value = float(np.add.reduce(np.abs(e), axis=None)) / e.size
+        np.sign(e, out=e)
+        e /= e.size
+        return value, e
+
+
 LOSSES = {
     c.name: c
-    for c in (SumSquaredError, MeanSquaredError, BinaryCrossEntropy, CategoricalCrossEntropy)
+    for c in (
+        SumSquaredError,
+        MeanSquaredError,
+        BinaryCrossEntropy,
+        CategoricalCrossEntropy,
+        SparseCategoricalCrossEntropy,
+        Huber,
+        MeanAbsoluteError,
+    )
 }
 
 
 def get(loss):
-    """A Loss from a name (see LOSSES) or an instance."""
+    """A Loss from a name (see LOSSES), a config dict such as ``{"name": "huber", "delta": 2.0}``
+    (as `Loss.config` gives), or an instance."""
     return lookup("loss", loss, LOSSES, Loss)
 
 
 def check_output(loss, last, units):
     """Refuse a loss that can't mean anything for the last layer `last` and its `units` outputs
     (None: not known yet; building asks again)."""
-    if loss.name == "categorical_crossentropy" and units == 1:
+    categorical = loss.fused_activation == "softmax"  # one-hot rows or class indices
+    if categorical and units == 1:
         # softmax over one unit is always 1, and -y log p only pulls the one output up
         raise ValueError(
-            f"categorical_crossentropy needs one output per class (2 or more), but the last layer "
+            f"{loss.name} needs one output per class (2 or more), but the last layer "
             f"{last.name!r} has 1 unit; for two classes use one sigmoid output with "
             f"binary_crossentropy"
         )
@@ -175,7 +294,6 @@ def check_output(loss, last, units):
             f"{loss.name} needs a last layer with a {loss.fused_activation} activation, but the "
             f"last layer {last.name!r} is a {type(last).__name__} layer"
         )
-    categorical = loss.name == "categorical_crossentropy"
     needed = ("distribution",) if categorical else ("probability", "distribution")
     if activation.outputs is not None and activation.outputs not in needed:
         hint = (
@@ -193,9 +311,13 @@ def check_output(loss, last, units):
 def check_targets(loss, y, units, fused):
     """Refuse targets y (n, n_outputs) that the network's `units` outputs and `loss` can't train
     on; `fused`: whether the loss gives the delta below the output activation."""
+    if loss.sparse:
+        _check_labels(loss, y, units)
+        return
     if y.shape[1] != units:
         hint = (
-            f" (for class labels 0..{units - 1}, pass one-hot rows: np.eye({units})[labels])"
+            f" (for class labels 0..{units - 1}, pass one-hot rows: np.eye({units})[labels], "
+            f"or use loss='sparse_categorical_crossentropy')"
             if y.shape[1] == 1
             else ""
         )
@@ -216,3 +338,22 @@ def check_targets(loss, y, units, fused):
                 f"(one-hot, or class probabilities), but row {off[0]} sums to {sums[off[0]]:g}; "
                 f"for several labels per row use sigmoid outputs and binary_crossentropy"
             )
+
+
+def _check_labels(loss, y, units):
+    """Refuse y (n, 1) unless it holds class indices 0..units-1, as a sparse loss takes."""
+    if y.shape[1] != 1:
+        raise ValueError(
+            f"{loss.name} takes y as one class index per row (shape (n,) or (n, 1)), but y has "
+            f"{y.shape[1]} columns; for one-hot rows use categorical_crossentropy"
+        )
+    labels = y[:, 0]
+    whole = labels == np.floor(labels)
+    bad = np.flatnonzero(~whole | (labels < 0) | (labels >= units))
+    if bad.size:
+        row, value = bad[0], labels[bad[0]]
+        why = "not a whole number" if not whole[row] else f"outside 0..{units - 1}"
+        raise ValueError(
+            f"{loss.name} needs class indices 0..{units - 1} (one per output of the last layer), "
+            f"but row {row} of y is {value:g}, {why}"
+        )

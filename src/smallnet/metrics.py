@@ -7,6 +7,12 @@ Every built-in metric also takes ``sample_weight`` (n_samples,): each row then
 counts in proportion to its weight, as with scikit-learn's ``sample_weight``.
 A metric of one's own is called as ``fn(y, out)``; it gets the weights only if it
 names a ``sample_weight`` or ``weights`` parameter (see `weight_keyword`).
+
+``"acc"`` is another name for ``"accuracy"``, as in Keras; History records a metric under
+the name it was given (``acc``, ``val_acc``), and a saved network keeps that name.
+With class indices for targets (y of shape (n_samples, 1) against k outputs, as
+``sparse_categorical_crossentropy`` takes) only `accuracy` applies; the others, which
+compare y with the outputs entry by entry, refuse such targets.
 """
 
 import inspect
@@ -37,8 +43,19 @@ def weighted_mean(values, sample_weight=None):
         return np.dot(w, values) / w.sum()
 
 
+def _check_columns(name, y, out):
+    """Refuse y whose columns are not the outputs' (class indices against k outputs)."""
+    if y.shape[1] != out.shape[1]:
+        raise ValueError(
+            f"metric {name!r} compares y with the outputs entry by entry, but y has "
+            f"{y.shape[1]} columns and the outputs {out.shape[1]}; for class indices use "
+            f"'accuracy'"
+        )
+
+
 def mae(y, out, sample_weight=None):
     """Mean absolute error: the tutorial's ``np.mean(np.abs(l2_error))``."""
+    _check_columns("mae", y, out)
     if sample_weight is None:
         # np.mean's own sum and division, without its Python-level overhead
         return float(np.add.reduce(np.abs(y - out), axis=None)) / y.size
@@ -47,6 +64,7 @@ def mae(y, out, sample_weight=None):
 
 def mse(y, out, sample_weight=None):
     """Mean squared error over all samples and outputs."""
+    _check_columns("mse", y, out)
     squares = np.square(y - out)
     if sample_weight is None:
         return float(np.mean(squares))
@@ -54,9 +72,14 @@ def mse(y, out, sample_weight=None):
 
 
 def accuracy(y, out, sample_weight=None):
-    """Share of rows classified right: argmax for several outputs, a 0.5 threshold for one."""
+    """Share of rows classified right: argmax for several outputs, a 0.5 threshold for one.
+
+    y may be one-hot rows (n, k) or, for k > 1 outputs, class indices (n, 1).
+    """
     if out.shape[1] == 1:
         right = (out[:, 0] > 0.5) == (y[:, 0] > 0.5)
+    elif y.shape[1] == 1:  # class indices, as sparse_categorical_crossentropy takes
+        right = out.argmax(axis=1) == y[:, 0]
     else:
         right = out.argmax(axis=1) == y.argmax(axis=1)
     return float(weighted_mean(right, sample_weight))
@@ -64,6 +87,7 @@ def accuracy(y, out, sample_weight=None):
 
 def binary_accuracy(y, out, sample_weight=None):
     """Share of entries right at a 0.5 threshold (multi-label: each output on its own)."""
+    _check_columns("binary_accuracy", y, out)
     right = (out > 0.5) == (y > 0.5)
     if sample_weight is None:
         return float(np.mean(right))
@@ -75,6 +99,7 @@ def r2(y, out, sample_weight=None):
 
     As scikit-learn's r2_score, sample_weight included.
     """
+    _check_columns("r2", y, out)
     # Weighted means rather than sums: their ratio is the same, and weights are scaled so anyway.
     ss_res = weighted_mean(np.square(y - out), sample_weight)
     ss_tot = weighted_mean(np.square(y - weighted_mean(y, sample_weight)), sample_weight)
@@ -85,6 +110,7 @@ def r2(y, out, sample_weight=None):
 
 
 METRICS = {f.__name__: f for f in (mae, mse, accuracy, binary_accuracy, r2)}
+METRICS["acc"] = accuracy  # Keras's short name
 
 
 def get_all(metrics):
@@ -107,7 +133,11 @@ def get_all(metrics):
 
 
 def get(name):
-    """(name, function) for a metric name or a callable (named after its __name__)."""
+    """(name, function) for a metric name or a callable (named after its __name__).
+
+    A name is kept as given, lower-cased: "acc" stays "acc" (History's key), though it is
+    `accuracy`.
+    """
     if callable(name):
         return name.__name__, name
     if isinstance(name, str) and name.lower() in METRICS:

@@ -48,14 +48,15 @@ class Network(Weights, Saving):
     layers : list of Layer
         In order from input to output. Sizes must chain: each layer's input_dim
         (where given) equals the output size of the layer below.
-    loss : str or Loss
-        "sse" (the tutorial's), "mse", "binary_crossentropy" or "categorical_crossentropy".
-        categorical_crossentropy needs one output per class, so a last layer of 2 or more units.
+    loss : str, dict or Loss
+        "sse" (the tutorial's), "mse", "mae", "huber", "binary_crossentropy",
+        "categorical_crossentropy", "sparse_categorical_crossentropy" (y: class indices), or a
+        config such as {"name": "huber", "delta": 2.0}. The categorical ones need 2+ output units.
     optimizer : str or Optimizer
-        "sgd" or "adam", or an instance such as ``SGD(learning_rate=1.0)``. An instance trains
-        one network: giving it to a second one, while the first is alive, is a ValueError.
+        "sgd", "adam", "adamw", "rmsprop", "adagrad", "lbfgs", or an instance such as ``SGD(1.0)``.
+        An instance trains one network: a second one, while the first is alive, is a ValueError.
     metrics : str, callable or list of them
-        Recorded in History each epoch: "mae", "mse", "accuracy", "binary_accuracy", "r2".
+        Recorded in History each epoch: "mae", "mse", "accuracy" ("acc"), "binary_accuracy", "r2".
         A single one (``metrics="mae"``) is a list of one.
     l2 : float
         L2 weight decay: ``0.5 * l2 * sum(weights**2)`` (biases excluded) is added
@@ -196,6 +197,8 @@ class Network(Weights, Saving):
             dim = layer.output_dim(dim)
         return dim
 
+    output_units = _output_dim  # public: for fit, before the network is built
+
     def build(self, input_dim=None, dtype=None):
         """Draw fresh weights for every layer, in order, from the network's generator."""
         input_dim = self.input_dim if input_dim is None else input_dim
@@ -286,6 +289,7 @@ class Network(Weights, Saving):
             raise ValueError(
                 f"X has {width} features (columns), but the network expects {self.input_dim}"
             )
+        self.layers[0].check_input(X)  # such as an Embedding's category codes
         if y is not None:
             losses.check_targets(self.loss, y, self._output_dim(width), self._fused)
         if build and not self.built:
@@ -357,16 +361,16 @@ class Network(Weights, Saving):
                 step -= (scale * self.l2) * w
 
     def _backpropagate_recorded(self, top, scale, record):
-        """`_backpropagate` for Dense layers, each delta shown to `record` as it is made."""
+        """`_backpropagate` for Dense, BatchNorm, LayerNorm layers, each delta shown to `record`."""
         error, last = top, len(self.layers) - 1
         for k in range(last, -1, -1):
             layer = self.layers[k]
             if k == last and self._fused:
                 delta, error = top, None
-            else:  # Dense.backward in its two halves, the delta between them
-                delta = layer.activation.backward(
-                    layer.output, error.copy()
-                )  # l1_delta = l1_error * slope
+            elif hasattr(layer, "activation"):  # Dense.backward in two halves, the delta between
+                delta = layer.activation.backward(layer.output, error.copy())  # l1_error * slope
+            else:  # a BatchNorm or LayerNorm has no activation: its delta is its error
+                delta = error
             record.delta(k, error, delta, scale)
             error = layer.backward_delta(delta, k > 0)  # l0_error = l1_delta.dot(syn0.T)
 
@@ -380,10 +384,10 @@ class Network(Weights, Saving):
         weights : ndarray, shape (n_samples,), optional
             Each sample's share of the loss (mean 1 keeps its scale).
         record : object, optional
-            Sees the step's arrays as they are made (for networks of Dense layers): its
-            ``forward(network)`` after the forward pass, ``delta(k, error, delta, scale)``
-            for each layer k from the top (error None where the loss gives the delta), and
-            ``update(network)`` after the update. `smallnet.trace.StepRecorder` is one.
+            Sees the step's arrays as they are made (Dense, BatchNorm, LayerNorm layers): its
+            ``forward(network)`` after the forward pass, ``delta(k, error, delta, scale)`` for
+            each layer k from the top (error None where the loss gives the delta; delta is error
+            for a norm layer), then ``update(network)``. `smallnet.trace.StepRecorder` is one.
         """
         self.last_batch = X  # what DivergenceGuard checks the final weights on
         out = self.forward(X, training=True)
@@ -419,7 +423,7 @@ class Network(Weights, Saving):
     # fmt: off
     def fit(self, X, y, epochs=1, batch_size=None, shuffle=True, validation_split=0.0,
             validation_data=None, sample_weight=None, callbacks=(), verbose=0, log_every=None,
-            checkpoint=None, checkpoint_every=1, resume=None):
+            checkpoint=None, checkpoint_every=1, resume=None, class_weight=None):
         # fmt: on
         """Train on (X, y) and return the History (see `smallnet.fitting.fit`, which runs it).
 
@@ -430,6 +434,7 @@ class Network(Weights, Saving):
         return fit(
             self, X, y, epochs, batch_size, shuffle, validation_split, validation_data,
             sample_weight, callbacks, verbose, log_every, checkpoint, checkpoint_every, resume,
+            class_weight=class_weight,
         )  # fmt: skip
 
     def predict(self, X):

@@ -8,6 +8,7 @@ smallnet's own predictions; `to_onnx` returns the largest difference.
 """
 
 import json
+import math
 
 import numpy as np
 
@@ -20,6 +21,7 @@ ACTIVATIONS = {
     "tanh": "Tanh",
     "relu": "Relu",
     "softmax": "Softmax",
+    "softplus": "Softplus",
     "identity": None,
 }
 
@@ -53,6 +55,7 @@ def to_onnx(network, path, opset=17, probe_rows=256):
     if not network.built:
         raise RuntimeError("the network has no weights yet: call fit (or build) first")
     graph = _Graph(onnx.helper, onnx.numpy_helper)
+    graph.opset = opset  # for the builders whose ops depend on it (LayerNormalization: 17+)
     x = "X"
     for i, layer in enumerate(network.layers):
         builder = LAYERS.get(type(layer).__name__)
@@ -143,8 +146,9 @@ def _dense(graph, layer, x, prefix):
     else:
         z = graph.node("MatMul", [x, weights], f"{prefix}.z")
     activation = layer.activation
-    if activation.name == "leaky_relu":
-        return graph.node("LeakyRelu", [z], f"{prefix}.out", alpha=float(activation.alpha))
+    build = ACTIVATION_BUILDERS.get(activation.name)
+    if build is not None:  # an activation with parameters, or made of several ops
+        return build(graph, activation, z, prefix)
     if activation.name not in ACTIVATIONS:
         raise ValueError(
             f"layer {layer.name!r}: no ONNX export for the {activation.name!r} activation"
@@ -155,11 +159,109 @@ def _dense(graph, layer, x, prefix):
     return graph.node(op, [z], f"{prefix}.out", **({"axis": -1} if op == "Softmax" else {}))
 
 
+def _leaky_relu(graph, activation, z, prefix):
+    return graph.node("LeakyRelu", [z], f"{prefix}.out", alpha=float(activation.alpha))
+
+
+def _elu(graph, activation, z, prefix):
+    return graph.node("Elu", [z], f"{prefix}.out", alpha=float(activation.alpha))
+
+
+def _selu(graph, activation, z, prefix):
+    alpha, gamma = float(activation.alpha), float(activation.scale)
+    return graph.node("Selu", [z], f"{prefix}.out", alpha=alpha, gamma=gamma)
+
+
+def _silu(graph, activation, z, prefix):  # z * sigmoid(z)
+    return graph.node("Mul", [z, graph.node("Sigmoid", [z], f"{prefix}.sigmoid")], f"{prefix}.out")
+
+
+def _mish(graph, activation, z, prefix):  # z * tanh(softplus(z))
+    softplus = graph.node("Softplus", [z], f"{prefix}.softplus")
+    return graph.node("Mul", [z, graph.node("Tanh", [softplus], f"{prefix}.tanh")], f"{prefix}.out")
+
+
+def _gelu(graph, activation, z, prefix):
+    """z * Phi(z) from opset 13's ops (ONNX's own Gelu is opset 20's), Phi as smallnet computes it:
+    (1 + erf(z / sqrt(2))) / 2, or in the tanh form sigmoid(2 * sqrt(2/pi) * (z + c * z**3))."""
+
+    def op(kind, inputs, part):
+        return graph.node(kind, inputs, f"{prefix}.{part}")
+
+    def times(x, value, part):
+        return op("Mul", [x, graph.constant(f"{prefix}.{part}.factor", value)], part)
+
+    if activation.approximate:
+        cube = op("Mul", [op("Mul", [z, z], "square"), z], "cube")
+        inner = op("Add", [z, times(cube, activation.tanh_coefficient, "cubic")], "inner")
+        cdf = op("Sigmoid", [times(inner, 2 * math.sqrt(2 / math.pi), "argument")], "cdf")
+    else:
+        erf = op("Erf", [times(z, math.sqrt(0.5), "scaled")], "erf")
+        one = graph.constant(f"{prefix}.one", 1.0)
+        cdf = times(op("Add", [erf, one], "erf_plus_one"), 0.5, "cdf")
+    return op("Mul", [z, cdf], "out")
+
+
+# Activations with parameters, or made of several ops: (graph, activation, z, prefix) -> output.
+ACTIVATION_BUILDERS = {
+    "leaky_relu": _leaky_relu,
+    "elu": _elu,
+    "selu": _selu,
+    "silu": _silu,
+    "gelu": _gelu,
+    "mish": _mish,
+}
+
+
 def _dropout(graph, layer, x, prefix):
     return graph.node("Identity", [x], f"{prefix}.out")  # dropout is off outside training
 
 
-LAYERS = {"Standardize": _standardize, "Dense": _dense, "Dropout": _dropout}
+def _batch_norm(graph, layer, x, prefix):
+    """Inference mode: standardized with the running statistics."""
+    names = ("gamma", "beta", "running_mean", "running_var")
+    inputs = [x] + [graph.constant(f"{prefix}.{name}", getattr(layer, name)) for name in names]
+    return graph.node("BatchNormalization", inputs, f"{prefix}.out", epsilon=layer.epsilon)
+
+
+def _layer_norm(graph, layer, x, prefix):
+    """LayerNormalization from opset 17; below it, the same from ReduceMean, Sub, Mul, Sqrt, Div."""
+    gamma = graph.constant(f"{prefix}.gamma", layer.gamma)
+    beta = graph.constant(f"{prefix}.beta", layer.beta)
+    if graph.opset >= 17:
+        inputs, out = [x, gamma, beta], f"{prefix}.out"
+        return graph.node("LayerNormalization", inputs, out, axis=-1, epsilon=layer.epsilon)
+
+    def op(kind, inputs, part, **attributes):
+        return graph.node(kind, inputs, f"{prefix}.{part}", **attributes)
+
+    centred = op("Sub", [x, op("ReduceMean", [x], "mean", axes=[-1])], "centred")
+    var = op("ReduceMean", [op("Mul", [centred, centred], "square")], "var", axes=[-1])
+    epsilon = graph.constant(f"{prefix}.epsilon", np.float32(layer.epsilon))
+    std = op("Sqrt", [op("Add", [var, epsilon], "var_eps")], "std")
+    scaled = op("Mul", [op("Div", [centred, std], "normalized"), gamma], "scaled")
+    return op("Add", [scaled, beta], "out")
+
+
+def _embedding(graph, layer, x, prefix):
+    """Gather on the codes cast to integers, (batch, k, dim), then Reshape to (batch, k * dim)."""
+    int64 = graph.helper.np_dtype_to_tensor_dtype(np.dtype(np.int64))
+    codes = graph.node("Cast", [x], f"{prefix}.codes", to=int64)
+    table = graph.constant(f"{prefix}.embeddings", layer.embeddings)
+    looked_up = graph.node("Gather", [table, codes], f"{prefix}.looked_up", axis=0)
+    shape = graph.numpy_helper.from_array(np.array([0, layer.units], np.int64), f"{prefix}.shape")
+    graph.initializers.append(shape)  # an int64 tensor, not one of constant's float32 ones
+    return graph.node("Reshape", [looked_up, shape.name], f"{prefix}.out")
+
+
+LAYERS = {
+    "Standardize": _standardize,
+    "Dense": _dense,
+    "Dropout": _dropout,
+    "BatchNorm": _batch_norm,
+    "LayerNorm": _layer_norm,
+    "Embedding": _embedding,
+}
 
 
 def probe_inputs(network, rows):
@@ -171,6 +273,8 @@ def probe_inputs(network, rows):
     rng = np.random.default_rng(0)
     probe = rng.standard_normal((rows, network.input_dim))
     first = network.layers[0]
+    if type(first).__name__ == "Embedding":  # codes drawn at random, not numbers
+        return rng.integers(0, first.n_categories, probe.shape).astype(np.float32)
     if type(first).__name__ == "Standardize" and not first.invert:
         probe = first.mean + 2 * first.scale * probe
     return probe.astype(np.float32)

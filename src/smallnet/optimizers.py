@@ -8,6 +8,12 @@ to all of them, its `step_scale`, can be applied to the output delta instead (a
 few numbers rather than every weight); ``update(..., scaled=True)`` says it was.
 Per-parameter state (velocities, moments) lives on the optimizer, in the order
 of `params`, and is created on the first update.
+
+Every optimizer can clip the steps before its update: `clipnorm` scales them down to that
+norm, taken over all of `params` together (the network hands over one flat array: PyTorch's
+``clip_grad_norm_``, Keras's ``global_clipnorm``); `clipvalue` clips each entry into
+``[-clipvalue, clipvalue]``. The L2 penalty's share of the steps is clipped with them.
+Full-batch L-BFGS (`smallnet.lbfgs.LBFGS`) is no update rule: `fit` hands it to scipy.
 """
 
 import math
@@ -17,16 +23,51 @@ import numpy as np
 
 from .validation import check_bool, check_number, lookup
 
+_FRACTION = {"low": 0, "low_inclusive": True, "high": 1, "high_inclusive": False}  # [0, 1)
+
 
 class Optimizer:
     """Base class with a positive `learning_rate` (schedules may change it between epochs)."""
 
     name = None
     step_scale = 1.0  # what update multiplies every step by first (see `scaled`)
+    clipnorm = None  # the steps' largest norm, all params together (see `clip`)
+    clipvalue = None  # each step entry's largest size
     _owner = None  # a weak reference to the network this optimizer trains (see `claim`)
 
-    def __init__(self, learning_rate):
+    def __init__(self, learning_rate, clipnorm=None, clipvalue=None):
         self.learning_rate = check_number("learning_rate", learning_rate, low=0)
+        if clipnorm is not None and clipvalue is not None:
+            raise ValueError(
+                f"give clipnorm or clipvalue, not both (as in Keras), got clipnorm={clipnorm!r} "
+                f"and clipvalue={clipvalue!r}"
+            )
+        if clipnorm is not None:
+            self.clipnorm = check_number("clipnorm", clipnorm, low=0)
+        if clipvalue is not None:
+            self.clipvalue = check_number("clipvalue", clipvalue, low=0)
+
+    def clip(self, steps, scaled=False):
+        """Clip `steps` in place by `clipnorm` or `clipvalue` (nothing when neither is set).
+
+        Steps that include `step_scale` (`scaled`) are clipped against thresholds that include
+        it too, so the result is the clipped gradient's steps, scaled. A norm that overflowed
+        to inf zeroes the steps (as PyTorch's ``clip_grad_norm_``); NaN steps stay NaN.
+        """
+        if self.clipnorm is None and self.clipvalue is None:
+            return
+        scale = float(self.step_scale) if scaled else 1.0
+        if self.clipvalue is not None:
+            limit = scale * self.clipvalue
+            for s in steps:
+                np.clip(s, -limit, limit, out=s)
+            return
+        norm = math.sqrt(sum(float(np.vdot(s, s)) for s in steps))
+        limit = scale * self.clipnorm
+        if norm > limit:
+            factor = limit / norm  # a Python float: float32 steps stay float32
+            for s in steps:
+                s *= factor
 
     def claim(self, network):
         """Record that this optimizer trains `network`; refuse if another live network has it.
@@ -59,7 +100,12 @@ class Optimizer:
         """Forget per-parameter state (the network calls this when it draws new weights)."""
 
     def config(self):
-        return {"name": self.name, "learning_rate": self.learning_rate}
+        """The JSON-able arguments that rebuild this optimizer; clipping only where it is set."""
+        config = {"name": self.name, "learning_rate": self.learning_rate}
+        for key in ("clipnorm", "clipvalue"):
+            if getattr(self, key) is not None:
+                config[key] = getattr(self, key)
+        return config
 
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self.config().items() if k != "name")
@@ -76,11 +122,11 @@ class SGD(Optimizer):
 
     name = "sgd"
 
-    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False):
-        super().__init__(learning_rate)
-        self.momentum = check_number(
-            "momentum", momentum, low=0, low_inclusive=True, high=1, high_inclusive=False
-        )
+    def __init__(
+        self, learning_rate=0.01, momentum=0.0, nesterov=False, *, clipnorm=None, clipvalue=None
+    ):
+        super().__init__(learning_rate, clipnorm, clipvalue)
+        self.momentum = check_number("momentum", momentum, **_FRACTION)
         self.nesterov = check_bool("nesterov", nesterov)
         if self.nesterov and not self.momentum:
             raise ValueError(
@@ -101,6 +147,7 @@ class SGD(Optimizer):
 
         Times the learning rate, unless `scaled` says they include it.
         """
+        self.clip(steps, scaled)
         lr, mu = self.learning_rate, self.momentum
         if not scaled and lr != 1:  # at the tutorial's rate of 1 the step is added as it is
             for s in steps:
@@ -143,15 +190,22 @@ class Adam(Optimizer):
     """Adam (Kingma & Ba), in the bias-corrected step-size form scikit-learn uses."""
 
     name = "adam"
+    weight_decay = 0.0  # AdamW's decoupled decay
+    _epsilon_on_v_hat = False  # True: AdamW's (PyTorch's) sqrt(v_hat) + epsilon
 
-    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-8):
-        super().__init__(learning_rate)
-        self.beta_1 = check_number(
-            "beta_1", beta_1, low=0, low_inclusive=True, high=1, high_inclusive=False
-        )
-        self.beta_2 = check_number(
-            "beta_2", beta_2, low=0, low_inclusive=True, high=1, high_inclusive=False
-        )
+    def __init__(
+        self,
+        learning_rate=0.001,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        *,
+        clipnorm=None,
+        clipvalue=None,
+    ):
+        super().__init__(learning_rate, clipnorm, clipvalue)
+        self.beta_1 = check_number("beta_1", beta_1, **_FRACTION)
+        self.beta_2 = check_number("beta_2", beta_2, **_FRACTION)
         self.epsilon = check_number("epsilon", epsilon, low=0)
         self.reset()
 
@@ -167,15 +221,20 @@ class Adam(Optimizer):
         """One Adam step; with `scaled` the steps already include `step_scale`.
 
         With s = (1 - beta_1) * step, the moments take s and s**2 as they are, so the whole
-        update is eleven in-place passes over the parameters and no temporary arrays.
+        update is eleven in-place passes over the parameters and no temporary arrays (AdamW's
+        two differences take two more).
         """
+        self.clip(steps, scaled)
         if self.moments is None:
             self.moments = [(np.zeros_like(w), np.zeros_like(w)) for w in params]
         self.t += 1
-        b1, b2 = self.beta_1, self.beta_2
+        b1, b2, lr = self.beta_1, self.beta_2, self.learning_rate
         # Python floats: a NumPy float64 scalar would pull float32 arithmetic up to float64
-        lr_t = self.learning_rate * math.sqrt(1 - b2**self.t) / (1 - b1**self.t)
+        root = math.sqrt(1 - b2**self.t)  # sqrt(v_hat) == sqrt(v) / root
+        hat = self._epsilon_on_v_hat
+        lr_t = lr / (1 - b1**self.t) if hat else lr * root / (1 - b1**self.t)
         share = (1 - b2) / (1 - b1) ** 2  # (1 - b2) * step**2 == share * s**2
+        decay = 1 - lr * self.weight_decay
         for w, s, (m, v) in zip(params, steps, self.moments):
             if not scaled and b1:
                 s *= 1 - b1
@@ -186,9 +245,13 @@ class Adam(Optimizer):
             v *= b2
             v += s  # v = b2 * v + (1 - b2) * step**2: the second moment
             np.sqrt(v, out=s)
+            if hat:
+                s /= root
             s += self.epsilon
             np.divide(m, s, out=s)
             s *= lr_t
+            if decay != 1:
+                w *= decay  # AdamW's, decoupled: it never enters the moments
             w += s
 
     def config(self):
@@ -221,7 +284,49 @@ class Adam(Optimizer):
         )
 
 
-OPTIMIZERS = {c.name: c for c in (SGD, Adam)}
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter), as PyTorch's ``AdamW``.
+
+    Each update shrinks every parameter, biases too (PyTorch's default), by
+    ``w *= 1 - lr * weight_decay``, apart from the gradient and its moments; then it takes
+    PyTorch's Adam step ``w -= lr * m_hat / (sqrt(v_hat) + epsilon)``, with the bias-corrected
+    moments ``m_hat = m / (1 - beta_1**t)`` and ``v_hat = v / (1 - beta_2**t)`` (`Adam`, as
+    scikit-learn and Keras, adds epsilon to sqrt(v) instead). The defaults are PyTorch's.
+    The network's `l2` is another thing: it adds to the gradient, and spares the biases.
+    """
+
+    name = "adamw"
+    _epsilon_on_v_hat = True
+
+    def __init__(
+        self,
+        learning_rate=0.001,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        weight_decay=0.01,
+        *,
+        clipnorm=None,
+        clipvalue=None,
+    ):
+        super().__init__(
+            learning_rate, beta_1, beta_2, epsilon, clipnorm=clipnorm, clipvalue=clipvalue
+        )
+        self.weight_decay = check_number("weight_decay", weight_decay, low=0, low_inclusive=True)
+
+    def config(self):
+        return {**super().config(), "weight_decay": self.weight_decay}
+
+
+OPTIMIZERS = {c.name: c for c in (SGD, Adam, AdamW)}  # and those that `register` adds
+
+
+def register(cls):
+    """Make the Optimizer class `cls` known to `get` by its `name` (and so to saved files and
+    the command line); returns it, to be a class decorator. RMSprop and Adagrad
+    (`smallnet.adaptive`) and LBFGS (`smallnet.lbfgs`) register themselves."""
+    OPTIMIZERS[cls.name] = cls
+    return cls
 
 
 def get(optimizer):

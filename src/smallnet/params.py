@@ -12,13 +12,10 @@ from .validation import check_array
 
 
 def count(layers, input_dim):
-    """How many numbers `layers` need for `input_dim` inputs (built or not)."""
+    """How many numbers the arrays of `layers` need for `input_dim` inputs (built or not)."""
     total, dim = 0, input_dim
     for layer in layers:
-        if hasattr(layer, "use_bias"):
-            total += dim * layer.units + (layer.units if layer.use_bias else 0)
-        elif hasattr(layer, "scale"):  # Standardize: a mean and a scale per feature
-            total += 2 * layer.input_dim
+        total += layer.array_size(dim)
         dim = layer.output_dim(dim)
     return total
 
@@ -97,11 +94,7 @@ def fill(layers, named):
             if not np.isfinite(stored).all():  # diverged, or damaged: it predicts nothing
                 raise ValueError(f"tensor {key!r} holds NaN or inf")
             target[...] = stored  # in place: the flat buffer holds these very arrays
-        if hasattr(layer, "scale") and not (layer.scale > 0).all():
-            raise ValueError(
-                f"tensor 'layers.{i}.scale' must be > 0 everywhere "
-                "(a Standardize layer divides by it)"
-            )
+        layer.check_arrays(f"layers.{i}")  # such as a Standardize layer's scale, > 0
     unexpected = sorted(key for key in named if key.startswith("layers.") and key not in expected)
     if unexpected:
         raise ValueError(f"tensors {', '.join(unexpected)} belong to no layer of the architecture")
@@ -115,9 +108,19 @@ class Weights:
         """All trainable arrays, layer by layer (weights, then bias); views of `flat_params`."""
         return [p for layer in self.layers for p in layer.params]
 
+    def _weight_arrays(self):
+        """Each layer's parameters, then its `statistics`, layer by layer."""
+        return [
+            array
+            for layer in self.layers
+            for array in (*layer.params, *(getattr(layer, name) for name in layer.statistics))
+        ]
+
     def get_weights(self):
-        """Copies of all parameters, as a list in `params` order."""
-        return [p.copy() for p in self.params]
+        """Copies of all parameters, as a list in `params` order, where a layer keeps running
+        statistics (BatchNorm) with them after its parameters, as Keras lists them: what
+        `set_weights` needs to put a network back where it was (EarlyStopping's best weights)."""
+        return [p.copy() for p in self._weight_arrays()]
 
     def set_weights(self, weights):
         """Copy `weights` (as from get_weights) into the network's parameters.
@@ -127,7 +130,8 @@ class Weights:
         Parameters
         ----------
         weights : list of array-like
-            One finite real array per parameter, in `params` order, each of its parameter's shape.
+            One finite real array per parameter (and running statistic), in `get_weights` order,
+            each of its parameter's shape.
 
         Raises
         ------
@@ -149,7 +153,7 @@ class Weights:
                 "weights must be a list of arrays, as get_weights returns, got "
                 f"{type(weights).__name__}"
             )
-        current = self.params
+        current = self._weight_arrays()
         if len(weights) != len(current):
             raise ValueError(
                 f"expected {len(current)} arrays (one per parameter, as get_weights returns), "

@@ -26,7 +26,7 @@ class Saving:
         """
         return {
             "layers": [layer.config() for layer in self.layers],
-            "loss": self.loss.name,
+            "loss": self.loss.config(),  # a name; {"name": "huber", "delta": ...} with parameters
             "optimizer": self.optimizer.config(),
             "metrics": [name for name, fn in self.metrics if metric_fns.METRICS.get(name) is fn],
             "l2": float(self.l2),

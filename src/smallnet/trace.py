@@ -23,14 +23,26 @@ import numpy as np
 
 from .validation import check_number
 
-# Each activation's slope, written as a function of its output l (all are computed from the output).
+# Each activation's slope, written as a function of its output l, or where it needs it (gelu,
+# silu, mish) of the layer's pre-activation z, what the activation is applied to.
 SLOPES = {
     "sigmoid": "{l} * (1 - {l})",
     "tanh": "1 - {l}**2",
     "relu": "1 where {l} > 0, else 0",
     "leaky_relu": "1 where {l} > 0, else alpha",
     "identity": "1",
+    "elu": "1 where {l} > 0, else {l} + alpha",
+    "selu": "scale where {l} > 0, else {l} + scale * alpha (scale 1.0507, alpha 1.6733)",
+    "softplus": "1 - exp(-{l}), which is sigmoid(z), z the pre-activation of {l}",
+    "silu": "sigmoid(z) * (1 + z * (1 - sigmoid(z))), z the pre-activation of {l}",
+    "gelu": "Phi(z) + z * Phi'(z), Phi the normal CDF (its tanh form if approximate), "
+    "z the pre-activation of {l}",
+    "mish": "t + z * sigmoid(z) * (1 - t**2), t = tanh(softplus(z)), z the pre-activation of {l}",
 }
+
+# A norm layer's name in the printout, and the axis it standardizes: over the batch's rows
+# (each feature), or over each row's features.
+NORMS = {"BatchNorm": ("batch_norm", 0), "LayerNorm": ("layer_norm", 1)}
 
 
 @dataclass
@@ -55,6 +67,11 @@ class StepTrace:
         (i, o), minus ``l2 * syn{k}`` with weight decay, the step the optimizer adds
         (and ``b{k}_update`` (o,), never decayed);
         ``syn{k}_new`` (and ``b{k}_new``) the weights after the update.
+        A BatchNorm or LayerNorm layer k holds ``gamma{k}`` and ``beta{k}`` (o,) instead
+        (with their ``_update`` and ``_new``), ``l{k}_hat`` its standardized input (n, o),
+        ``l{k+1}`` and ``l{k+1}_error``, and no slope or delta (it has no activation); a
+        BatchNorm also ``running_mean{k}_new`` and ``running_var{k}_new`` (o,), as this
+        step moved them.
     text : str
         The step printed in the tutorial's words (also ``str(trace)``).
 
@@ -100,10 +117,10 @@ def trace(network, X, y, step=0, print_fn=print):
     """
     step = check_number("step", step, low=0, low_inclusive=True, integer=True)
     for layer in network.layers:
-        if not hasattr(layer, "activation"):
+        if not hasattr(layer, "activation") and _norm(layer) is None:
             raise ValueError(
-                f"trace follows the tutorial's Dense layers only; {layer.name!r} is a "
-                f"{type(layer).__name__}"
+                f"trace follows BatchNorm, LayerNorm and the tutorial's Dense layers only; "
+                f"{layer.name!r} is a {type(layer).__name__}"
             )
     X, y = network.check_data(X, y)
     with np.errstate(
@@ -146,13 +163,19 @@ class StepRecorder:
             zip(network.layers, self.layers)
         ):  # training reuses buffers
             rec[f"l{k}"] = layer.input.copy()
-            rec[f"syn{k}"] = layer.weights.copy()
-            if layer.use_bias:
-                rec[f"b{k}"] = layer.bias.copy()
+            for name, array in zip(_param_names(layer, k), layer.params):
+                rec[name] = array.copy()
+            if _norm(layer) is not None:
+                rec[f"l{k}_hat"] = layer.normalized.copy()
+            for name in layer.statistics:  # BatchNorm's: this forward pass has moved them
+                rec[f"{name}{k}_new"] = getattr(layer, name).copy()
             rec[f"l{k + 1}"] = layer.output.copy()
 
     def delta(self, k, error, delta, scale):
         rec, name, layer = self.layers[k], f"l{k + 1}", self.network_layers[k]
+        if _norm(layer) is not None:  # no activation: no slope, and the delta is the error
+            rec[f"{name}_error"] = _unscaled(error, scale)
+            return
         if error is None:  # the loss gave the delta: no error, no slope
             rec[f"{name}_error"] = rec[f"{name}_slope"] = None
         else:
@@ -169,19 +192,28 @@ class StepRecorder:
     def steps(self, network, scale):
         """The updates, weight decay included, before the optimizer adds them."""
         for k, (layer, rec) in enumerate(zip(network.layers, self.layers)):
-            rec[f"syn{k}_update"] = _unscaled(layer.steps[0], scale)
-            if layer.use_bias:
-                rec[f"b{k}_update"] = _unscaled(layer.steps[1], scale)
+            for name, step in zip(_param_names(layer, k), layer.steps):
+                rec[f"{name}_update"] = _unscaled(step, scale)
 
     def update(self, network):
         for k, (layer, rec) in enumerate(zip(network.layers, self.layers)):
-            rec[f"syn{k}_new"] = layer.weights.copy()
-            if layer.use_bias:
-                rec[f"b{k}_new"] = layer.bias.copy()
+            for name, array in zip(_param_names(layer, k), layer.params):
+                rec[f"{name}_new"] = array.copy()
 
 
 def _unscaled(array, scale):
     return array.copy() if scale == 1 else array / scale
+
+
+def _norm(layer):
+    """(its name in the printout, the axis it standardizes) for a norm layer, else None."""
+    return NORMS.get(type(layer).__name__)
+
+
+def _param_names(layer, k):
+    """Layer k's params as the printout names them: syn{k} (and b{k}), or gamma{k} and beta{k}."""
+    names = [f"gamma{k}", f"beta{k}"] if _norm(layer) is not None else [f"syn{k}", f"b{k}"]
+    return names[: len(layer.params)]
 
 
 class _Printout:
@@ -206,9 +238,10 @@ def _describe(network, tr):
     plain = " (syn += update, as in the tutorial)." if _plain_sgd(network.optimizer) else "."
     text.lines += ["", f"Update: {network.optimizer!r} adds the updates to the weights" + plain]
     for k, layer in enumerate(network.layers):
-        text.show(f"syn{k}", "", tr[f"syn{k}_new"], "after the update")
-        if layer.use_bias:
-            text.show(f"b{k}", "", tr[f"b{k}_new"], "after the update")
+        for name in _param_names(layer, k):
+            text.show(name, "", tr[f"{name}_new"], "after the update")
+        if layer.statistics:  # BatchNorm's running statistics, moved by the forward pass
+            _describe_statistics(text, layer, tr, k)
     return "\n".join(text.lines)
 
 
@@ -225,6 +258,9 @@ def _describe_forward(text, network, tr):
     ]
     text.show("l0", "X", tr["l0"], "the input")
     for k, layer in enumerate(layers):
+        if _norm(layer) is not None:
+            _describe_norm_forward(text, layer, tr, k)
+            continue
         bias = f" + b{k}" if layer.use_bias else ""
         text.show(f"syn{k}", "", tr[f"syn{k}"], f"weights from l{k} to l{k + 1}")
         if layer.use_bias:
@@ -237,21 +273,21 @@ def _describe_forward(text, network, tr):
 
 def _describe_backward(text, network, tr, k):
     """Layer k's error, slope and delta, and its updates."""
+    if _norm(network.layers[k]) is not None:
+        return _describe_norm_backward(text, network, tr, k)
     layers, loss = network.layers, network.loss.name
     out, act, top = f"l{k + 1}", layers[k].activation, k == len(layers) - 1
     if top and network.fused:
         scale = "y.size" if loss == "binary_crossentropy" else "n_samples"
+        target = "onehot(y)" if network.loss.sparse else "y"  # y: class indices
         note = f"straight from the loss: {loss} after {act.name} cancels the slope"
-        text.show(f"{out}_delta", f"(y - {out}) / {scale}", tr[f"{out}_delta"], note)
+        text.show(f"{out}_delta", f"({target} - {out}) / {scale}", tr[f"{out}_delta"], note)
     else:
         if top:
             formula = f"y - {out}" if loss == "sse" else f"minus d(loss)/d({out})"
             text.show(f"{out}_error", formula, tr[f"{out}_error"], "how much did we miss?")
         else:
-            formula, note = (
-                f"l{k + 2}_delta.dot(syn{k + 1}.T)",
-                f"what {out} contributed to the miss",
-            )
+            formula, note = _error_formula(network, k + 1)
             text.show(f"{out}_error", formula, tr[f"{out}_error"], note)
         if act.name == "softmax":
             formula = f"{out} * ({out}_error - sum({out}_error * {out}, axis=1))"
@@ -266,6 +302,54 @@ def _describe_backward(text, network, tr, k):
     text.show(f"syn{k}_update", formula, tr[f"syn{k}_update"], "minus the gradient")
     if layers[k].use_bias:
         text.show(f"b{k}_update", f"{out}_delta.sum(axis=0)", tr[f"b{k}_update"])
+
+
+def _error_formula(network, j):
+    """The formula and note of ``l{j}_error``, what layer j sends down from the error above it."""
+    layer, below = network.layers[j], f"l{j}"
+    if _norm(layer) is None:
+        return f"l{j + 1}_delta.dot(syn{j}.T)", f"what {below} contributed to the miss"
+    name, axis = _norm(layer)
+    formula = (
+        f"(g - mean(g, axis={axis}) - {below}_hat * mean(g * {below}_hat, axis={axis})) "
+        f"/ sqrt(var({below}, axis={axis}) + {layer.epsilon:g}), g = gamma{j} * l{j + 1}_error"
+    )
+    return formula, f"what {below} contributed to the miss, through {name}"
+
+
+def _describe_norm_forward(text, layer, tr, k):
+    """A norm layer's gamma and beta, and its output."""
+    name, axis = _norm(layer)
+    text.show(f"gamma{k}", "", tr[f"gamma{k}"], f"scales of l{k + 1}, one per feature")
+    text.show(f"beta{k}", "", tr[f"beta{k}"], "shifts")
+    over = "each feature over the batch" if axis == 0 else "each row over its features"
+    formula = (
+        f"{name}(l{k}) = gamma{k} * l{k}_hat + beta{k}, l{k}_hat = (l{k} - mean(l{k}, "
+        f"axis={axis})) / sqrt(var(l{k}, axis={axis}) + {layer.epsilon:g})"
+    )
+    text.show(f"l{k + 1}", formula, tr[f"l{k + 1}"], f"l{k} standardized, {over}")
+
+
+def _describe_norm_backward(text, network, tr, k):
+    """A norm layer's error and the updates of its gamma and beta (never decayed)."""
+    out, loss = f"l{k + 1}", network.loss.name
+    if k == len(network.layers) - 1:
+        formula = f"y - {out}" if loss == "sse" else f"minus d(loss)/d({out})"
+        text.show(f"{out}_error", formula, tr[f"{out}_error"], "how much did we miss?")
+    else:
+        formula, note = _error_formula(network, k + 1)
+        text.show(f"{out}_error", formula, tr[f"{out}_error"], note)
+    formula = f"({out}_error * l{k}_hat).sum(axis=0)"
+    text.show(f"gamma{k}_update", formula, tr[f"gamma{k}_update"], "minus the gradient")
+    text.show(f"beta{k}_update", f"{out}_error.sum(axis=0)", tr[f"beta{k}_update"])
+
+
+def _describe_statistics(text, layer, tr, k):
+    """A BatchNorm's running statistics after the step: prediction standardizes with them."""
+    keep, note = layer.momentum, "not trained: what prediction standardizes with"
+    for name, batch in zip(layer.statistics, ("mean", "var")):
+        formula = f"{keep:g} * {name}{k} + {1 - keep:g} * {batch}(l{k}, axis=0)"
+        text.show(f"{name}{k}", formula, tr[f"{name}{k}_new"], note)
 
 
 def _plain_sgd(optimizer):

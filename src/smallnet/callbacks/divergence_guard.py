@@ -31,14 +31,19 @@ class DivergenceGuard(Callback):
     diverged_epoch = None
 
     def on_train_begin(self, logs=None):
-        self._weights = self.network.flat_params  # every parameter, in one flat array
-        self._copy, self._good = np.empty_like(self._weights), np.empty_like(self._weights)
+        # every parameter in one flat array, and statistics such as BatchNorm's running means
+        self._weights = [self.network.flat_params] + [
+            getattr(layer, name) for layer in self.network.layers for name in layer.statistics
+        ]
+        self._copy = [np.empty_like(a) for a in self._weights]
+        self._good = [np.empty_like(a) for a in self._weights]
         self._every, self._next, self._copied, self._good_epoch = 1, 0, None, None
         self._started = time.perf_counter()
 
     def on_epoch_begin(self, epoch, logs=None):
         if epoch >= self._next:
-            np.copyto(self._copy, self._weights)
+            for copy, array in zip(self._copy, self._weights):
+                np.copyto(copy, array)
             self._copied = epoch
             if epoch == 100:  # by now the cost of an epoch is known
                 per_epoch = (time.perf_counter() - self._started) / 100
@@ -52,7 +57,7 @@ class DivergenceGuard(Callback):
         if epoch == self._copied:  # the epoch that started from the copy went well: it is good
             self._copy, self._good = self._good, self._copy
             self._good_epoch, self._copied = epoch, None
-        if epoch + 1 >= self._next and not np.isfinite(self._weights).all():  # before the next copy
+        if epoch + 1 >= self._next and not np.isfinite(self._weights[0]).all():  # before next copy
             self._diverged(epoch, "the weights became NaN or inf")
 
     def on_train_end(self, logs=None):
@@ -67,7 +72,8 @@ class DivergenceGuard(Callback):
     def _diverged(self, epoch, what):
         good = self._good_epoch is not None
         start = self._good_epoch if good else self._copied
-        np.copyto(self._weights, self._good if good else self._copy)  # else the first copy
+        for array, copy in zip(self._weights, self._good if good else self._copy):
+            np.copyto(array, copy)  # the last good copy, else the first
         self.network.optimizer.reset()
         self.network.stop_training = True
         # The weights at the end of the epoch before `start` (-1: the first).

@@ -1,0 +1,31 @@
+"""Layers: each forward beside its backward.
+
+A layer maps inputs (n_samples, input_dim) to outputs (n_samples, units).
+``backward(error)`` takes the error at the layer's output (the tutorial's
+``l1_error``), stores the layer's `steps` (what the optimizer adds to `params`)
+and returns the error at its input for the layer below (see `base`).
+
+One module per layer type: `dense`, `dropout`, `standardize` (with `column_moments`, the one
+rule for columns too large to standardize), `normalization` (`BatchNorm`, `LayerNorm`) and
+`embedding`.
+"""
+
+from .base import LAYERS, Layer, from_config
+from .dense import Dense
+from .dropout import Dropout
+from .embedding import Embedding
+from .normalization import BatchNorm, LayerNorm
+from .standardize import Standardize, column_moments
+
+__all__ = [
+    "LAYERS",
+    "BatchNorm",
+    "Dense",
+    "Dropout",
+    "Embedding",
+    "Layer",
+    "LayerNorm",
+    "Standardize",
+    "column_moments",
+    "from_config",
+]
