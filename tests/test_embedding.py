@@ -179,7 +179,25 @@ def test_onnx_export_gathers_the_integer_codes(tmp_path):
     np.testing.assert_allclose(got, net.predict(C), atol=1e-6)
 
 
-def test_trace_refuses_an_embedding_clearly():
+def test_trace_shows_the_lookup_and_the_table_update_and_ends_where_fit_would():
     C, y = _codes()
-    with pytest.raises(ValueError, match="Dense layers only; 'embedding_0' is a Embedding"):
-        _net().trace(C, y, print_fn=None)
+    traced, fitted = _net(optimizer=sn.SGD(0.5)), _net(optimizer=sn.SGD(0.5))
+    record = traced.trace(C, y, step=2, print_fn=None)
+    fitted.fit(C, y, epochs=3)
+    for p, q in zip(traced.params, fitted.params):
+        np.testing.assert_array_equal(p, q)
+    codes = record["l0"].astype(int)
+    looked_up = record["emb0"][codes].reshape(len(C), -1)
+    np.testing.assert_array_equal(record["l1"], looked_up)
+    expected = np.zeros_like(record["emb0"])
+    np.add.at(expected, codes, record["l1_error"].reshape(len(C), 3, 4))
+    np.testing.assert_allclose(record["emb0_update"], expected, rtol=1e-12, atol=1e-15)
+    assert "l1 = emb0[l0], the rows of l0's codes side by side" in record.text
+    assert "emb0_update = l1_error added into the rows of emb0" in record.text
+
+
+def test_trace_refuses_a_layer_it_does_not_know():
+    C, y = _codes()
+    net = sn.Network([sn.Embedding(6, 4), sn.Dropout(0.1), sn.Dense(2, activation="softmax")])
+    with pytest.raises(ValueError, match="Dense layers only; 'dropout_1' is a Dropout"):
+        net.trace(C, y, print_fn=None)

@@ -352,3 +352,22 @@ def test_checkpoint_resumes_huber_and_refuses_another_delta(rng, tmp_path):
         np.testing.assert_array_equal(p, q)
     with pytest.raises(ValueError, match=r"loss=\{'name': 'huber', 'delta': 0\.5\}"):
         _regressor(sn.Huber(0.7), seed=3).fit(X, y, epochs=4, batch_size=8, resume=path)
+
+
+@pytest.mark.parametrize(
+    ("loss", "formula"),
+    [
+        ("mse", "l2_error = 2 * (y - l2) / y.size"),
+        ("mae", "l2_error = sign(y - l2) / y.size"),
+        (sn.Huber(delta=0.5), "l2_error = clip(y - l2, -0.5, 0.5) / y.size"),
+    ],
+)
+def test_trace_writes_the_error_of_each_loss_and_its_numbers_follow_it(loss, formula):
+    X = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0], [0.0, 0.0]])
+    y = np.array([[1.0], [2.0], [0.0], [0.5]])
+    net = sn.Network([sn.Dense(3, activation="tanh"), sn.Dense(1)], loss=loss, seed=0)
+    record = net.trace(X, y, print_fn=None)
+    assert formula in record.text
+    e = y - record["l2"]
+    expected = {"mse": 2 * e, "mae": np.sign(e), "huber": np.clip(e, -0.5, 0.5)}[net.loss.name]
+    np.testing.assert_allclose(record["l2_error"], expected / y.size, rtol=1e-12)

@@ -361,7 +361,7 @@ class Network(Weights, Saving):
                 step -= (scale * self.l2) * w
 
     def _backpropagate_recorded(self, top, scale, record):
-        """`_backpropagate` for Dense, BatchNorm, LayerNorm layers, each delta shown to `record`."""
+        """`_backpropagate` for the layers trace knows, each delta shown to `record`."""
         error, last = top, len(self.layers) - 1
         for k in range(last, -1, -1):
             layer = self.layers[k]
@@ -369,7 +369,7 @@ class Network(Weights, Saving):
                 delta, error = top, None
             elif hasattr(layer, "activation"):  # Dense.backward in two halves, the delta between
                 delta = layer.activation.backward(layer.output, error.copy())  # l1_error * slope
-            else:  # a BatchNorm or LayerNorm has no activation: its delta is its error
+            else:  # a norm layer or an Embedding has no activation: its delta is its error
                 delta = error
             record.delta(k, error, delta, scale)
             error = layer.backward_delta(delta, k > 0)  # l0_error = l1_delta.dot(syn0.T)

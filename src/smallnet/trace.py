@@ -42,6 +42,13 @@ SLOPES = {
 
 # A norm layer's name in the printout, and the axis it standardizes: over the batch's rows
 # (each feature), or over each row's features.
+# The error at the top, minus the loss's gradient, for the losses with a short formula.
+ERRORS = {
+    "sse": "y - {l}",
+    "mse": "2 * (y - {l}) / y.size",
+    "mae": "sign(y - {l}) / y.size",
+    "huber": "clip(y - {l}, -{delta:g}, {delta:g}) / y.size",
+}
 NORMS = {"BatchNorm": ("batch_norm", 0), "LayerNorm": ("layer_norm", 1)}
 
 
@@ -117,9 +124,10 @@ def trace(network, X, y, step=0, print_fn=print):
     """
     step = check_number("step", step, low=0, low_inclusive=True, integer=True)
     for layer in network.layers:
-        if not hasattr(layer, "activation") and _norm(layer) is None:
+        if not hasattr(layer, "activation") and _norm(layer) is None and not _embedding(layer):
             raise ValueError(
-                f"trace follows BatchNorm, LayerNorm and the tutorial's Dense layers only; "
+                f"trace follows Embedding, BatchNorm, LayerNorm and the tutorial's Dense layers "
+                f"only; "
                 f"{layer.name!r} is a {type(layer).__name__}"
             )
     X, y = network.check_data(X, y)
@@ -159,9 +167,7 @@ class StepRecorder:
 
     def forward(self, network):
         self.network_layers = network.layers
-        for k, (layer, rec) in enumerate(
-            zip(network.layers, self.layers)
-        ):  # training reuses buffers
+        for k, (layer, rec) in enumerate(zip(network.layers, self.layers)):  # buffers get reused
             rec[f"l{k}"] = layer.input.copy()
             for name, array in zip(_param_names(layer, k), layer.params):
                 rec[name] = array.copy()
@@ -173,7 +179,7 @@ class StepRecorder:
 
     def delta(self, k, error, delta, scale):
         rec, name, layer = self.layers[k], f"l{k + 1}", self.network_layers[k]
-        if _norm(layer) is not None:  # no activation: no slope, and the delta is the error
+        if _norm(layer) is not None or _embedding(layer):  # no activation: delta is the error
             rec[f"{name}_error"] = _unscaled(error, scale)
             return
         if error is None:  # the loss gave the delta: no error, no slope
@@ -210,8 +216,15 @@ def _norm(layer):
     return NORMS.get(type(layer).__name__)
 
 
+def _embedding(layer):
+    return type(layer).__name__ == "Embedding"
+
+
 def _param_names(layer, k):
-    """Layer k's params as the printout names them: syn{k} (and b{k}), or gamma{k} and beta{k}."""
+    """Layer k's params as the printout names them: syn{k} (and b{k}), gamma{k} and beta{k},
+    or emb{k} (an Embedding's table)."""
+    if _embedding(layer):
+        return [f"emb{k}"]
     names = [f"gamma{k}", f"beta{k}"] if _norm(layer) is not None else [f"syn{k}", f"b{k}"]
     return names[: len(layer.params)]
 
@@ -261,6 +274,11 @@ def _describe_forward(text, network, tr):
         if _norm(layer) is not None:
             _describe_norm_forward(text, layer, tr, k)
             continue
+        if _embedding(layer):
+            text.show(f"emb{k}", "", tr[f"emb{k}"], "one row of numbers per category")
+            formula = f"emb{k}[l{k}], the rows of l{k}'s codes side by side"
+            text.show(f"l{k + 1}", formula, tr[f"l{k + 1}"], f"{layer.dim} numbers per code")
+            continue
         bias = f" + b{k}" if layer.use_bias else ""
         text.show(f"syn{k}", "", tr[f"syn{k}"], f"weights from l{k} to l{k + 1}")
         if layer.use_bias:
@@ -275,6 +293,8 @@ def _describe_backward(text, network, tr, k):
     """Layer k's error, slope and delta, and its updates."""
     if _norm(network.layers[k]) is not None:
         return _describe_norm_backward(text, network, tr, k)
+    if _embedding(network.layers[k]):
+        return _describe_embedding_backward(text, network, tr, k)
     layers, loss = network.layers, network.loss.name
     out, act, top = f"l{k + 1}", layers[k].activation, k == len(layers) - 1
     if top and network.fused:
@@ -284,7 +304,7 @@ def _describe_backward(text, network, tr, k):
         text.show(f"{out}_delta", f"({target} - {out}) / {scale}", tr[f"{out}_delta"], note)
     else:
         if top:
-            formula = f"y - {out}" if loss == "sse" else f"minus d(loss)/d({out})"
+            formula = _top_error(network, out)
             text.show(f"{out}_error", formula, tr[f"{out}_error"], "how much did we miss?")
         else:
             formula, note = _error_formula(network, k + 1)
@@ -302,6 +322,13 @@ def _describe_backward(text, network, tr, k):
     text.show(f"syn{k}_update", formula, tr[f"syn{k}_update"], "minus the gradient")
     if layers[k].use_bias:
         text.show(f"b{k}_update", f"{out}_delta.sum(axis=0)", tr[f"b{k}_update"])
+
+
+def _top_error(network, out):
+    """The formula of the error at the top, ``{out}_error``: minus the loss's gradient."""
+    loss = network.loss
+    formula = ERRORS.get(loss.name, "minus d(loss)/d({l})")
+    return formula.format(l=out, delta=getattr(loss, "delta", 0))
 
 
 def _error_formula(network, j):
@@ -332,9 +359,9 @@ def _describe_norm_forward(text, layer, tr, k):
 
 def _describe_norm_backward(text, network, tr, k):
     """A norm layer's error and the updates of its gamma and beta (never decayed)."""
-    out, loss = f"l{k + 1}", network.loss.name
+    out = f"l{k + 1}"
     if k == len(network.layers) - 1:
-        formula = f"y - {out}" if loss == "sse" else f"minus d(loss)/d({out})"
+        formula = _top_error(network, out)
         text.show(f"{out}_error", formula, tr[f"{out}_error"], "how much did we miss?")
     else:
         formula, note = _error_formula(network, k + 1)
@@ -342,6 +369,19 @@ def _describe_norm_backward(text, network, tr, k):
     formula = f"({out}_error * l{k}_hat).sum(axis=0)"
     text.show(f"gamma{k}_update", formula, tr[f"gamma{k}_update"], "minus the gradient")
     text.show(f"beta{k}_update", f"{out}_error.sum(axis=0)", tr[f"beta{k}_update"])
+
+
+def _describe_embedding_backward(text, network, tr, k):
+    """An Embedding's error (the first layer: nothing goes below) and its table's update."""
+    out = f"l{k + 1}"
+    if k == len(network.layers) - 1:
+        formula = _top_error(network, out)
+        text.show(f"{out}_error", formula, tr[f"{out}_error"], "how much did we miss?")
+    else:
+        formula, note = _error_formula(network, k + 1)
+        text.show(f"{out}_error", formula, tr[f"{out}_error"], note)
+    formula = f"{out}_error added into the rows of emb{k} that l{k}'s codes looked up"
+    text.show(f"emb{k}_update", formula, tr[f"emb{k}_update"], "minus the gradient")
 
 
 def _describe_statistics(text, layer, tr, k):

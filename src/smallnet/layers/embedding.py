@@ -108,7 +108,7 @@ class Embedding(Layer):
             self._out = np.empty_like(self.embeddings, shape=(n, k * self.dim))
             self._rows = n
         np.take(self.embeddings, codes, axis=0, out=self._out.reshape(n, k, self.dim), mode="clip")
-        self.codes = codes
+        self.codes, self.input, self.output = codes, x, self._out  # as Dense keeps them
         return self._out
 
     def backward(self, error, error_below=True):
@@ -124,6 +124,8 @@ class Embedding(Layer):
         n, k = self.codes.shape
         np.add.at(step, self.codes, error.reshape(n, k, self.dim))
         return None
+
+    backward_delta = backward  # no activation: the delta at the output is the error itself
 
     def config(self):
         return {
