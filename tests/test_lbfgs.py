@@ -260,3 +260,21 @@ def test_without_scipy_fit_says_what_to_install_and_models_still_load(tmp_path):
     assert "ImportError: LBFGS needs scipy (>= 1.11)" in done.stdout
     assert "pip install 'smallnet[lbfgs]'" in done.stdout
     assert "built: False" in done.stdout and "predicts: (20, 1)" in done.stdout
+
+
+def test_batch_norm_statistics_are_the_whole_batch_s_at_the_end():
+    rng = np.random.default_rng(0)
+    X = rng.normal(3.0, 2.0, size=(60, 4))
+    y = (X[:, :1] - X[:, 1:2] > 0).astype(float)
+    net = sn.Network(
+        [sn.Dense(6, activation="tanh"), sn.BatchNorm(), sn.Dense(1, activation="sigmoid")],
+        loss="binary_crossentropy",
+        optimizer=sn.LBFGS(),
+        seed=0,
+    )
+    history = net.fit(X, y, epochs=40)
+    norm = net.layers[1]
+    hidden = net.layers[0].forward(X)
+    np.testing.assert_allclose(norm.running_mean, hidden.mean(axis=0), rtol=1e-12)
+    np.testing.assert_allclose(norm.running_var, hidden.var(axis=0), rtol=1e-12)
+    assert net.evaluate(X, y)["loss"] == pytest.approx(history["loss"][-1], rel=1e-9)

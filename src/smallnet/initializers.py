@@ -33,13 +33,21 @@ def he_normal(shape, rng):
     return rng.normal(0.0, np.sqrt(2.0 / shape[0]), shape)
 
 
+def lecun_normal(shape, rng):
+    """LeCun normal, for SELU layers: N(0, 1 / fan_in), the variance SELU's self-normalization
+    assumes (PyTorch's ``kaiming_normal_(nonlinearity="linear")``; Keras's truncates its draws
+    at two standard deviations, this one doesn't)."""
+    return rng.normal(0.0, np.sqrt(1.0 / shape[0]), shape)
+
+
 def zeros(shape, rng):
     """All zeros (draws nothing from the generator)."""
     return np.zeros(shape)
 
 
 INITIALIZERS = {
-    f.__name__: f for f in (uniform, glorot_uniform, glorot_normal, he_uniform, he_normal, zeros)
+    f.__name__: f
+    for f in (uniform, glorot_uniform, glorot_normal, he_uniform, he_normal, lecun_normal, zeros)
 }
 
 

@@ -225,6 +225,7 @@ def run(network, X, y, weights, validation, epochs, batch_size, shuffle, callbac
     )
     if not iterations.stopped:  # scipy's own end: its x, not the last point tried
         np.copyto(network.flat_params, result.x, casting="same_kind")
+    settle_statistics(network, X)
     optimizer.result = {
         "message": str(result.message),
         "success": bool(result.success),
@@ -233,3 +234,22 @@ def run(network, X, y, weights, validation, epochs, batch_size, shuffle, callbac
         "loss": float(result.fun),
     }
     return iterations.out
+
+
+def settle_statistics(network, X):
+    """Running statistics (BatchNorm's) of all of X at the final weights.
+
+    A running average moves (1 - momentum) of the way per evaluation, and L-BFGS makes a
+    few dozen: too few for it to reach the rows' own statistics, which prediction then uses.
+    """
+    layers = [layer for layer in network.layers if layer.statistics]
+    if not layers or not np.isfinite(network.flat_params).all():
+        return
+    momenta = [layer.momentum for layer in layers]
+    for layer in layers:
+        layer.momentum = 0.0  # this forward pass sets them: all of X is one batch
+    try:
+        network.forward(X, training=True)
+    finally:
+        for layer, momentum in zip(layers, momenta):
+            layer.momentum = momentum

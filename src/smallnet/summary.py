@@ -13,7 +13,11 @@ def _activation(layer):
     act = getattr(layer, "activation", None)
     if act is None:
         return ""
-    settings = ", ".join(f"{v:g}" for k, v in act.config().items() if k != "name")
+    settings = ", ".join(
+        f"{k}={v}" if isinstance(v, bool) else f"{v:g}"  # gelu(approximate=True), not gelu(1)
+        for k, v in act.config().items()
+        if k != "name"
+    )
     return f"{act.name}({settings})" if settings else act.name
 
 

@@ -4,133 +4,29 @@ import argparse
 
 from .. import datasets
 from ..activations import ACTIVATIONS
-from ..csvdata import MISSING_MARKERS
-from ..losses import LOSSES
+from ..optimizers import OPTIMIZERS
+from ..tabular import RELU_LIKE
+from .arguments import (
+    Lists,
+    Parser,
+    columns_option,
+    dataset_option,
+    dropout_rates,
+    epilog,
+    fraction,
+    hidden_option,
+    model_argument,
+    positive,
+    positive_float,
+    registry_names,
+    seed_type,
+)
 from .demo import demo, trace
 from .info import export, info
+from .options import CLASS_LOSSES, DEFAULT_BATCH_SIZE, DEFAULT_LR, REGRESSION_LOSSES
 from .plot import plot
 from .predict import evaluate, predict
 from .train import train
-
-
-class _Parser(argparse.ArgumentParser):
-    def __init__(self, **kwargs):
-        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)  # keep lines
-        super().__init__(**kwargs)
-        self.register("action", None, _Once)  # every option without an action of its own
-
-    def error(self, message):
-        # One line, not argparse's usage block; --help has the usage.
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
-
-
-class _Once(argparse.Action):
-    """Store an option's value; a second one is an error: `-o a -o b` would otherwise keep b
-    without a word."""
-
-    def __call__(self, parser, namespace, values, option_string=None):
-        given = vars(namespace).setdefault("given_options", set())
-        if option_string and self.dest in given:
-            parser.error(f"{option_string} given twice")
-        given.add(self.dest)
-        setattr(namespace, self.dest, self.value(values))
-
-    def value(self, values):
-        return values
-
-
-class _Sizes(_Once):
-    """--hidden 16 8, --hidden 16,8, or both mixed: one flat list of layer sizes."""
-
-    def value(self, values):
-        return [size for sizes in values for size in sizes]
-
-
-def _number(kind, valid, expected):
-    """An argparse type: `kind(text)` where `valid` holds for it, else an error saying what was
-    `expected`."""
-
-    def parse(text):
-        try:
-            value = kind(text)
-        except ValueError:
-            value = None
-        if value is None or not valid(value):  # NaN fails every comparison, so it is refused too
-            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
-        return value
-
-    return parse
-
-
-_fraction = _number(float, lambda value: 0 <= value < 1, "a fraction in [0, 1)")
-_positive = _number(int, lambda value: value >= 1, "a positive integer")
-_positive_float = _number(float, lambda value: 0 < value < float("inf"), "a positive number")
-_seed = _number(int, lambda value: 0 <= value < 2**32, "an integer from 0 to 2**32 - 1")
-
-
-def _hidden(text):
-    """ "16,8" -> [16, 8]; "" or "none" -> [] (no hidden layer)."""
-    if text.strip().lower() == "none":
-        return []
-    try:
-        sizes = [int(part) for part in text.split(",") if part.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected layer sizes like 16,8, got {text!r}") from None
-    if any(size < 1 for size in sizes):
-        raise argparse.ArgumentTypeError(f"layer sizes must be >= 1, got {text!r}")
-    return sizes
-
-
-COLUMNS_SYNTAX = (
-    'comma-separated, a name with a comma quoted as in CSV: id,"name, full"; may be repeated'
-)
-CSV_NOTE = (
-    "DATA.csv: a header row, then rows of fields between commas, semicolons or tabs;\n"
-    "- reads standard input. Missing values: an empty field, or\n"
-    f"{', '.join(MISSING_MARKERS)} in any case; a feature may have no missing values."
-)
-
-
-def _epilog(*examples, note=CSV_NOTE):
-    return (
-        "examples:\n"
-        + "".join(f"  smallnet {example}\n" for example in examples)
-        + (f"\n{note}" if note else "")
-    )
-
-
-def _dataset_option(parser):
-    parser.add_argument(
-        "--dataset",
-        choices=sorted(datasets.DATASETS),
-        help="a data set shipped with smallnet, instead of DATA.csv",
-    )
-
-
-def _columns_option(parser, option, help):
-    """--ignore or --keep: column lists, each value a CSV row of names; repeated ones add up."""
-    parser.add_argument(
-        option, action="append", default=[], metavar="COLUMNS", help=f"{help} ({COLUMNS_SYNTAX})"
-    )
-
-
-def _model_argument(parser):
-    parser.add_argument(
-        "model", metavar="MODEL", help="a model saved by smallnet train (MODEL.safetensors)"
-    )
-
-
-def _hidden_option(parser, nargs, default, help):
-    parser.add_argument(
-        "--hidden",
-        type=_hidden,
-        nargs=nargs,
-        action=_Sizes,
-        default=default,
-        metavar="SIZES",
-        help=help,
-    )
-
 
 # -- the commands ------------------------------------------------------------------------------
 
@@ -140,7 +36,7 @@ def _add_demo(sub, common):
         "demo",
         parents=[common],
         help="train the tutorial's two networks and print their results",
-        epilog=_epilog("demo", "demo --plot pictures", note=None),
+        epilog=epilog("demo", "demo --plot pictures", note=None),
     )
     command.add_argument(
         "--plot",
@@ -154,13 +50,13 @@ def _add_demo(sub, common):
         "trace",
         parents=[common],
         help="print one training step of the tutorial's network in the tutorial's words",
-        epilog=_epilog("trace --step 0", "trace --dataset xor --hidden 4,4 --step 100", note=None),
+        epilog=epilog("trace --step 0", "trace --dataset xor --hidden 4,4 --step 100", note=None),
     )
     command.add_argument("--dataset", default="tutorial", help="tutorial (default) or xor")
     command.add_argument(
         "--step", type=int, default=0, help="the step to show, from 0 (the ones before run quietly)"
     )
-    _hidden_option(
+    hidden_option(
         command,
         "*",
         [4],
@@ -175,9 +71,11 @@ def _add_train(sub, common):
         parents=[common],
         help="train a network on a CSV file and save it",
         usage="%(prog)s (DATA.csv --target COLUMN | --dataset NAME) -o MODEL.safetensors [options]",
-        epilog=_epilog(
+        epilog=epilog(
             "train houses.csv --target price --ignore id -o houses.safetensors",
             "train --dataset iris --hidden 16,8 --val-split 0.2 -o iris.safetensors",
+            "train --dataset iris --activation gelu --batch-norm --dropout 0.2 -o iris.safetensors",
+            "train --dataset iris --optimizer lbfgs --epochs 100 -o iris.safetensors",
         ),
     )
     command.add_argument(
@@ -194,7 +92,7 @@ def _add_train(sub, common):
     command.add_argument(
         "--target", metavar="COLUMN", help="the column to predict (required with DATA.csv)"
     )
-    _columns_option(
+    columns_option(
         command,
         "--ignore",
         "columns to leave out, such as ids or names; predict and evaluate skip them too",
@@ -213,7 +111,7 @@ def _add_train(sub, common):
 
 
 def _add_network_options(command):
-    _hidden_option(
+    hidden_option(
         command,
         "+",
         [16],
@@ -222,31 +120,64 @@ def _add_network_options(command):
     command.add_argument(
         "--activation",
         default="relu",
-        help=f"of the hidden layers: {', '.join(sorted(ACTIVATIONS))} (default relu)",
+        help=f"of the hidden layers (default relu): {registry_names(ACTIVATIONS)}. Their initial "
+        f"weights: He uniform for {', '.join(RELU_LIKE)}; LeCun normal for selu; else Glorot "
+        f"uniform",
+    )
+    command.add_argument(
+        "--dropout",
+        type=dropout_rates,
+        nargs="+",
+        action=Lists,
+        metavar="RATES",
+        help="a Dropout of this rate after each hidden layer, or one rate per hidden layer, "
+        "as 0.3,0.1 (default: none; a rate of 0 puts none there)",
+    )
+    command.add_argument(
+        "--batch-norm",
+        action="store_true",
+        help="a BatchNorm after each hidden layer, activation included, before its Dropout",
     )
     command.add_argument(
         "--loss",
-        help=f"{', '.join(sorted(LOSSES))}; default: cross-entropy for classification, "
-        f"mse for regression",
+        help=f"regression: {', '.join(REGRESSION_LOSSES)} (mse the default); classification: "
+        f"{CLASS_LOSSES} (not sparse_categorical_crossentropy: it takes class indices, and "
+        f"train gives the network one column per class)",
     )
-    command.add_argument("--optimizer", default="adam", help="adam (default) or sgd")
+    others = registry_names({name: cls for name, cls in OPTIMIZERS.items() if name != "adam"})
     command.add_argument(
-        "--lr", type=_positive_float, default=0.01, help="learning rate (default 0.01)"
+        "--optimizer",
+        default="adam",
+        help=f"adam (default), {others}; each with its own defaults, --lr its learning rate. "
+        f"lbfgs is full-batch L-BFGS (scipy, the [lbfgs] extra): no --lr, --batch-size, "
+        f"--dropout, --batch-norm, --checkpoint or --resume; --epochs counts its iterations",
+    )
+    command.add_argument(
+        "--lr",
+        type=positive_float,
+        help=f"learning rate (default {DEFAULT_LR:g}; lbfgs has none)",
     )
 
 
 def _add_training_options(command):
     command.add_argument(
         "--epochs",
-        type=_positive,
+        type=positive,
         default=200,
-        help="default 200; with --resume, the epochs already done count",
+        help="default 200; with --resume, the epochs already done count; with --optimizer "
+        "lbfgs, the most L-BFGS iterations (it stops sooner once converged)",
     )
-    command.add_argument("--batch-size", type=_positive, default=32, help="default 32")
-    command.add_argument("--seed", type=_seed, default=0, help="default 0: the same run every time")
+    command.add_argument(
+        "--batch-size",
+        type=positive,
+        help=f"default {DEFAULT_BATCH_SIZE} (lbfgs takes all the rows at once)",
+    )
+    command.add_argument(
+        "--seed", type=seed_type, default=0, help="default 0: the same run every time"
+    )
     command.add_argument(
         "--val-split",
-        type=_fraction,
+        type=fraction,
         default=0.0,
         metavar="FRACTION",
         help="hold out this share of the rows for validation (stratified for classification)",
@@ -258,7 +189,7 @@ def _add_training_options(command):
     )
     command.add_argument(
         "--checkpoint-every",
-        type=_positive,
+        type=positive,
         metavar="N",
         help="epochs between checkpoints (default 1; needs --checkpoint)",
     )
@@ -272,50 +203,50 @@ def _add_predict(sub, common):
         "predict",
         parents=[common],
         help="write a model's predictions for a CSV file",
-        epilog=_epilog(
+        epilog=epilog(
             "predict iris.safetensors new.csv -o predictions.csv",
             "predict houses.safetensors - --keep id < new.csv",
         ),
     )
-    _model_argument(command)
+    model_argument(command)
     command.add_argument(
         "data",
         metavar="DATA.csv",
         nargs="?",
         help="the model's feature columns, by name in any order",
     )
-    _dataset_option(command)
+    dataset_option(command)
     command.add_argument("-o", "--output", metavar="OUT.csv", help="default: standard output")
     command.add_argument(
         "--proba", action="store_true", help="class probabilities, one column per class"
     )
-    _columns_option(
+    columns_option(
         command, "--keep", "columns to copy, as written, in front of the predictions, such as an id"
     )
-    _columns_option(command, "--ignore", "other columns to leave out")
+    columns_option(command, "--ignore", "other columns to leave out")
     command.set_defaults(func=predict)
 
     command = sub.add_parser(
         "evaluate",
         parents=[common],
         help="score a model on a CSV file with the target",
-        epilog=_epilog(
+        epilog=epilog(
             "evaluate iris.safetensors test.csv",
             "evaluate houses.safetensors test.csv --target price --ignore notes",
         ),
     )
-    _model_argument(command)
+    model_argument(command)
     command.add_argument(
         "data",
         metavar="DATA.csv",
         nargs="?",
         help="the model's feature columns and the true values",
     )
-    _dataset_option(command)
+    dataset_option(command)
     command.add_argument(
         "--target", metavar="COLUMN", help="the column with the true values (default: the model's)"
     )
-    _columns_option(command, "--ignore", "other columns to leave out")
+    columns_option(command, "--ignore", "other columns to leave out")
     command.set_defaults(func=evaluate)
 
 
@@ -324,18 +255,18 @@ def _add_info(sub, common):
         "info",
         parents=[common],
         help="describe a saved model",
-        epilog=_epilog("info iris.safetensors", note=None),
+        epilog=epilog("info iris.safetensors", note=None),
     )
-    _model_argument(command)
+    model_argument(command)
     command.set_defaults(func=info)
 
     command = sub.add_parser(
         "export",
         parents=[common],
         help="export a saved model to ONNX",
-        epilog=_epilog("export iris.safetensors --onnx iris.onnx", note=None),
+        epilog=epilog("export iris.safetensors --onnx iris.onnx", note=None),
     )
-    _model_argument(command)
+    model_argument(command)
     command.add_argument("--onnx", required=True, metavar="OUT.onnx", help="the ONNX file to write")
     command.set_defaults(func=export)
 
@@ -346,12 +277,12 @@ def _add_plot(sub, common):
         parents=[common],
         help="draw a saved model: loss curve, decision boundary, "
         "network diagram or regression fit (needs smallnet[plot])",
-        epilog=_epilog(
+        epilog=epilog(
             "plot iris.safetensors -o loss.png",
             "plot xor.safetensors --kind boundary --data xor.csv -o boundary.png",
         ),
     )
-    _model_argument(command)
+    model_argument(command)
     command.add_argument(
         "--kind",
         choices=["loss", "boundary", "network", "regression"],
@@ -365,11 +296,11 @@ def _add_plot(sub, common):
         help="data to draw with (boundary, regression; network: "
         "pictures per neuron for two features; not loss)",
     )
-    _dataset_option(command)
+    dataset_option(command)
     command.add_argument(
         "--target", metavar="COLUMN", help="the target column in DATA.csv (default: the model's)"
     )
-    _columns_option(command, "--ignore", "other columns of DATA.csv to leave out")
+    columns_option(command, "--ignore", "other columns of DATA.csv to leave out")
     command.add_argument(
         "-o",
         "--output",
@@ -382,7 +313,7 @@ def _add_plot(sub, common):
 
 def build_parser():
     """The `smallnet` parser; `parser.commands` maps each command to its own parser."""
-    parser = _Parser(prog="smallnet", description="A small, fast, readable neural-network library.")
+    parser = Parser(prog="smallnet", description="A small, fast, readable neural-network library.")
     parser.add_argument("--debug", action="store_true", help="show the full traceback on errors")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(

@@ -11,7 +11,7 @@ import warnings
 
 import numpy as np
 
-from .. import datasets, load
+from .. import datasets
 from ..callbacks import DivergenceGuard, DivergenceWarning
 from ..csvdata import quoted, read_csv
 from ..samples import validation_rows
@@ -33,17 +33,20 @@ from ..tabular import (
     target_numbers,
     warn_of_ids,
 )
-from .common import check_output, count, show
+from .common import check_output, count
+from .options import check_loss, check_options, check_resume, full_batch
 
 NOT_A_MODEL = (".csv", ".onnx", ".json", ".png", ".svg", ".txt")  # -o names that are a mistake
 
 
 def train(args):
+    check_options(args)  # the options alone first: no data is read for a misspelled name
     table = _read_table(args)
     _check_outputs(args)
     require_safetensors()  # a missing [io] extra is said before the training, not after it
     task = args.task or infer_task(table.target)
     target = _encode_target(table, task, guessed=args.task is None)
+    check_loss(args.loss, task, target.classes and len(target.classes))
     check_magnitudes(table, None if task == "classification" else target.y)
     # held out first, so that the standardization is fitted on the training part only
     X, y, validation = _split(args, table.X, target)
@@ -57,7 +60,7 @@ def train(args):
         table.target_name,
         table.feature_names,
         table.ignored,
-        args.batch_size,
+        len(X) if full_batch(args) else args.batch_size,  # lbfgs: every training row at once
         args.val_split,
         classes=target.classes,
         target_scaling=None if scaling is None else scaling_record(scaling),  # checkpoints too
@@ -68,7 +71,7 @@ def train(args):
         restore_target_units(net, history, scaling)
     _check_finite(args, history)
     net.save(args.output)
-    _report(args, table, target, history, done, n_train=len(X), validation=validation)
+    _report(args, table, target, history, done, n_train=len(X), validation=validation, net=net)
     if history.interrupted:
         print(
             f"smallnet train: interrupted; {args.output} holds the network trained so far"
@@ -176,6 +179,11 @@ def _scale(y, validation):
 
 
 def _build(args, X, head):
+    optimizer = {"name": args.optimizer}
+    if not full_batch(args):  # L-BFGS has no learning rate
+        optimizer["learning_rate"] = args.lr
+    rates = args.dropout
+    dropout = rates[0] if rates and len(rates) == 1 else rates  # one rate: for every layer
     return default_network(
         args.hidden,
         head.output,
@@ -183,10 +191,17 @@ def _build(args, X, head):
         standardize=True,
         activation=args.activation,
         loss=args.loss or head.loss,
-        optimizer={"name": args.optimizer, "learning_rate": args.lr},
+        optimizer=optimizer,
         metrics=head.metrics,
         seed=args.seed,
+        dropout=dropout,
+        batch_norm=args.batch_norm,
     )
+
+
+def _retry_hint(args):
+    """What to try after a diverged or far-off training."""
+    return "try another --optimizer" if args.lr is None else f"try a lower --lr than {args.lr:g}"
 
 
 def _fit(args, net, X, y, validation):
@@ -223,7 +238,7 @@ def _fit(args, net, X, y, validation):
         )
         raise RuntimeError(
             f"training diverged in epoch {guard.diverged_epoch + 1} ({what}); no model saved; "
-            f"try a lower --lr than {args.lr:g}"
+            f"{_retry_hint(args)}"
         )
     return history
 
@@ -239,13 +254,17 @@ def _check_finite(args, history):
     if overflowed:
         raise RuntimeError(
             f"training ended with {', '.join(overflowed)}: the model is far off; no model saved; "
-            f"try a lower --lr than {args.lr:g}, or rescale the target"
+            f"{_retry_hint(args)}, or rescale the target"
         )
 
 
-def _report(args, table, target, history, done, n_train, validation):
+def _report(args, table, target, history, done, n_train, validation, net):
     if args.resume and done == args.epochs:
         trained = f"nothing to train: {args.resume} had already done --epochs {args.epochs}"
+    elif full_batch(args):
+        trained = f"trained {count(len(history.epoch), 'L-BFGS iteration')}"
+        if len(history.epoch) < args.epochs and not history.interrupted:  # scipy's own end
+            trained += f" (of --epochs {args.epochs}; scipy: {net.optimizer.result['message']})"
     else:
         trained = f"trained {count(len(history.epoch), 'epoch')}" + (
             f" (the first {done} in {args.resume})" if done else ""
@@ -258,50 +277,3 @@ def _report(args, table, target, history, done, n_train, validation):
     features = count(len(table.feature_names), "feature")
     print(f"{trained} on {rows}, {features}, {what}: {final}")
     print(f"saved {args.output}")
-
-
-# -- --resume ----------------------------------------------------------------------------------
-
-
-def check_resume(args, net):
-    """Epochs the --resume checkpoint has done; options that differ from its own are refused,
-    not mixed in."""
-    saved = load(args.resume)
-    if not isinstance(saved.metadata, dict) or "task" not in saved.metadata:
-        raise ValueError(f"{args.resume}: not a checkpoint written by smallnet train")
-    ours = train_options(net.config(), net.metadata)
-    theirs = train_options(saved.config(), saved.metadata)
-    for option, value in ours.items():
-        # None: an older checkpoint doesn't say
-        if theirs[option] is not None and theirs[option] != value:
-            raise ValueError(
-                f"{args.resume}: the checkpoint was written with {option} "
-                f"{show(theirs[option]) or '(none)'}, not {show(value) or '(none)'}; "
-                f"resume with the options it was written with"
-            )
-    done = len(saved.history.epoch) if saved.history is not None else 0
-    if done > args.epochs:
-        raise ValueError(
-            f"{args.resume}: the checkpoint has already trained {count(done, 'epoch')}, more "
-            f"than --epochs {args.epochs}; give --epochs above {done} to train on"
-        )
-    return done
-
-
-def train_options(config, metadata):
-    """{option: value} of the `train` options a network's config and metadata record (None:
-    not recorded)."""
-    dense = [layer for layer in config["layers"] if layer["type"] == "Dense"]
-    hidden = dense[:-1]  # not the output layer
-    return {
-        "--task": metadata.get("task"),
-        "--ignore": metadata.get("ignored") or [],
-        "--hidden": ",".join(str(layer.get("units")) for layer in hidden),
-        "--activation": hidden[0].get("activation", {}).get("name") if hidden else None,
-        "--loss": config["loss"],
-        "--optimizer": config["optimizer"]["name"],
-        "--lr": config["optimizer"]["learning_rate"],
-        "--seed": config["seed"],
-        "--batch-size": metadata.get("batch_size"),
-        "--val-split": metadata.get("val_split"),
-    }
