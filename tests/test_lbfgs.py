@@ -278,3 +278,13 @@ def test_batch_norm_statistics_are_the_whole_batch_s_at_the_end():
     np.testing.assert_allclose(norm.running_mean, hidden.mean(axis=0), rtol=1e-12)
     np.testing.assert_allclose(norm.running_var, hidden.var(axis=0), rtol=1e-12)
     assert net.evaluate(X, y)["loss"] == pytest.approx(history["loss"][-1], rel=1e-9)
+
+
+def test_running_out_of_evaluations_is_said():
+    from smallnet.lbfgs import LBFGSWarning
+
+    X, y = _data()
+    net = sn.Network([sn.Dense(4, activation="tanh"), sn.Dense(1)], optimizer=sn.LBFGS(max_fun=3))
+    with pytest.warns(LBFGSWarning, match="stopped after .* of 100 iterations without converging"):
+        history = net.fit(X, y, epochs=100)
+    assert len(history["loss"]) < 100 and not net.optimizer.result["success"]

@@ -110,21 +110,34 @@ def test_gradcheck_finds_a_wrong_batch_norm_gradient(monkeypatch):
     assert sn.gradcheck(net, X, y) > 1e-3
 
 
-def test_a_training_batch_of_one_row_outputs_beta_and_sends_no_error_down():
+def test_a_training_batch_of_one_row_is_standardized_with_the_running_statistics():
     norm = sn.BatchNorm()
     norm.build(3, np.dtype(np.float64), None)
-    norm.beta[:] = [1.0, -2.0, 0.5]
-    out = norm.forward(np.array([[3.0, 4.0, 5.0]]), training=True)
-    np.testing.assert_array_equal(out, [[1.0, -2.0, 0.5]])
-    below = norm.backward(np.array([[1.0, 2.0, 3.0]]))
-    np.testing.assert_array_equal(below, 0.0)
-    np.testing.assert_array_equal(norm.steps[0], 0.0)  # gamma: nothing to learn from one row
-    np.testing.assert_array_equal(norm.steps[1], [1.0, 2.0, 3.0])
-    np.testing.assert_allclose(norm.running_var, 0.99)  # towards 0 by 1 - momentum
+    norm.gamma[:], norm.beta[:] = [2.0, 1.0, 0.5], [1.0, -2.0, 0.5]
+    norm.running_mean[:], norm.running_var[:] = [1.0, 2.0, 3.0], [4.0, 1.0, 0.25]
+    x = np.array([[3.0, 4.0, 5.0]])
+    out = norm.forward(x, training=True)
+    np.testing.assert_allclose(out, norm.forward(x, training=False), rtol=1e-12, atol=1e-15)
+    np.testing.assert_array_equal(norm.running_mean, [1.0, 2.0, 3.0])  # left as they were
+    np.testing.assert_array_equal(norm.running_var, [4.0, 1.0, 0.25])
+    error = np.array([[1.0, 2.0, 3.0]])
+    below = norm.backward(error.copy())
+    np.testing.assert_allclose(below, error * norm.gamma / np.sqrt(norm.running_var + 1e-3))
+    np.testing.assert_allclose(norm.steps[1], [1.0, 2.0, 3.0])
     # and so fit trains through a last batch of one row (33 = 16 + 16 + 1)
     X, y = _data(n=33)
     history = _net(sn.BatchNorm).fit(X, y, epochs=3, batch_size=16)
     assert np.isfinite(history["loss"]).all()
+
+
+def test_a_batch_of_one_row_trains_on_its_gradient():
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(1, 3)), np.array([[1.0]])
+    net = sn.Network([sn.Dense(4), sn.BatchNorm(), sn.Dense(1)], loss="mse", seed=0)
+    net.optimizer = sn.SGD(0.05)
+    assert sn.gradcheck(net, X, y) < 1e-6
+    history = net.fit(X, y, epochs=100)
+    assert history["loss"][-1] < 0.1 * history["loss"][0]
 
 
 def test_arguments_are_checked_with_their_names():
@@ -317,7 +330,7 @@ def test_trace_shows_norm_layers_in_the_tutorial_s_words_and_ends_where_fit_woul
         "l4_error = l5_delta.dot(syn4.T)   shape (4, 2)",
         "gamma1_update = (l2_error * l1_hat).sum(axis=0)   shape (3,)",
         "beta3_update = l4_error.sum(axis=0)   shape (2,)",
-        "running_mean1 = 0.99 * running_mean1 + 0.01 * mean(l1, axis=0)   shape (3,)",
+        "running_mean1 = 0.9 * running_mean1 + 0.1 * mean(l1, axis=0)   shape (3,)",
         "syn0_update = l0.T.dot(l1_delta)   shape (2, 3)",
     ]:
         assert line in record.text
@@ -379,3 +392,14 @@ def test_a_diverged_run_puts_back_the_running_statistics_too():
     norm = net.layers[1]
     assert np.isfinite(norm.running_mean).all() and np.isfinite(norm.running_var).all()
     assert np.isfinite(net.predict(X)).all()
+
+
+def test_set_weights_refuses_a_negative_running_variance():
+    net = sn.Network([sn.Dense(3, input_dim=2), sn.BatchNorm(), sn.Dense(1)], seed=0).build()
+    weights = net.get_weights()
+    before = [w.copy() for w in weights]
+    weights[-3] = -np.ones(3)  # the running variance, after gamma, beta, running_mean
+    with pytest.raises(ValueError, match=r"weights\[5\] is a BatchNorm's running variance: it mu"):
+        net.set_weights(weights)
+    for kept, was in zip(net.get_weights(), before):
+        np.testing.assert_array_equal(kept, was)

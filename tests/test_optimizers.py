@@ -350,3 +350,19 @@ def test_the_command_line_trains_with_them(tmp_path, name):
         **OPTIMIZERS[name]().config(),
         "learning_rate": 0.01,
     }
+
+
+@pytest.mark.parametrize(
+    ("clip", "said"),
+    [
+        ({"clipnorm": 0.01}, "first scaled down to a norm of at most 0.01, all of them together."),
+        ({"clipvalue": 0.5}, "each first clipped into [-0.5, 0.5]."),
+    ],
+)
+def test_trace_says_the_updates_are_clipped_before_they_are_added(clip, said):
+    X = np.array([[0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    y = np.array([[1.0], [1.0], [0.0]])
+    net = sn.Network([sn.Dense(3, activation="tanh"), sn.Dense(1)], optimizer=sn.SGD(1.0, **clip))
+    text = net.trace(X, y, print_fn=None).text
+    assert "adds the updates to the weights, " + said in text
+    assert "(syn += update, as in the tutorial)" not in text

@@ -9,6 +9,7 @@ History and the callbacks. scipy (the `[lbfgs]` extra) is imported only then.
 """
 
 import re
+import warnings
 
 import numpy as np
 
@@ -77,6 +78,11 @@ class LBFGS(Optimizer):
             "max_fun": self.max_fun,
             "history_size": self.history_size,
         }
+
+
+class LBFGSWarning(RuntimeWarning):
+    """L-BFGS ended before its iterations without converging (its evaluations ran out, or its
+    line search failed)."""
 
 
 def minimizer():
@@ -226,6 +232,13 @@ def run(network, X, y, weights, validation, epochs, batch_size, shuffle, callbac
     if not iterations.stopped:  # scipy's own end: its x, not the last point tried
         np.copyto(network.flat_params, result.x, casting="same_kind")
     settle_statistics(network, X)
+    if not (iterations.stopped or result.success or result.nit >= len(epochs)):
+        warnings.warn(  # fewer iterations than asked, and not converged: max_fun, or a failure
+            f"L-BFGS stopped after {result.nit} of {len(epochs)} iterations without converging: "
+            f"{result.message} (raise max_fun, or see net.optimizer.result)",
+            LBFGSWarning,
+            stacklevel=4,
+        )
     optimizer.result = {
         "message": str(result.message),
         "success": bool(result.success),

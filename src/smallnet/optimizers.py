@@ -39,7 +39,7 @@ class Optimizer:
         self.learning_rate = check_number("learning_rate", learning_rate, low=0)
         if clipnorm is not None and clipvalue is not None:
             raise ValueError(
-                f"give clipnorm or clipvalue, not both (as in Keras), got clipnorm={clipnorm!r} "
+                f"give clipnorm or clipvalue, not both, got clipnorm={clipnorm!r} "
                 f"and clipvalue={clipvalue!r}"
             )
         if clipnorm is not None:

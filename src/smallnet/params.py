@@ -141,8 +141,8 @@ class Weights:
             If `weights` is not a list or tuple, or an array holds no real numbers (naming its
             index).
         ValueError
-            For a wrong number of arrays, or an array of the wrong shape or with NaN or inf
-            (naming its index).
+            For a wrong number of arrays, or an array of the wrong shape or with NaN or inf,
+            or a negative running variance (naming its index).
         """
         if not self.built:
             raise RuntimeError(
@@ -159,12 +159,19 @@ class Weights:
                 f"expected {len(current)} arrays (one per parameter, as get_weights returns), "
                 f"got {len(weights)}"
             )
+        variances = {id(getattr(layer, name)) for layer in self.layers for name in layer.statistics}
+        variances &= {id(getattr(layer, "running_var", None)) for layer in self.layers}
         checked = []
         for i, (p, w) in enumerate(zip(current, weights)):
             w = check_array(w, f"weights[{i}]", dtype=p.dtype, ndim=p.ndim)
             if w.shape != p.shape:
                 raise ValueError(
                     f"weights[{i}] has shape {w.shape}, but the network's has {p.shape}"
+                )
+            if id(p) in variances and (w < 0).any():  # its square root would be NaN
+                raise ValueError(
+                    f"weights[{i}] is a BatchNorm's running variance: it must be >= 0, "
+                    f"got {w.min():g}"
                 )
             checked.append(w)
         for p, w in zip(current, checked):

@@ -6,6 +6,7 @@ The rules `smallnet train` follows, for Python too: the task and the classes' co
 (`default_network`), and the model's metadata (`model_metadata`, `read_metadata`).
 """
 
+import copy
 import dataclasses
 import math
 import numbers
@@ -15,14 +16,16 @@ from typing import NamedTuple
 
 import numpy as np
 
-from . import activations
+from . import activations, losses
 from .csvdata import parse_number
-from .layers import Dense, Standardize, column_moments
+from .layers import BatchNorm, Dense, Dropout, Standardize, column_moments
 from .network import Network
+from .validation import check_bool, check_number
 
 MAX_CLASSES = 10  # a numeric target with at most this many distinct integers is taken for classes
 TASKS = ("classification", "regression")
-RELU_LIKE = ("relu", "leaky_relu")  # hidden activations that get He initialization
+# hidden activations that get He initialization: 0 at 0, about z above it, near 0 below it
+RELU_LIKE = ("relu", "leaky_relu", "elu", "gelu", "silu", "mish")
 
 
 # -- the task and its classes ------------------------------------------------------------------
@@ -221,29 +224,63 @@ def scaling_layer(record):
     return Standardize([record[0]], [record[1]], invert=True)
 
 
-def in_target_units(history, scale):
+def in_target_units(history, scale, loss="mse"):
     """Rescale a History recorded on standardized targets to the targets' units (`scale`, a
-    float), in place: exactly what training on them would have recorded (the losses are
-    squares, mae is linear, r2 has no unit)."""
+    float), in place: exactly what training on them would have recorded (mse, sse and huber
+    are squares, huber's with a delta `scale` times as large; the mae loss and metric are
+    linear; r2 has no unit). `loss`: the loss trained, a name or a Loss."""
+    loss_factor = scale if losses.get(loss).name == "mae" else scale**2
     for key, values in history.history.items():
-        factor = {"loss": scale**2, "mae": scale}.get(key.removeprefix("val_"), 1.0)
+        factor = {"loss": loss_factor, "mae": scale}.get(key.removeprefix("val_"), 1.0)
         values[:] = [value * factor for value in values]
 
 
 def restore_target_units(net, history, scaling):
     """After training on standardized targets: put `scaling` on top of `net`, so that it
-    predicts in the targets' units, and turn `history` into those units."""
+    predicts in the targets' units, and turn `history` into those units. A huber loss gets
+    its delta in the targets' units too (times the scale): the loss the history records."""
+    scale = float(scaling.scale[0])
     net.add(scaling)
-    in_target_units(history, float(scaling.scale[0]))
+    if isinstance(net.loss, losses.Huber):
+        net.loss = losses.Huber(delta=net.loss.delta * scale)
+    in_target_units(history, scale, net.loss)
 
 
 # -- the network -------------------------------------------------------------------------------
 
 
 def hidden_initializer(activation):
-    """ "he_uniform" for a relu-like hidden `activation` (it keeps ReLUs alive), else
-    "glorot_uniform"."""
-    return "he_uniform" if activations.get(activation).name in RELU_LIKE else "glorot_uniform"
+    """ "he_uniform" for a relu-like hidden `activation` (`RELU_LIKE`: He's factor 2 makes up
+    for the half of the inputs they zero or damp, and keeps ReLUs alive), "lecun_normal" for
+    selu (the variance its self-normalization assumes), else "glorot_uniform" (softplus too:
+    log 2 at 0, with slope 1/2 there, it is no ReLU near the origin)."""
+    name = activations.get(activation).name
+    if name in RELU_LIKE:
+        return "he_uniform"
+    return "lecun_normal" if name == "selu" else "glorot_uniform"
+
+
+def dropout_rates(dropout, n_hidden):
+    """The Dropout rate after each of `n_hidden` hidden layers (0: none there), from `dropout`:
+    None, one rate in [0, 1) for all, or a sequence of one rate per hidden layer."""
+    if dropout is None:
+        return [0.0] * n_hidden
+    rate_range = {"low": 0, "low_inclusive": True, "high": 1, "high_inclusive": False}
+    if isinstance(dropout, (numbers.Real, str)):  # a str: refused as no number
+        rate = check_number("dropout", dropout, **rate_range)
+        if rate and not n_hidden:
+            raise ValueError(
+                f"dropout={dropout!r} puts a Dropout after each hidden layer, but there are none"
+            )
+        return [rate] * n_hidden
+    rates = [check_number(f"dropout[{i}]", rate, **rate_range) for i, rate in enumerate(dropout)]
+    if len(rates) != n_hidden:
+        plural = {1: ""}
+        raise ValueError(
+            f"dropout has {len(rates)} rate{plural.get(len(rates), 's')} for {n_hidden} hidden "
+            f"layer{plural.get(n_hidden, 's')}; give one rate for all, or one per hidden layer"
+        )
+    return rates
 
 
 def default_network(
@@ -259,8 +296,15 @@ def default_network(
     metrics=(),
     seed=None,
     dtype=None,
+    dropout=None,
+    batch_norm=False,
 ):
     """The default network for a table, not built: hidden Dense layers, then `output`.
+
+    Each hidden layer is a Dense with its activation, then a BatchNorm (`batch_norm`), then a
+    Dropout (`dropout`), in that order: the BatchNorm standardizes what the next layer takes,
+    and the Dropout comes last so that the BatchNorm's statistics never see its masks (which
+    are off in prediction).
 
     Parameters
     ----------
@@ -273,16 +317,29 @@ def default_network(
     standardize : bool
         Put a Standardize fitted on `X` first, so that the network takes raw features.
     activation, loss, optimizer, metrics, seed, dtype
-        Of the hidden layers; as for `Network`.
+        Of the hidden layers (a name or an Activation, copied for each); as for `Network`.
+    dropout : float in [0, 1) or sequence of them, optional
+        A Dropout of this rate after each hidden layer, or one rate per hidden layer (see
+        `dropout_rates`); a rate of 0 puts none there.
+    batch_norm : bool
+        A BatchNorm (its defaults) after each hidden Dense.
     """
     if standardize and X is None:
         raise ValueError("standardize=True needs X, the data to fit the Standardize layer on")
     if isinstance(output, numbers.Integral):
         output = Dense(output)
-    layers = [
-        Dense(units, activation=activation, initializer=hidden_initializer(activation))
-        for units in hidden
-    ]
+    rates = dropout_rates(dropout, len(hidden))
+    if check_bool("batch_norm", batch_norm) and not len(hidden):
+        raise ValueError("batch_norm=True puts a BatchNorm after each hidden layer; there are none")
+    initializer = hidden_initializer(activation)
+    # an Activation instance may keep arrays for its backward: each layer gets its own copy
+    shared = isinstance(activation, activations.Activation)
+    layers = []
+    for units, rate in zip(hidden, rates):
+        own = copy.deepcopy(activation) if shared else activation
+        layers.append(Dense(units, activation=own, initializer=initializer))
+        layers += [BatchNorm()] if batch_norm else []
+        layers += [Dropout(rate)] if rate else []
     layers.append(output)
     width = n_features if X is None else np.shape(X)[1]
     if n_features is not None and width != n_features:

@@ -248,8 +248,14 @@ def _describe(network, tr):
     text.lines += ["", "Backward: from the miss at the top down to the first layer."]
     for k in range(len(network.layers) - 1, -1, -1):
         _describe_backward(text, network, tr, k)
-    plain = " (syn += update, as in the tutorial)." if _plain_sgd(network.optimizer) else "."
-    text.lines += ["", f"Update: {network.optimizer!r} adds the updates to the weights" + plain]
+    optimizer = network.optimizer
+    plain = " (syn += update, as in the tutorial)." if _plain_sgd(optimizer) else "."
+    clip = getattr(optimizer, "clipnorm", None), getattr(optimizer, "clipvalue", None)
+    if clip[0] is not None:  # the updates above are before clipping
+        plain = f", first scaled down to a norm of at most {clip[0]:g}, all of them together."
+    elif clip[1] is not None:
+        plain = f", each first clipped into [-{clip[1]:g}, {clip[1]:g}]."
+    text.lines += ["", f"Update: {optimizer!r} adds the updates to the weights" + plain]
     for k, layer in enumerate(network.layers):
         for name in _param_names(layer, k):
             text.show(name, "", tr[f"{name}_new"], "after the update")
@@ -397,4 +403,10 @@ def _plain_sgd(optimizer):
 
     That is SGD at rate 1, with no momentum.
     """
-    return optimizer.name == "sgd" and optimizer.learning_rate == 1 and not optimizer.momentum
+    return (
+        optimizer.name == "sgd"
+        and optimizer.learning_rate == 1
+        and not optimizer.momentum
+        and optimizer.clipnorm is None
+        and optimizer.clipvalue is None
+    )

@@ -87,14 +87,17 @@ class BatchNorm(_ScaleShift, Layer):
         running_var = momentum * running_var + (1 - momentum) * var(x, axis=0)
 
     They are saved arrays, not trained parameters (files and checkpoints carry them; weight
-    decay never touches them). A training batch of one row has variance 0: its output is
-    `beta`, and it sends no error below (Keras does the same); the running variance still
-    moves towards 0 by ``1 - momentum``.
+    decay never touches them). A training batch of one row has no variance: it is
+    standardized with the running statistics, as outside training, and leaves them as they
+    are (so fit's last batch of one row, or a fit on one row, neither collapses the running
+    variance to 0 nor trains on outputs of `beta` alone).
 
     Parameters
     ----------
     momentum : float in [0, 1)
-        How much of the running statistics each batch keeps.
+        How much of the running statistics each batch keeps. 0.9 (PyTorch's default; Keras's
+        is 0.99): full-batch training takes one step an epoch, and at 0.99 a hundred epochs
+        still leave a third of the starting statistics in what prediction uses.
     epsilon : float > 0
         Added to the variance before its square root.
     input_dim : int, optional
@@ -104,7 +107,7 @@ class BatchNorm(_ScaleShift, Layer):
     arrays = ("gamma", "beta", "running_mean", "running_var")
     statistics = ("running_mean", "running_var")
 
-    def __init__(self, momentum=0.99, epsilon=1e-3, input_dim=None, name=None):
+    def __init__(self, momentum=0.9, epsilon=1e-3, input_dim=None, name=None):
         Layer.__init__(self, name)
         self.momentum = check_number(
             "momentum", momentum, low=0, low_inclusive=True, high=1, high_inclusive=False
@@ -130,13 +133,19 @@ class BatchNorm(_ScaleShift, Layer):
             return out
         if len(x) != self._rows:
             self._reserve(len(x))
-        mean = x.mean(axis=0)
+        self.fixed = len(x) == 1  # one row has no variance: standardize as in prediction
+        mean = self.running_mean if self.fixed else x.mean(axis=0)
         centred = np.subtract(x, mean, out=self._normalized)
-        var = np.square(centred, out=self._scratch).mean(axis=0)  # biased, as Keras's
+        if self.fixed:
+            var = self.running_var
+        else:
+            var = np.square(centred, out=self._scratch).mean(axis=0)  # biased, as Keras's
         self.inv_std = 1 / np.sqrt(var + self.epsilon)
         normalized = np.multiply(centred, self.inv_std, out=centred)
         self.input, self.normalized = x, normalized
         self.output = self._scale_shift(normalized, self._out)
+        if self.fixed:
+            return self.output
         keep = self.momentum
         self.running_mean *= keep
         self.running_mean += (1 - keep) * mean
@@ -152,6 +161,8 @@ class BatchNorm(_ScaleShift, Layer):
         self._parameter_steps(error)
         if not error_below:
             return None
+        if self.fixed:  # standardized with constants: each row's error scaled on its own
+            return np.multiply(error, self.gamma * self.inv_std, out=self._error)
         # gamma is one number per column, so the means over the rows are the steps / n
         n = len(error)
         below = np.multiply(self._normalized, self.steps[0] / n, out=self._error)
