@@ -1,12 +1,21 @@
 """smallnet's scikit-learn estimators vs scikit-learn's MLP on scikit-learn's bundled data sets.
 
-Same settings for both (one hidden layer of 64 relu units, adam, alpha 1e-4,
-batch 32, max_iter 200, n_iter_no_change 10), standardized inputs (and
-standardized targets for regression), several seeds, each with its own
-train/test split. The two libraries alternate fit by fit. Prints test score
-mean +- std, epochs run, and the fit-time ratio smallnet / scikit-learn.
+Three tables, each library measured in the same run as the other, the two alternating fit by
+fit; several seeds, each with its own 75/25 train/test split; standardized inputs (and
+standardized targets for regression):
 
-    python benchmarks/datasets.py [--seeds 5] [--max-iter 200] [--markdown]
+1. adam: the same settings for both (one hidden layer of 64 relu units, alpha 1e-4, batch 32,
+   max_iter 200, n_iter_no_change 10): test score mean +- std, epochs run, fit-time ratio.
+2. lbfgs: SmallNet*(solver="lbfgs") vs MLP*(solver="lbfgs"), one hidden layer of 64 relu units,
+   alpha 1e-4, max_iter 200, tol 1e-4: the same columns (iterations for epochs).
+3. class weights: imbalanced binary problems made from the bundled data; SmallNetClassifier
+   with class_weight="balanced" and with None, and MLPClassifier (which has no class_weight)
+   for reference, with table 1's settings: test balanced accuracy mean +- std.
+
+BLAS runs on --blas-threads threads (1 by default) for both libraries: on a small shared
+machine, threaded BLAS on these small matrices mostly waits for a busy core.
+
+    python benchmarks/datasets.py [--seeds 5] [--max-iter 200] [--blas-threads 1] [--markdown]
 """
 
 import argparse
@@ -15,13 +24,16 @@ import time
 import warnings
 
 import numpy as np
+import scipy.optimize  # noqa: F401  (loaded before any timing: smallnet loads it at its first lbfgs)
 from sklearn import datasets
 from sklearn.compose import TransformedTargetRegressor
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import balanced_accuracy_score
 from sklearn.model_selection import train_test_split
 from sklearn.neural_network import MLPClassifier, MLPRegressor
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
+from threadpoolctl import threadpool_limits
 
 from smallnet.sklearn import SmallNetClassifier, SmallNetRegressor
 
@@ -32,18 +44,46 @@ DATASETS = {
     "digits": (datasets.load_digits, "classification"),
     "diabetes": (datasets.load_diabetes, "regression"),
 }
+SOLVERS = {
+    "adam": {"solver": "adam", "batch_size": 32, "n_iter_no_change": 10},
+    "lbfgs": {"solver": "lbfgs", "tol": 1e-4},
+}
+LIBRARIES = ("smallnet", "scikit-learn")
 
 
-def make(library, task, seed, max_iter):
+def digit_against_the_rest(digit):
+    def load():
+        X, y = datasets.load_digits(return_X_y=True)
+        return X, (y == digit).astype(int)
+
+    return load
+
+
+def breast_cancer_few_malignant():
+    """Breast cancer with its malignant cases (the minority) subsampled to about 10% of rows."""
+    X, y = datasets.load_breast_cancer(return_X_y=True)
+    malignant = (y == 0).astype(int)
+    kept = np.random.RandomState(0).choice(np.flatnonzero(malignant), 36, replace=False)
+    rows = np.sort(np.r_[np.flatnonzero(malignant == 0), kept])
+    return X[rows], malignant[rows]
+
+
+IMBALANCED = {
+    "digits: 9 vs rest": digit_against_the_rest(9),
+    "digits: 8 vs rest": digit_against_the_rest(8),
+    "breast cancer, malignant cut to 10%": breast_cancer_few_malignant,
+}
+
+
+def make(library, task, seed, max_iter, solver="adam", **extra):
     params = dict(
         hidden_layer_sizes=(64,),
         activation="relu",
-        solver="adam",
         alpha=1e-4,
-        batch_size=32,
         max_iter=max_iter,
-        n_iter_no_change=10,
         random_state=seed,
+        **SOLVERS[solver],
+        **extra,
     )
     if task == "classification":
         model = (SmallNetClassifier if library == "smallnet" else MLPClassifier)(**params)
@@ -60,80 +100,111 @@ def n_iter(pipeline):
     return getattr(model, "regressor_", model).n_iter_
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seeds", type=int, default=5)
-    parser.add_argument("--max-iter", type=int, default=200)
-    parser.add_argument("--markdown", action="store_true", help="print the table as Markdown")
-    args = parser.parse_args(argv)
-    warnings.simplefilter("ignore", ConvergenceWarning)
-    rows = []
+def splits(X, y, task, seeds):
+    """(seed, X_train, X_test, y_train, y_test) for each seed."""
+    for seed in range(seeds):
+        stratify = y if task == "classification" else None
+        yield seed, *train_test_split(X, y, test_size=0.25, random_state=seed, stratify=stratify)
+
+
+def against_scikit_learn(load, task, solver, args):
+    """Each library's test scores, fit times and iterations over the seeds, alternated."""
+    X, y = load(return_X_y=True)
+    results = {lib: {"score": [], "time": [], "epochs": []} for lib in LIBRARIES}
+    for seed, X_train, X_test, y_train, y_test in splits(X, y, task, args.seeds):
+        for lib in LIBRARIES if seed % 2 == 0 else LIBRARIES[::-1]:
+            model = make(lib, task, seed, args.max_iter, solver)
+            start = time.perf_counter()
+            model.fit(X_train, y_train)
+            results[lib]["time"].append(time.perf_counter() - start)
+            results[lib]["score"].append(model.score(X_test, y_test))
+            results[lib]["epochs"].append(n_iter(model))
+            time.sleep(0.2)  # let one library's BLAS threads settle before the other's
+    return results
+
+
+def cell(scores):
+    return f"{np.mean(scores):.3f} +- {np.std(scores):.3f}"
+
+
+def solver_table(solver, args):
+    steps = "epochs" if solver == "adam" else "iterations"
+    head = ("data set", "score", "smallnet", "scikit-learn", f"{steps} (sn / sk)")
+    lines = [(*head, "fit s (sn / sk)", "time ratio")]
     for name, (load, task) in DATASETS.items():
-        X, y = load(return_X_y=True)
-        results = {
-            lib: {"score": [], "time": [], "epochs": []} for lib in ("smallnet", "scikit-learn")
-        }
-        for seed in range(args.seeds):
-            split = train_test_split(
-                X,
-                y,
-                test_size=0.25,
-                random_state=seed,
-                stratify=y if task == "classification" else None,
-            )
-            X_train, X_test, y_train, y_test = split
-            for lib in (
-                ("smallnet", "scikit-learn") if seed % 2 == 0 else ("scikit-learn", "smallnet")
-            ):
-                model = make(lib, task, seed, args.max_iter)
-                start = time.perf_counter()
-                model.fit(X_train, y_train)
-                results[lib]["time"].append(time.perf_counter() - start)
-                results[lib]["score"].append(model.score(X_test, y_test))
-                results[lib]["epochs"].append(n_iter(model))
-                time.sleep(0.2)  # let one library's BLAS threads settle before the other's
+        results = against_scikit_learn(load, task, solver, args)
         s, k = results["smallnet"], results["scikit-learn"]
         ratio = statistics.median(a / b for a, b in zip(s["time"], k["time"]))
-        rows.append((name, "accuracy" if task == "classification" else "R2", s, k, ratio))
-
-    def cell(r):
-        return f"{np.mean(r['score']):.3f} +- {np.std(r['score']):.3f}"
-
-    head = (
-        "data set",
-        "score",
-        "smallnet",
-        "scikit-learn",
-        "epochs (sn / sk)",
-        "fit s (sn / sk)",
-        "time ratio",
-    )
-    lines = [head]
-    for name, metric, s, k, ratio in rows:
+        metric = "accuracy" if task == "classification" else "R2"
         lines.append(
             (
                 name,
                 metric,
-                cell(s),
-                cell(k),
+                cell(s["score"]),
+                cell(k["score"]),
                 f"{np.mean(s['epochs']):.0f} / {np.mean(k['epochs']):.0f}",
                 f"{np.median(s['time']):.3f} / {np.median(k['time']):.3f}",
                 f"{ratio:.2f}x",
             )
         )
-    print(
-        f"{args.seeds} seeds x train/test splits; "
-        "time ratio = median over seeds of smallnet / scikit-learn fit time"
-    )
-    if args.markdown:
-        print("| " + " | ".join(head) + " |")
-        print("|" + "---|" * len(head))
+    return lines
+
+
+def class_weight_table(args):
+    models = {
+        "smallnet balanced": ("smallnet", {"class_weight": "balanced"}),
+        "smallnet None": ("smallnet", {}),
+        "MLPClassifier": ("scikit-learn", {}),
+    }
+    lines = [("data set", "positives", *models)]
+    for name, load in IMBALANCED.items():
+        X, y = load()
+        scores = {model: [] for model in models}
+        for seed, X_train, X_test, y_train, y_test in splits(X, y, "classification", args.seeds):
+            order = list(models)[seed % 3 :] + list(models)[: seed % 3]  # each goes first in turn
+            for model in order:
+                lib, extra = models[model]
+                fitted = make(lib, "classification", seed, args.max_iter, **extra)
+                fitted.fit(X_train, y_train)
+                scores[model].append(balanced_accuracy_score(y_test, fitted.predict(X_test)))
+        lines.append((name, f"{y.mean():.0%} of {len(y)}", *(cell(scores[m]) for m in models)))
+    return lines
+
+
+def show(title, lines, markdown):
+    print(title)
+    if markdown:
+        print("| " + " | ".join(lines[0]) + " |")
+        print("|" + "---|" * len(lines[0]))
         for line in lines[1:]:
             print("| " + " | ".join(line) + " |")
     else:
-        widths = [max(len(line[i]) for line in lines) for i in range(len(head))]
+        widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
         for line in lines:
             print("  ".join(f"{c:<{w}}" for c, w in zip(line, widths)))
+    print()
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--max-iter", type=int, default=200)
+    parser.add_argument(
+        "--blas-threads", type=int, default=1, help="BLAS threads for both (0: BLAS's default)"
+    )
+    parser.add_argument("--markdown", action="store_true", help="print the tables as Markdown")
+    args = parser.parse_args(argv)
+    warnings.simplefilter("ignore", ConvergenceWarning)
+    print(
+        f"{args.seeds} seeds x train/test splits; BLAS threads: {args.blas_threads or 'default'}; "
+        "time ratio = median over seeds of smallnet / scikit-learn fit time\n"
+    )
+    with threadpool_limits(args.blas_threads or None):
+        show("adam (batch 32)", solver_table("adam", args), args.markdown)
+        show("lbfgs (full batch, tol 1e-4)", solver_table("lbfgs", args), args.markdown)
+        show(
+            "class weights (adam; test balanced accuracy)", class_weight_table(args), args.markdown
+        )
 
 
 if __name__ == "__main__":

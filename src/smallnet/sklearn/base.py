@@ -1,4 +1,4 @@
-"""The training both estimators share: SmallNetBase and scikit-learn's MLP stopping rule."""
+"""The training both estimators share: SmallNetBase."""
 
 import inspect
 import warnings
@@ -15,12 +15,13 @@ from sklearn.utils.validation import (
 
 from .. import metrics as metric_fns
 from .. import samples
-from ..callbacks import Callback, Monitor
+from ..callbacks import callback_list
 from ..layers import Dense
+from ..lbfgs import LBFGS, LBFGSWarning
 from ..optimizers import SGD, Adam
-from ..tabular import default_network
-from ..validation import check_array
-from .parameters import ACTIVATIONS, MLP_ONLY, check_params
+from .architecture import DenseAttributes, architecture_change, new_network
+from .parameters import MLP_ONLY, check_params
+from .stopping import NoImprovementStop
 
 
 def _check_numeric_target(estimator, y):
@@ -40,33 +41,18 @@ def _check_numeric_target(estimator, y):
             )
 
 
-class NoImprovementStop(Callback):
-    """scikit-learn's MLP stopping rule (`Monitor`'s "sklearn" rule): stop once `monitor` has
-    failed to beat its best by `tol` more than `n_iter_no_change` epochs in a row; for a
-    validation score, keep the best weights."""
-
-    def __init__(self, monitor, tol, n_iter_no_change):
-        mode = "max" if monitor.startswith("val_") else "min"
-        self.watch = Monitor(monitor, mode, tol, n_iter_no_change, rule="sklearn", who=monitor)
-        self.stopped_epoch = None
-
-    def on_train_begin(self, logs=None):
-        self.watch.reset()
-        self.best_weights = None
-
-    def on_epoch_end(self, epoch, logs=None):
-        if self.watch.update(epoch, logs) and self.watch.mode == "max":
-            self.best_weights = self.network.get_weights()
-        if self.watch.exhausted:
-            self.stopped_epoch = epoch
-            self.network.stop_training = True
-
-    def on_train_end(self, logs=None):
-        if self.best_weights is not None:
-            self.network.set_weights(self.best_weights)
+def stochastic_solver(estimator):
+    """Whether `estimator` has partial_fit (`available_if`'s test): as in scikit-learn's MLP,
+    solver='lbfgs' has not."""
+    if estimator.solver == "lbfgs":
+        raise AttributeError(
+            "partial_fit is only available for stochastic optimizers ('sgd', 'adam'); "
+            "solver='lbfgs' is not stochastic: use fit"
+        )
+    return True
 
 
-class SmallNetBase(BaseEstimator):
+class SmallNetBase(DenseAttributes, BaseEstimator):
     """Shared training (`_fit`); subclasses define fit, partial_fit, the output layer, the loss
     and the score metric."""
 
@@ -108,6 +94,10 @@ class SmallNetBase(BaseEstimator):
         beta_2=0.999,
         epsilon=1e-8,
         n_iter_no_change=10,
+        max_fun=15000,
+        dropout=None,
+        batch_norm=False,
+        callbacks=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -129,6 +119,10 @@ class SmallNetBase(BaseEstimator):
         self.beta_2 = beta_2
         self.epsilon = epsilon
         self.n_iter_no_change = n_iter_no_change
+        self.max_fun = max_fun
+        self.dropout = dropout
+        self.batch_norm = batch_norm
+        self.callbacks = callbacks
 
     # inspect.signature (help, IDEs, scikit-learn's checks) would otherwise show __new__'s
     # (*args, **kwargs)
@@ -136,17 +130,13 @@ class SmallNetBase(BaseEstimator):
 
     # -- parameters ------------------------------------------------------------------------
 
-    def _check_architecture(self, sizes):
+    def _check_architecture(self, architecture):
         """warm_start and partial_fit train network_ further: refuse parameters that would need
         another network."""
-        hidden = self.network_.layers[:-1]
-        fitted = tuple(layer.units for layer in hidden)
-        if tuple(sizes) != fitted:
-            name, was = "hidden_layer_sizes", fitted
-        elif hidden and hidden[0].activation.name != ACTIVATIONS[self.activation]:
-            name, was = "activation", hidden[0].activation.name
-        else:
+        change = architecture_change(architecture, self.network_)
+        if change is None:
             return
+        name, was = change
         raise ValueError(
             f"{name}={getattr(self, name)!r} differs from the fitted network's {was!r}; "
             f"warm_start and partial_fit train that network further, so fit with "
@@ -171,6 +161,8 @@ class SmallNetBase(BaseEstimator):
         return min(200, n) if self.batch_size == "auto" else min(self.batch_size, n)
 
     def _optimizer(self):
+        if self.solver == "lbfgs":
+            return LBFGS(tol=self.tol, max_fun=self.max_fun)
         if self.solver == "sgd":
             # as in MLPClassifier, nesterovs_momentum (on by default) means nothing without momentum
             return SGD(
@@ -180,62 +172,108 @@ class SmallNetBase(BaseEstimator):
             )
         return Adam(self.learning_rate_init, self.beta_1, self.beta_2, self.epsilon)
 
-    def _new_network(self, sizes, n_features, n_outputs, dtype, optimizer):
+    def _new_network(self, architecture, n_features, n_outputs, dtype, optimizer):
         output = Dense(n_outputs, activation=self._output_activation(n_outputs))
-        return default_network(
-            sizes,
+        return new_network(
+            architecture,
             output,
-            n_features=n_features,
-            activation=ACTIVATIONS[self.activation],
+            n_features,
             loss=self._loss(n_outputs),
             optimizer=optimizer,
             seed=self.random_state,
             dtype=dtype,
-        ).build()
+        )
 
     # -- training ----------------------------------------------------------------------------
 
     def _fit(self, X, y, sample_weight, incremental, classes=None):
-        sizes = check_params(self)
+        architecture = check_params(self)
         keep = hasattr(self, "network_") and (incremental or self.warm_start)
         if keep:
-            self._check_architecture(sizes)
+            self._check_architecture(architecture)
         X, Y, sample_weight = self._check_data(X, y, sample_weight, keep, incremental, classes)
-        early = self.early_stopping and not incremental
+        sample_weight = self._class_sample_weight(Y, sample_weight)
+        full_batch = self.solver == "lbfgs"
+        # as scikit-learn's MLP, lbfgs knows no early stopping
+        early = self.early_stopping and not incremental and not full_batch
         n_val = self._validation_size(len(X)) if early else 0
-        net = self._ready_network(sizes, X, Y, keep, incremental)
+        net = self._ready_network(architecture, X, Y, keep, incremental)
         # The score is only needed (per epoch, on the validation part) for early stopping.
         net.metrics = metric_fns.get_all([self._score_metric] if n_val else [])
-        batch_size = self._batch_size(len(X))
+        batch_size = len(X) if full_batch else self._batch_size(len(X))
         net.l2 = self._l2(batch_size, sample_weight)
         if net.dtype != X.dtype:  # the network keeps its dtype; later data is cast to it
             X, Y = X.astype(net.dtype), Y.astype(net.dtype)
         validation = None
         if n_val:
             X, Y, sample_weight, validation = self._hold_out(net, X, Y, sample_weight)
-        stopper = NoImprovementStop(
-            f"val_{self._score_metric}" if n_val else "loss", self.tol, self.n_iter_no_change
-        )
-        history = net.fit(
-            X,
-            Y,
-            epochs=1 if incremental else self.max_iter,
-            batch_size=batch_size,
-            shuffle=self.shuffle,
-            validation_data=validation,
-            sample_weight=sample_weight,
-            callbacks=[] if incremental else [stopper],
-            verbose=2 if self.verbose else 0,
+        stopper = None
+        if not (incremental or full_batch):  # lbfgs stops by itself, at tol
+            monitor = f"val_{self._score_metric}" if n_val else "loss"
+            stopper = NoImprovementStop(monitor, self.tol, self.n_iter_no_change)
+        history = self._train(
+            net, (X, Y, sample_weight, validation), batch_size, incremental, stopper
         )
         epochs = self._record(history, len(X))
-        if not incremental and epochs == self.max_iter and stopper.stopped_epoch is None:
-            warnings.warn(
-                f"smallnet: maximum iterations ({self.max_iter}) reached and the optimization "
-                f"hasn't converged yet.",
-                ConvergenceWarning,
-                stacklevel=3,
-            )
+        if full_batch and not net.stop_training:  # scipy's end: its own final loss
+            self.loss_ = net.optimizer.result["loss"]
+            self.best_loss_ = min(self.best_loss_, self.loss_)
+        if not incremental:
+            self._warn_unless_converged(net, epochs, stopper)
         return self
+
+    def _train(self, net, data, batch_size, incremental, stopper):
+        """net.fit on `data` (X, Y, sample_weight, validation) with the stopping rule and the
+        user's callbacks, whose `network` is put back afterwards (a clone's deep copy of them
+        must not copy a fitted network along)."""
+        X, Y, sample_weight, validation = data
+        user = callback_list(self.callbacks)
+        networks = [cb.network for cb in user]
+        try:
+            with warnings.catch_warnings():
+                # said in scikit-learn's words by _warn_unless_converged
+                warnings.simplefilter("ignore", LBFGSWarning)
+                return net.fit(
+                    X,
+                    Y,
+                    epochs=1 if incremental else self.max_iter,
+                    batch_size=None if self.solver == "lbfgs" else batch_size,
+                    shuffle=self.shuffle,
+                    validation_data=validation,
+                    sample_weight=sample_weight,
+                    callbacks=[*([] if stopper is None else [stopper]), *user],
+                    verbose=2 if self.verbose else 0,
+                )
+        finally:
+            for cb, network in zip(user, networks):
+                cb.network = network
+
+    def _warn_unless_converged(self, net, epochs, stopper):
+        """scikit-learn's ConvergenceWarning: for lbfgs, when scipy reports no success (the
+        iteration or evaluation limit, or a failed line search) and no callback stopped it; for
+        the others, when max_iter epochs ran without the stopping rule's word."""
+        if self.solver == "lbfgs":
+            result = net.optimizer.result
+            if result["success"] or net.stop_training:
+                return
+            if epochs == self.max_iter:
+                advice = f"; increase max_iter ({self.max_iter})"
+            elif result["evaluations"] >= self.max_fun:
+                advice = f"; increase max_fun ({self.max_fun})"
+            else:
+                advice = "; scaling the data may help"
+            message = (
+                f"smallnet: lbfgs failed to converge after {epochs} iteration(s): "
+                f"{result['message']}{advice}"
+            )
+        elif epochs == self.max_iter and stopper.stopped_epoch is None:
+            message = (
+                f"smallnet: maximum iterations ({self.max_iter}) reached and the optimization "
+                f"hasn't converged yet."
+            )
+        else:
+            return
+        warnings.warn(message, ConvergenceWarning, stacklevel=4)
 
     def _hold_out(self, net, X, Y, sample_weight):
         """(X, Y, sample_weight, validation_data): early stopping's rows split off, drawn as
@@ -285,20 +323,29 @@ class SmallNetBase(BaseEstimator):
             )
         return X, Y, sample_weight
 
-    def _ready_network(self, sizes, X, Y, keep, incremental):
+    def _class_sample_weight(self, Y, sample_weight):
+        """The weight of each row of the encoded targets `Y` (the classifier's class_weight)."""
+        return sample_weight
+
+    def _ready_network(self, architecture, X, Y, keep, incremental):
         """network_, new or kept, with the optimizer this fit trains it with."""
         optimizer = self._optimizer()
         if not keep:
-            self.network_ = self._new_network(sizes, X.shape[1], Y.shape[1], X.dtype, optimizer)
+            self.network_ = self._new_network(
+                architecture, X.shape[1], Y.shape[1], X.dtype, optimizer
+            )
             self.n_outputs_ = Y.shape[1]
-            self.n_iter_ = self.t_ = 0
-            self.loss_curve_, self.best_loss_, self.loss_ = [], np.inf, np.nan
-            self.validation_scores_ = self.best_validation_score_ = None
         elif not incremental or optimizer.config() != self.network_.optimizer.config():
             # As scikit-learn's MLP: a fresh optimizer, with the current settings, for every fit;
             # partial_fit goes on with its state (moments, momentum) while the settings stay.
             self.network_.optimizer = optimizer
-        if self.early_stopping and self.validation_scores_ is None:  # also turned on by warm_start
+        lbfgs = self.solver == "lbfgs"
+        if not keep or lbfgs:  # as scikit-learn's MLP, lbfgs counts the last fit's iterations
+            self.n_iter_ = self.t_ = 0
+            self.loss_curve_, self.best_loss_, self.loss_ = [], np.inf, np.nan
+            self.validation_scores_ = self.best_validation_score_ = None
+        if self.early_stopping and not lbfgs and self.validation_scores_ is None:
+            # also turned on by warm_start
             self.validation_scores_, self.best_validation_score_ = [], -np.inf
         return self.network_
 
@@ -334,61 +381,6 @@ class SmallNetBase(BaseEstimator):
             self.validation_scores_ += scores
             self.best_validation_score_ = max([self.best_validation_score_, *scores])
         return epochs
-
-    # -- attributes ---------------------------------------------------------------------------
-
-    def _set_arrays(self, name, arrays):
-        """Copy `arrays` into the network's `name` (coefs_ or intercepts_), once every one is
-        checked."""
-        current = getattr(self, name)
-        if not isinstance(arrays, (list, tuple)) or len(arrays) != len(current):
-            got = len(arrays) if isinstance(arrays, (list, tuple)) else type(arrays).__name__
-            raise ValueError(
-                f"{name} must be a list of {len(current)} arrays, one per layer, got {got}"
-            )
-        arrays = [
-            check_array(a, f"{name}[{i}]", dtype=c.dtype, ndim=c.ndim)
-            for i, (a, c) in enumerate(zip(arrays, current))
-        ]
-        for i, (a, c) in enumerate(zip(arrays, current)):
-            if a.shape != c.shape:
-                raise ValueError(f"{name}[{i}] must have shape {c.shape}, got {a.shape}")
-        for a, c in zip(arrays, current):
-            c[...] = a
-
-    @property
-    def coefs_(self):
-        """Weight matrices, one (n_in, n_out) array per layer (views of the network's weights)."""
-        check_is_fitted(self)
-        return [layer.weights for layer in self.network_.layers]
-
-    @coefs_.setter
-    def coefs_(self, arrays):
-        self._set_arrays("coefs_", arrays)
-
-    @property
-    def intercepts_(self):
-        """Bias vectors, one per layer (views of the network's biases)."""
-        check_is_fitted(self)
-        return [layer.bias for layer in self.network_.layers]
-
-    @intercepts_.setter
-    def intercepts_(self, arrays):
-        self._set_arrays("intercepts_", arrays)
-
-    @property
-    def n_layers_(self):
-        """Layers as scikit-learn's MLP counts them: the input, the hidden layers and the output."""
-        check_is_fitted(self)
-        return len(self.network_.layers) + 1
-
-    @property
-    def out_activation_(self):
-        """The output activation under scikit-learn's MLP names: 'softmax', 'logistic' or
-        'identity'."""
-        check_is_fitted(self)
-        name = self.network_.layers[-1].activation.name
-        return "logistic" if name == "sigmoid" else name
 
     def _forward(self, X):
         check_is_fitted(self)

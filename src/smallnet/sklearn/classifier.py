@@ -3,10 +3,12 @@
 import numpy as np
 from sklearn.base import ClassifierMixin
 from sklearn.preprocessing import LabelBinarizer
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, type_of_target, unique_labels
 
-from .base import SmallNetBase
-from .parameters import DOC_TEMPLATE
+from .. import losses, samples
+from .base import SmallNetBase, stochastic_solver
+from .parameters import DOC_TEMPLATE, class_weight_indices
 
 
 class SmallNetClassifier(ClassifierMixin, SmallNetBase):
@@ -19,6 +21,13 @@ class SmallNetClassifier(ClassifierMixin, SmallNetBase):
             "    softmax output and categorical cross-entropy; multi-label indicator targets one\n"
             "    sigmoid per label."
         ),
+        parameters=(
+            "    class_weight : None, 'balanced' or dict of class label to weight, default=None\n"
+            "        Weigh each sample by its class's weight (times its sample_weight):\n"
+            "        'balanced' gives class c ``n_samples / (n_classes * count_c)``, as elsewhere\n"
+            "        in scikit-learn; a dict's keys are the labels of y, and classes left out\n"
+            "        weigh 1. Not for multi-label targets; partial_fit takes a dict only.\n"
+        ),
         attributes=(
             "    classes_ : ndarray\n"
             "        The class labels (for multi-label targets, the column indices).\n"
@@ -29,6 +38,44 @@ class SmallNetClassifier(ClassifierMixin, SmallNetBase):
     )
 
     _score_metric = "accuracy"
+
+    # MLPClassifier's parameters (SmallNetBase's), and class_weight.
+    def __init__(
+        self,
+        hidden_layer_sizes=(100,),
+        activation="relu",
+        *,
+        solver="adam",
+        alpha=0.0001,
+        batch_size="auto",
+        learning_rate_init=0.001,
+        max_iter=200,
+        shuffle=True,
+        random_state=None,
+        tol=1e-4,
+        verbose=False,
+        warm_start=False,
+        momentum=0.9,
+        nesterovs_momentum=True,
+        early_stopping=False,
+        validation_fraction=0.1,
+        beta_1=0.9,
+        beta_2=0.999,
+        epsilon=1e-8,
+        n_iter_no_change=10,
+        max_fun=15000,
+        dropout=None,
+        batch_norm=False,
+        callbacks=None,
+        class_weight=None,
+    ):
+        shared = {
+            name: value
+            for name, value in locals().items()
+            if name not in ("self", "__class__", "class_weight")
+        }
+        super().__init__(**shared)
+        self.class_weight = class_weight
 
     def _output_activation(self, n_outputs):
         return "sigmoid" if n_outputs == 1 or self._multilabel else "softmax"
@@ -76,8 +123,24 @@ class SmallNetClassifier(ClassifierMixin, SmallNetBase):
             self._multilabel = binarizer.y_type_.startswith("multilabel")
         return binarizer.transform(y)
 
+    def _class_sample_weight(self, Y, sample_weight):
+        """`sample_weight` (None or checked) times the weight of each row's class."""
+        if self.class_weight is None:
+            return sample_weight
+        if self._multilabel:
+            raise ValueError(
+                "class_weight needs one class per sample, but y is a multi-label indicator "
+                "matrix; weigh the samples with sample_weight"
+            )
+        class_weight = self.class_weight
+        if isinstance(class_weight, dict):  # the user's labels as the network's class indices
+            class_weight = class_weight_indices(class_weight, self.classes_)
+        loss = losses.get(self._loss(Y.shape[1]))
+        return samples.class_sample_weight(Y, class_weight, loss, sample_weight, dtype=Y.dtype)
+
     def fit(self, X, y, sample_weight=None):
-        """Train for up to `max_iter` epochs, from the fitted weights if `warm_start`.
+        """Train for up to `max_iter` epochs (L-BFGS iterations for solver='lbfgs'), from the
+        fitted weights if `warm_start`.
 
         Parameters
         ----------
@@ -94,9 +157,10 @@ class SmallNetClassifier(ClassifierMixin, SmallNetBase):
         """
         return self._fit(X, y, sample_weight, incremental=False)
 
+    @available_if(stochastic_solver)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """One epoch over (X, y), from the fitted weights (and optimizer state, while its
-        settings stay).
+        settings stay). Only for the stochastic solvers ('sgd', 'adam').
 
         Parameters
         ----------
@@ -114,6 +178,13 @@ class SmallNetClassifier(ClassifierMixin, SmallNetBase):
         -------
         self
         """
+        if isinstance(self.class_weight, str) and self.class_weight == "balanced":
+            raise ValueError(
+                "class_weight='balanced' is not supported for partial_fit: each call would "
+                "weigh the classes by its own counts; compute the weights once, with "
+                "sklearn.utils.class_weight.compute_class_weight('balanced', classes=classes, "
+                "y=y) on enough of the training labels, and give them as a dict"
+            )
         return self._fit(X, y, sample_weight, incremental=True, classes=classes)
 
     def predict(self, X):

@@ -1,8 +1,9 @@
 """SmallNetRegressor: scikit-learn's MLPRegressor interface over a smallnet network."""
 
 from sklearn.base import RegressorMixin
+from sklearn.utils.metaestimators import available_if
 
-from .base import SmallNetBase
+from .base import SmallNetBase, stochastic_solver
 from .parameters import DOC_TEMPLATE
 
 
@@ -15,6 +16,7 @@ class SmallNetRegressor(RegressorMixin, SmallNetBase):
             "A linear (identity) output with mean squared error; several target columns give\n"
             "    a multi-output regression."
         ),
+        parameters="",
         attributes="",
         out_activation="'identity'",
     )
@@ -31,7 +33,8 @@ class SmallNetRegressor(RegressorMixin, SmallNetBase):
         return y.reshape(len(y), -1)
 
     def fit(self, X, y, sample_weight=None):
-        """Train for up to `max_iter` epochs, from the fitted weights if `warm_start`.
+        """Train for up to `max_iter` epochs (L-BFGS iterations for solver='lbfgs'), from the
+        fitted weights if `warm_start`.
 
         Parameters
         ----------
@@ -48,9 +51,10 @@ class SmallNetRegressor(RegressorMixin, SmallNetBase):
         """
         return self._fit(X, y, sample_weight, incremental=False)
 
+    @available_if(stochastic_solver)
     def partial_fit(self, X, y, sample_weight=None):
         """One epoch over (X, y), from the fitted weights (and optimizer state, while its
-        settings stay).
+        settings stay). Only for the stochastic solvers ('sgd', 'adam').
 
         Parameters
         ----------
