@@ -263,3 +263,14 @@ def test_metadata_of_the_wrong_kind_is_refused(metadata, outputs, message):
     with pytest.raises(ValueError) as error:
         tabular.read_metadata(_net(outputs, metadata), "m.st")
     assert str(error.value) == message
+
+
+def test_default_network_takes_one_activation_per_hidden_layer():
+    from smallnet import tabular
+
+    net = tabular.default_network([4, 3], 1, n_features=2, activation=["relu", "selu"])
+    hidden = [layer for layer in net.layers[:-1]]
+    assert [layer.activation.name for layer in hidden] == ["relu", "selu"]
+    assert [layer.initializer.__name__ for layer in hidden] == ["he_uniform", "lecun_normal"]
+    with pytest.raises(ValueError, match="activation gives 1 activations for 2 hidden layers"):
+        tabular.default_network([4, 3], 1, activation=["relu"])

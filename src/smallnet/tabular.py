@@ -316,8 +316,10 @@ def default_network(
         The training features; `n_features` gives the input width without them (None: at fit).
     standardize : bool
         Put a Standardize fitted on `X` first, so that the network takes raw features.
-    activation, loss, optimizer, metrics, seed, dtype
-        Of the hidden layers (a name or an Activation, copied for each); as for `Network`.
+    activation : str, Activation, or a sequence of them
+        Of the hidden layers: one for all (an Activation is copied for each), or one per layer.
+    loss, optimizer, metrics, seed, dtype
+        As for `Network`.
     dropout : float in [0, 1) or sequence of them, optional
         A Dropout of this rate after each hidden layer, or one rate per hidden layer (see
         `dropout_rates`); a rate of 0 puts none there.
@@ -331,13 +333,19 @@ def default_network(
     rates = dropout_rates(dropout, len(hidden))
     if check_bool("batch_norm", batch_norm) and not len(hidden):
         raise ValueError("batch_norm=True puts a BatchNorm after each hidden layer; there are none")
-    initializer = hidden_initializer(activation)
-    # an Activation instance may keep arrays for its backward: each layer gets its own copy
-    shared = isinstance(activation, activations.Activation)
+    names = (
+        list(activation) if isinstance(activation, (list, tuple)) else [activation] * len(hidden)
+    )
+    if len(names) != len(hidden):
+        raise ValueError(
+            f"activation gives {len(names)} activations for {len(hidden)} hidden layers; give "
+            f"one for all, or one per hidden layer"
+        )
     layers = []
-    for units, rate in zip(hidden, rates):
-        own = copy.deepcopy(activation) if shared else activation
-        layers.append(Dense(units, activation=own, initializer=initializer))
+    for units, name, rate in zip(hidden, names, rates):
+        # an Activation instance may keep arrays for its backward: each layer gets its own copy
+        own = copy.deepcopy(name) if isinstance(name, activations.Activation) else name
+        layers.append(Dense(units, activation=own, initializer=hidden_initializer(name)))
         layers += [BatchNorm()] if batch_norm else []
         layers += [Dropout(rate)] if rate else []
     layers.append(output)

@@ -5,33 +5,27 @@ attributes, which count its Dense layers only."""
 from sklearn.utils.validation import check_is_fitted
 
 from ..layers import BatchNorm, Dense, Dropout
-from ..network import Network
-from ..tabular import hidden_initializer
+from ..tabular import default_network
 from ..validation import check_array
 from .parameters import Architecture
 
 
 def new_network(architecture, output, n_features, **network):
-    """A built Network: the hidden layers of `architecture`, then the `output` layer.
-
-    As `tabular.default_network` makes them (its initializer per activation), with each hidden
-    Dense layer followed by a BatchNorm if `architecture.batch_norm` and by a Dropout where its
-    rate is above 0. `network`: Network's keywords (loss, optimizer, seed, dtype).
+    """A built Network: the hidden layers of `architecture`, then the `output` layer, as
+    `tabular.default_network` makes them (the one default network: its initializer per
+    activation, each hidden Dense followed by a BatchNorm and a Dropout when asked).
+    `network`: Network's keywords (loss, optimizer, seed, dtype).
     """
-    layers = []
-    for units, activation, rate in zip(
-        architecture.sizes, architecture.activations, architecture.dropout
-    ):
-        layers.append(
-            Dense(units, activation=activation, initializer=hidden_initializer(activation))
-        )
-        if architecture.batch_norm:
-            layers.append(BatchNorm())
-        if rate:
-            layers.append(Dropout(rate))
-    layers.append(output)
-    layers[0].input_dim = n_features
-    return Network(layers, **network).build()
+    hidden = architecture.sizes
+    return default_network(
+        hidden,
+        output,
+        n_features=n_features,
+        activation=list(architecture.activations),
+        dropout=architecture.dropout if any(architecture.dropout) else None,
+        batch_norm=architecture.batch_norm and bool(hidden),  # nothing to normalize without
+        **network,
+    ).build()
 
 
 def fitted_architecture(network):
