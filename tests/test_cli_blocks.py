@@ -371,3 +371,18 @@ def test_lbfgs_with_batch_norm_predicts_what_it_trained_to(tmp_path, capsys):
     trained = float(out.split("accuracy ")[1].split()[0].rstrip(":,"))
     code, out, _ = run(capsys, "evaluate", model, "--dataset", "iris")
     assert code == 0 and f"accuracy: {trained:.4f}" in out
+
+
+def test_softmax_is_refused_for_hidden_layers(tmp_path, capsys):
+    fails(
+        capsys,
+        "--activation softmax is an output's activation",
+        "--dataset", "iris", "--activation", "softmax", "-o", tmp_path / "m.safetensors",
+    )  # fmt: skip
+    assert not (tmp_path / "m.safetensors").exists()
+
+
+def test_lbfgs_says_when_it_has_not_converged_by_its_epochs(tmp_path, capsys):
+    argv = ["--dataset", "iris", "--optimizer", "lbfgs", "--epochs", "2"]
+    code, out, _ = run(capsys, "train", *argv, "-o", tmp_path / "m.safetensors")
+    assert code == 0 and "L-BFGS had not converged after --epochs 2 iterations (scipy: " in out

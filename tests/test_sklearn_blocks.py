@@ -112,8 +112,14 @@ def test_batch_norm_after_each_hidden_layer_before_its_dropout(iris):
     clf.coefs_ = [np.zeros_like(c) for c in clf.coefs_]  # assignable, Dense layers only
     clf.intercepts_ = [np.zeros_like(b) for b in clf.intercepts_]
     np.testing.assert_allclose(clf.predict_proba(X), 1 / 3)
-    none = SmallNetClassifier((), batch_norm=True, max_iter=2, random_state=0).fit(X, y)
-    assert kinds(none) == ["Dense"]  # no hidden layer, nothing to normalize
+    with pytest.raises(
+        ValueError, match=r"batch_norm=True puts a layer after each hidden layer, b"
+    ):
+        SmallNetClassifier((), batch_norm=True, max_iter=2, random_state=0).fit(X, y)
+    with pytest.raises(
+        ValueError, match=r"dropout=0.5 puts a layer after each hidden layer, but hi"
+    ):
+        SmallNetClassifier((), dropout=0.5, max_iter=2, random_state=0).fit(X, y)
 
 
 def test_activation_per_hidden_layer(iris):

@@ -34,6 +34,11 @@ def check_options(args):
             raise ValueError(
                 f"unknown {option} {name!r}; valid names are: {', '.join(sorted(table))}"
             )
+    if args.activation.lower() == "softmax":  # as the estimators refuse it too
+        raise ValueError(
+            "--activation softmax is an output's activation (each layer's units would sum to "
+            "1); choose another for the hidden layers"
+        )
     _check_layer_options(args)
     if full_batch(args):
         _check_full_batch(args)

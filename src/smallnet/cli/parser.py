@@ -150,7 +150,7 @@ def _add_network_options(command):
         default="adam",
         help=f"adam (default), {others}; each with its own defaults, --lr its learning rate. "
         f"lbfgs is full-batch L-BFGS (scipy, the [lbfgs] extra): no --lr, --batch-size, "
-        f"--dropout, --batch-norm, --checkpoint or --resume; --epochs counts its iterations",
+        f"--dropout, --checkpoint or --resume; --epochs counts its iterations",
     )
     command.add_argument(
         "--lr",

@@ -263,8 +263,10 @@ def _report(args, table, target, history, done, n_train, validation, net):
         trained = f"nothing to train: {args.resume} had already done --epochs {args.epochs}"
     elif full_batch(args):
         trained = f"trained {count(len(history.epoch), 'L-BFGS iteration')}"
+        result = net.optimizer.result
         if len(history.epoch) < args.epochs and not history.interrupted:  # scipy's own end
-            trained += f" (of --epochs {args.epochs}; scipy: {net.optimizer.result['message']})"
+            trained += f" (of --epochs {args.epochs}; scipy: {result['message']})"
+
     else:
         trained = f"trained {count(len(history.epoch), 'epoch')}" + (
             f" (the first {done} in {args.resume})" if done else ""
@@ -277,3 +279,8 @@ def _report(args, table, target, history, done, n_train, validation, net):
     features = count(len(table.feature_names), "feature")
     print(f"{trained} on {rows}, {features}, {what}: {final}")
     print(f"saved {args.output}")
+    if full_batch(args) and not (net.optimizer.result["success"] or history.interrupted):
+        print(
+            f"L-BFGS had not converged after --epochs {args.epochs} iterations (scipy: "
+            f"{net.optimizer.result['message']}); a larger --epochs trains on"
+        )

@@ -313,4 +313,11 @@ def check_params(estimator):
             f"same objective at every evaluation, and dropout draws new masks for each; use "
             f"dropout=None, or solver='adam' or 'sgd'"
         )
+    dropout = estimator.dropout is not None and any(np.atleast_1d(estimator.dropout))
+    if not sizes and (dropout or estimator.batch_norm):  # as the command line says too
+        given = "dropout" if dropout else "batch_norm"
+        raise ValueError(
+            f"{given}={getattr(estimator, given)!r} puts a layer after each hidden layer, but "
+            f"hidden_layer_sizes={estimator.hidden_layer_sizes!r} has none"
+        )
     return Architecture(tuple(sizes), names, rates, bool(estimator.batch_norm))
