@@ -309,12 +309,7 @@ def _describe_backward(text, network, tr, k):
         note = f"straight from the loss: {loss} after {act.name} cancels the slope"
         text.show(f"{out}_delta", f"({target} - {out}) / {scale}", tr[f"{out}_delta"], note)
     else:
-        if top:
-            formula = _top_error(network, out)
-            text.show(f"{out}_error", formula, tr[f"{out}_error"], "how much did we miss?")
-        else:
-            formula, note = _error_formula(network, k + 1)
-            text.show(f"{out}_error", formula, tr[f"{out}_error"], note)
+        _describe_error(text, network, tr, k)
         if act.name == "softmax":
             formula = f"{out} * ({out}_error - sum({out}_error * {out}, axis=1))"
             note = "softmax mixes its outputs: no slope per entry"
@@ -363,8 +358,9 @@ def _describe_norm_forward(text, layer, tr, k):
     text.show(f"l{k + 1}", formula, tr[f"l{k + 1}"], f"l{k} standardized, {over}")
 
 
-def _describe_norm_backward(text, network, tr, k):
-    """A norm layer's error and the updates of its gamma and beta (never decayed)."""
+def _describe_error(text, network, tr, k):
+    """The error at layer k's output, from the loss at the top or from the layer above; returns
+    the output's name (``l{k+1}``)."""
     out = f"l{k + 1}"
     if k == len(network.layers) - 1:
         formula = _top_error(network, out)
@@ -372,6 +368,12 @@ def _describe_norm_backward(text, network, tr, k):
     else:
         formula, note = _error_formula(network, k + 1)
         text.show(f"{out}_error", formula, tr[f"{out}_error"], note)
+    return out
+
+
+def _describe_norm_backward(text, network, tr, k):
+    """A norm layer's error and the updates of its gamma and beta (never decayed)."""
+    out = _describe_error(text, network, tr, k)
     formula = f"({out}_error * l{k}_hat).sum(axis=0)"
     text.show(f"gamma{k}_update", formula, tr[f"gamma{k}_update"], "minus the gradient")
     text.show(f"beta{k}_update", f"{out}_error.sum(axis=0)", tr[f"beta{k}_update"])
@@ -379,13 +381,7 @@ def _describe_norm_backward(text, network, tr, k):
 
 def _describe_embedding_backward(text, network, tr, k):
     """An Embedding's error (the first layer: nothing goes below) and its table's update."""
-    out = f"l{k + 1}"
-    if k == len(network.layers) - 1:
-        formula = _top_error(network, out)
-        text.show(f"{out}_error", formula, tr[f"{out}_error"], "how much did we miss?")
-    else:
-        formula, note = _error_formula(network, k + 1)
-        text.show(f"{out}_error", formula, tr[f"{out}_error"], note)
+    out = _describe_error(text, network, tr, k)
     formula = f"{out}_error added into the rows of emb{k} that l{k}'s codes looked up"
     text.show(f"emb{k}_update", formula, tr[f"emb{k}_update"], "minus the gradient")
 
