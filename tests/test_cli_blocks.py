@@ -386,3 +386,15 @@ def test_lbfgs_says_when_it_has_not_converged_by_its_epochs(tmp_path, capsys):
     argv = ["--dataset", "iris", "--optimizer", "lbfgs", "--epochs", "2"]
     code, out, _ = run(capsys, "train", *argv, "-o", tmp_path / "m.safetensors")
     assert code == 0 and "L-BFGS had not converged after --epochs 2 iterations (scipy: " in out
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "match"),
+    [
+        ("--hidden", "16,,8", "argument --hidden: expected layer sizes like 16,8, got '16,,8'"),
+        ("--dropout", "0.2,", "argument --dropout: expected rates in [0, 1) like 0.2"),
+    ],
+)
+def test_an_empty_entry_between_commas_is_refused(tmp_path, capsys, option, value, match):
+    fails(capsys, match, "--dataset", "iris", option, value, "-o", tmp_path / "m.safetensors")
+    assert not (tmp_path / "m.safetensors").exists()

@@ -232,20 +232,20 @@ def run(network, X, y, weights, validation, epochs, batch_size, shuffle, callbac
     if not iterations.stopped:  # scipy's own end: its x, not the last point tried
         np.copyto(network.flat_params, result.x, casting="same_kind")
     settle_statistics(network, X)
-    if not (iterations.stopped or result.success or result.nit >= len(epochs)):
-        warnings.warn(  # fewer iterations than asked, and not converged: max_fun, or a failure
-            f"L-BFGS stopped after {result.nit} of {len(epochs)} iterations without converging: "
-            f"{result.message} (raise max_fun, or see net.optimizer.result)",
-            LBFGSWarning,
-            stacklevel=4,
-        )
     optimizer.result = {
-        "message": str(result.message),
+        "message": str(result.message).rstrip(": "),  # scipy can end on "ABNORMAL: "
         "success": bool(result.success),
         "iterations": int(result.nit),
         "evaluations": objective.evaluations,
         "loss": float(result.fun),
     }
+    if not (iterations.stopped or result.success or result.nit >= len(epochs)):
+        warnings.warn(  # fewer iterations than asked, and not converged: max_fun, or a failure
+            f"L-BFGS stopped after {result.nit} of {len(epochs)} iterations without converging: "
+            f"{optimizer.result['message']} (raise max_fun, or see net.optimizer.result)",
+            LBFGSWarning,
+            stacklevel=4,
+        )
     return iterations.out
 
 

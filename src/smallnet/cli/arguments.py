@@ -65,12 +65,20 @@ positive_float = number(float, lambda value: 0 < value < float("inf"), "a positi
 seed_type = number(int, lambda value: 0 <= value < 2**32, "an integer from 0 to 2**32 - 1")
 
 
+def _parts(text):
+    """The comma-separated parts of `text`; an empty one (``16,,8``, ``0.2,``) is no number,
+    where skipping it would train another network than the one written."""
+    if not text.strip():
+        return []
+    return [part if part.strip() else "empty" for part in text.split(",")]
+
+
 def hidden_sizes(text):
     """ "16,8" -> [16, 8]; "" or "none" -> [] (no hidden layer)."""
     if text.strip().lower() == "none":
         return []
     try:
-        sizes = [int(part) for part in text.split(",") if part.strip()]
+        sizes = [int(part) for part in _parts(text)]
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected layer sizes like 16,8, got {text!r}") from None
     if any(size < 1 for size in sizes):
@@ -81,7 +89,7 @@ def hidden_sizes(text):
 def dropout_rates(text):
     """ "0.2,0.1" -> [0.2, 0.1]: dropout rates, each in [0, 1)."""
     try:
-        rates = [float(part) for part in text.split(",") if part.strip()]
+        rates = [float(part) for part in _parts(text)]
     except ValueError:
         rates = None
     if not rates or not all(0 <= rate < 1 for rate in rates):  # NaN fails both: refused
