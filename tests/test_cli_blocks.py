@@ -398,3 +398,11 @@ def test_lbfgs_says_when_it_has_not_converged_by_its_epochs(tmp_path, capsys):
 def test_an_empty_entry_between_commas_is_refused(tmp_path, capsys, option, value, match):
     fails(capsys, match, "--dataset", "iris", option, value, "-o", tmp_path / "m.safetensors")
     assert not (tmp_path / "m.safetensors").exists()
+
+
+def test_export_refuses_a_name_that_is_no_onnx_file(tmp_path, capsys):
+    model = tmp_path / "m.safetensors"
+    assert run(capsys, "train", "--dataset", "xor", "--epochs", "2", "-o", model)[0] == 0
+    code, out, err = run(capsys, "export", model, "--onnx", tmp_path / "x.safetensors")
+    assert code == 2 and out == "" and not (tmp_path / "x.safetensors").exists()
+    assert "export writes an ONNX graph, not safetensors; give a name ending .onnx" in err

@@ -371,3 +371,12 @@ def test_trace_writes_the_error_of_each_loss_and_its_numbers_follow_it(loss, for
     e = y - record["l2"]
     expected = {"mse": 2 * e, "mae": np.sign(e), "huber": np.clip(e, -0.5, 0.5)}[net.loss.name]
     np.testing.assert_allclose(record["l2_error"], expected / y.size, rtol=1e-12)
+
+
+def test_summary_shows_huber_s_delta():
+    lines = []
+    sn.Network([sn.Dense(1, input_dim=2)], loss=sn.Huber(delta=2.5)).summary(lines.append)
+    assert "Loss: huber(delta=2.5)  Optimizer:" in lines[0]
+    lines.clear()
+    sn.Network([sn.Dense(1, input_dim=2)], loss="mae").summary(lines.append)
+    assert "Loss: mae  Optimizer:" in lines[0]

@@ -388,3 +388,10 @@ def test_max_fun_is_a_parameter_now():
     for name in ("learning_rate", "power_t"):
         with pytest.raises(TypeError, match=f"has no parameter '{name}'"):
             SmallNetClassifier(**{name: 1})
+
+
+def test_a_callback_watching_validation_values_names_early_stopping(iris):
+    X, y = iris
+    clf = SmallNetClassifier((8,), callbacks=[EarlyStopping(monitor="val_loss")], max_iter=3)
+    with pytest.raises(ValueError, match=r"monitors 'val_loss'.*\(set early_stopping=True: it hol"):
+        clf.fit(X, y)

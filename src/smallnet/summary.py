@@ -21,6 +21,15 @@ def _activation(layer):
     return f"{act.name}({settings})" if settings else act.name
 
 
+def _loss(loss):
+    """huber(delta=2) for a loss with parameters, else its name."""
+    config = loss.config()
+    if not isinstance(config, dict):
+        return loss.name
+    settings = ", ".join(f"{k}={v:g}" for k, v in config.items() if k != "name")
+    return f"{loss.name}({settings})"
+
+
 def rows(network):
     """(name (type), output shape, activation, params) for each layer, headed by the titles."""
     table = [("Layer (type)", "Output shape", "Activation", "Params")]
@@ -55,6 +64,6 @@ def summary_text(network):
         line,
         f"Input size: {network.input_dim}",
         f"Total params: {total}",
-        f"Loss: {network.loss.name}  Optimizer: {network.optimizer!r}" + l2,
+        f"Loss: {_loss(network.loss)}  Optimizer: {network.optimizer!r}" + l2,
     ]
     return "\n".join(text)

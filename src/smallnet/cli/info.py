@@ -1,5 +1,7 @@
 """smallnet info and smallnet export: a saved model described, or written as ONNX."""
 
+import os
+
 import numpy as np
 
 from ..csvdata import quoted
@@ -31,7 +33,16 @@ def info(args):
         )
 
 
+NOT_ONNX = (".safetensors", ".csv", ".json", ".png", ".svg", ".txt")  # --onnx names: a mistake
+
+
 def export(args):
+    suffix = os.path.splitext(args.onnx)[1].lower()
+    if suffix in NOT_ONNX:
+        raise ValueError(
+            f"--onnx {args.onnx}: export writes an ONNX graph, not {suffix[1:]}; give a name "
+            f"ending .onnx"
+        )
     net = read_model(args.model).net
     check_output(args.onnx, model=args.model)
     difference = net.to_onnx(args.onnx)

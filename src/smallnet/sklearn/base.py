@@ -244,6 +244,12 @@ class SmallNetBase(DenseAttributes, BaseEstimator):
                     callbacks=[*([] if stopper is None else [stopper]), *user],
                     verbose=2 if self.verbose else 0,
                 )
+        except ValueError as exc:  # a callback watching val_ values: say it in this API's words
+            hint = "(pass validation_split or validation_data to fit)"
+            if hint not in str(exc):
+                raise
+            words = "(set early_stopping=True: it holds out validation_fraction of the rows)"
+            raise ValueError(str(exc).replace(hint, words)) from None
         finally:
             for cb, network in zip(user, networks):
                 cb.network = network
