@@ -64,7 +64,8 @@ def _regression_csv(path, n=120, delimiter=","):
 def test_train_on_a_shipped_dataset_then_info_evaluate_predict(iris_model, tmp_path, capsys):
     code, out, _ = run(capsys, "info", iris_model)
     assert code == 0
-    assert "standardize_0 (Standardize)" in out and "softmax" in out
+    assert "tableencoder_0 (TableEncoder)" in out and "softmax" in out
+    assert "columns, as the model encodes them:\n  sepal_length: number\n" in out
     assert "classes: setosa, versicolor, virginica" in out and "target: species" in out
     assert "final metrics: loss" in out and "accuracy" in out
 
@@ -115,16 +116,17 @@ def test_train_prints_a_summary_and_the_model_carries_its_facts(tmp_path, capsys
         "3",
         "-o",
         model,
+        "--quiet",  # no progress on stderr: no warning either
     )
     assert code == 0 and err == ""
     assert out.splitlines()[0].startswith(
         "trained 300 epochs on 4 rows, 2 features, 2 classes: loss "
     )
-    assert out.splitlines()[1] == f"saved {model}"
+    assert out.splitlines()[1:] == [f"saved {model}"]  # --quiet: no columns listing either
     net = sn.load(model)
     assert net.metadata["task"] == "classification" and net.metadata["classes"] == ["0", "1"]
     assert net.metadata["feature_names"] == ["a", "b"] and net.metadata["target"] == "a_xor_b"
-    assert [type(layer).__name__ for layer in net.layers] == ["Standardize", "Dense", "Dense"]
+    assert [type(layer).__name__ for layer in net.layers] == ["TableEncoder", "Dense", "Dense"]
     assert net.layers[1].activation.name == "tanh" and net.layers[2].activation.name == "sigmoid"
     assert net.loss.name == "binary_crossentropy" and net.optimizer.learning_rate == 0.05
     assert net.config()["seed"] == 3 and net.layers[1].units == 8
@@ -231,9 +233,16 @@ def csv_file(tmp_path):
 @pytest.mark.parametrize(
     "content,match",
     [
-        ("a,b,y\n1,2,x\n3,abc,z\n", "line 3, column 'b': 'abc' is not a number"),
-        ("a,b,y\n1,2,x\n3,,z\n", "line 3, column 'b': missing value"),
-        ("a,b,y\n1,2,x\n3,inf,z\n", "line 3, column 'b': 'inf': NaN and infinity"),
+        (
+            "a,b,y\n1,2,x\n3,abc,z\n5,6,x\n",
+            "line 3, column 'b': 'abc' is not a number; the column's other values are numbers: "
+            "fix this one, count it as missing with --na-values, or take the column as categories "
+            "with --categorical b",
+        ),
+        (
+            "a,b,y\n1,2,x\n3,inf,z\n5,6,x\n",
+            "line 3, column 'b': infinite, or a number too large for a float",
+        ),
         ("a,b,y\n1,2,x\n3,4\n", "line 3: 2 fields, but the header has 3"),
         ("a,b,q\n1,2,x\n", "target column 'y' not found; the columns are: 'a', 'b', 'q'"),
         ("y\nx\n", "no feature columns"),
@@ -456,10 +465,15 @@ def test_program_errors_without_traceback_unless_debug(tmp_path):
     assert result.returncode == 2 and result.stdout == ""
     assert (
         result.stderr
-        == f"smallnet train: error: {data}, line 4, column 'a': '1e999' is too large for a float\n"
+        == f"smallnet train: error: {data}, line 4, column 'a': infinite, or a number too large "
+        f"for a float (beyond 1.8e308)\n"
     )
     debug = _program("train", data, "--target", "y", "-o", "m.safetensors", "--debug", cwd=tmp_path)
-    assert debug.returncode != 0 and "Traceback" in debug.stderr and "1e999" in debug.stderr
+    assert (
+        debug.returncode != 0
+        and "Traceback" in debug.stderr
+        and "line 4, column 'a'" in debug.stderr
+    )
     assert sorted(os.listdir(tmp_path)) == ["data.csv"]
 
 
@@ -493,13 +507,14 @@ def test_ignored_columns_stay_out_in_training_and_prediction(tmp_path, capsys):
     rows = [f"p{i},{i % 7},{(i * 3) % 5},{'yes' if i % 7 > 3 else 'no'}" for i in range(40)]
     data.write_text("id,a,b,label\n" + "\n".join(rows) + "\n")
     model = tmp_path / "m.safetensors"
+    # an id of text, distinct on every row: left out of the network, with a warning
+    code, out, err = run(capsys, "train", data, "--target", "label", "-o", model, "--epochs", "5")
+    assert code == 0
     assert (
-        cli.main(["train", str(data), "--target", "label", "-o", str(model), "--epochs", "5"]) == 2
+        "smallnet train: warning: column 'id' left out: it looks like an identifier" in err
+        and "columns: 2 used, 1 left out\n  id  identifier: left out" in out
     )
-    assert (
-        "column 'id': 'p0' is not a number; leave non-numeric columns out with --ignore COLUMN"
-        in capsys.readouterr().err
-    )
+    assert [c["name"] for c in sn.load(model).layers[0].columns] == ["a", "b"]
     assert (
         cli.main(
             [
@@ -662,6 +677,7 @@ def test_divergence_is_an_error_and_saves_nothing(tmp_path, capsys):
         "sgd",
         "--epochs",
         "50",
+        "--quiet",  # else the progress's last line comes first
     )
     assert "error: training diverged in epoch " in err and not model.exists()
 
@@ -688,7 +704,7 @@ def test_overflowing_predictions_give_plain_scores_without_warnings(tmp_path):
         (
             "a,b,y\n1,2,1e300\n3,4,-1e300\n5,6,1\n",
             "regression",
-            "column 'y' holds values too large",
+            "the target 'y' holds values too large to standardize",
         ),
     ],
 )
@@ -750,7 +766,7 @@ def checkpointed(tmp_path_factory):
         (["--hidden", "8,4"], "--hidden 16, not 8,4"),
         (["--hidden", ""], "--hidden 16, not (none)"),
         (["--activation", "tanh"], "--activation relu, not tanh"),
-        (["--val-split", "0.2"], "--val-split 0, not 0.2"),
+        (["--val-split", "0.2"], "--val-split 0.1, not 0.2"),
         (["--epochs", "3"], "the checkpoint has already trained 4 epochs, more than --epochs 3"),
     ],
 )
@@ -791,7 +807,7 @@ def test_resume_says_when_there_is_nothing_left_to_train(checkpointed, tmp_path,
         tmp_path / "m.st",
     )
     assert code == 0 and out.startswith(
-        f"nothing to train: {checkpoint} had already done --epochs 4 on 40 rows"
+        f"nothing to train: {checkpoint} had already done --epochs 4 on 36 rows (+4 for validation)"
     )
     code, out, _ = run(
         capsys,
@@ -807,7 +823,7 @@ def test_resume_says_when_there_is_nothing_left_to_train(checkpointed, tmp_path,
         tmp_path / "m.st",
     )
     assert code == 0 and out.startswith(
-        f"trained 6 epochs (the first 4 in {checkpoint}) on 40 rows"
+        f"trained 6 epochs (the first 4 in {checkpoint}) on 36 rows (+4 for validation)"
     )
 
 
@@ -897,34 +913,60 @@ def test_ignore_names_must_be_columns(tmp_path, capsys, csv_file):
     )
 
 
+STRAY = (
+    "; the column's other values are numbers: fix this one, count it as missing with --na-values, "
+    "or take the column as categories with --categorical a"
+)
+
+
 @pytest.mark.parametrize(
     "value,message",
     [
-        ("NA", "missing value ('NA';"),
-        ("1_000", "'1_000' is not a plain number"),
+        ("1_000", "'1_000' is not a plain number (write ASCII digits only, like 1000 or 2.5)"),
+        ("\uff11\uff12", "is not a plain number (write ASCII digits only"),  # full-width digits
+        ("seven", "'seven' is not a number"),
     ],
 )
-def test_only_text_columns_get_the_ignore_hint(tmp_path, capsys, value, message):
+def test_a_stray_value_among_numbers_is_refused_with_advice(tmp_path, capsys, value, message):
     data = tmp_path / "d.csv"
-    data.write_text(f"a,y\n{value},x\n2,z\n")
+    data.write_text(f"a,y\n{value},x\n2,z\n3,x\n")
     err = fails(capsys, "train", message, data, "--target", "y", "-o", tmp_path / "m.st")
-    assert "--ignore" not in err
+    assert f"{data}, line 2, column 'a': " in err and err.endswith(STRAY + "\n")
+    assert "--ignore" not in err  # text columns train now: leaving them out is no advice
+    assert sorted(os.listdir(tmp_path)) == ["d.csv"]
 
 
 def test_a_decimal_comma_gets_only_the_decimal_point_hint(tmp_path, capsys):
     data = tmp_path / "d.csv"
-    data.write_text("a;y\n1,5;x\n2;z\n")
+    data.write_text("a;y\n1,5;x\n2;z\n3;x\n")
     err = fails(
         capsys,
         "train",
-        "'1,5' is not a number (use a decimal point)",
+        "line 2, column 'a': '1,5' is not a number (use a decimal point)" + STRAY,
         data,
         "--target",
         "y",
         "-o",
         tmp_path / "m.st",
     )
-    assert "--ignore" not in err
+    assert "--ignore" not in err and "thousands" not in err
+
+
+def test_a_column_of_decimal_commas_is_not_taken_for_categories(tmp_path, capsys):
+    data = tmp_path / "d.csv"
+    data.write_text("a;y\n1,5;x\n2,5;z\n3,1;x\n")
+    err = fails(
+        capsys,
+        "train",
+        f"{data}, line 2, column 'a': '1,5' is not a number (use a decimal point)",
+        data,
+        "--target",
+        "y",
+        "-o",
+        tmp_path / "m.st",
+    )
+    assert "--categorical a" in err
+    assert sorted(os.listdir(tmp_path)) == ["d.csv"]
 
 
 def test_evaluate_prints_nothing_before_an_error(iris_model, tmp_path, capsys):
@@ -999,23 +1041,38 @@ def _numbers_csv(path, target_at_line_10):
     return path
 
 
-@pytest.mark.parametrize("marker", ["NA", "n/a", "null", "None"])
-def test_a_missing_target_value_is_an_error_not_a_class(tmp_path, capsys, marker):
+@pytest.mark.parametrize("marker", ["NA", "n/a", "null", "None", ""])
+def test_rows_without_a_target_value_are_left_out_with_a_count(tmp_path, capsys, marker):
     data = _numbers_csv(tmp_path / "na.csv", marker)
-    err = fails(
-        capsys,
-        "train",
-        f"line 10, column 'price': missing value ('{marker}'; ",
-        data,
-        "--target",
-        "price",
-        "-o",
-        tmp_path / "m.safetensors",
+    model = tmp_path / "m.safetensors"
+    code, out, err = run(capsys, "train", data, "--target", "price", "--epochs", "2", "-o", model)
+    assert code == 0, err
+    assert err.startswith(
+        f"smallnet train: 1 row without a value of the target 'price' left out of training "
+        f"(the first: {data}, line 10)\n"
     )
-    assert (
-        "empty fields and NA, N/A, null, none, ? count as missing" in err
-    )  # 'None' as a class: says why not
-    assert not (tmp_path / "m.safetensors").exists()
+    assert out.startswith("trained 2 epochs on 53 rows (+6 for validation), 2 features, regression")
+    code, out, err = run(capsys, "evaluate", model, data, "--target", "price")
+    assert code == 0 and out.splitlines()[0] == "59 rows"
+    assert f"note: 1 row without a value of 'price' left out (the first: {data}, line 10)" in err
+
+
+def test_na_values_makes_none_a_class(tmp_path, capsys):
+    data = tmp_path / "pets.csv"
+    labels = ["cat", "dog", "None"]
+    data.write_text("a,pet\n" + "".join(f"{i % 3 + 0.1 * i},{labels[i % 3]}\n" for i in range(30)))
+    model = tmp_path / "m.st"
+    code, out, err = run(capsys, "train", data, "--target", "pet", "--epochs", "2", "-o", model)
+    assert code == 0 and "10 rows without a value of the target 'pet'" in err
+    assert sn.load(model).metadata["classes"] == ["cat", "dog"]
+    code, out, err = run(capsys, "train", data, "--target", "pet", "--epochs", "2", "-o", model,
+                         "--na-values", "NA")  # fmt: skip
+    assert code == 0 and "without a value" not in err and "3 classes" in out
+    assert sn.load(model).metadata["classes"] == ["None", "cat", "dog"]
+    # a regression's target: None is then a word among numbers, said with its line
+    data = _numbers_csv(data, "None")
+    argv = [data, "--target", "price", "--na-values", "NA", "-o", model]
+    fails(capsys, "train", f"{data}, line 10, column 'price' holds 'None'", *argv)
 
 
 def test_a_number_column_with_a_stray_word_is_not_taken_for_hundreds_of_classes(tmp_path, capsys):
@@ -1031,7 +1088,7 @@ def test_a_number_column_with_a_stray_word_is_not_taken_for_hundreds_of_classes(
         tmp_path / "m.safetensors",
     )
     assert "line 10, column 'price' holds 'oops'" in err and "--task regression" in err
-    code, out, _ = run(
+    code, out, err = run(
         capsys,
         "train",
         data,
@@ -1044,7 +1101,9 @@ def test_a_number_column_with_a_stray_word_is_not_taken_for_hundreds_of_classes(
         "--epochs",
         "1",
     )
-    assert code == 0 and "60 classes" in out  # asked for: trained as classes all the same
+    # asked for, but the numbers are continuous: refused too
+    assert code == 2 and "60 distinct values, 59 of them not whole numbers" in err
+    assert "--task classification to train on these classes all the same" not in err
 
 
 def test_hidden_sizes_take_spaces_or_commas_and_options_are_checked_by_their_own_names(
@@ -1136,11 +1195,12 @@ def test_plot_boundary_of_a_regression_model_says_what_to_draw_instead(
 
 def test_a_thousands_separator_gets_its_own_advice(tmp_path, capsys):
     data = tmp_path / "d.csv"
-    data.write_text('a,y\n"1,000",x\n2,z\n')
+    data.write_text('a,y\n"1,000",x\n2,z\n3,x\n')
     err = fails(
         capsys,
         "train",
-        "'1,000' is not a number (remove the thousands separator: 1000)",
+        "line 2, column 'a': '1,000' is not a number (remove the thousands separator: 1000)"
+        + STRAY,
         data,
         "--target",
         "y",
@@ -1150,20 +1210,33 @@ def test_a_thousands_separator_gets_its_own_advice(tmp_path, capsys):
     assert "--ignore" not in err and "decimal point" not in err
 
 
-def test_question_marks_are_missing_values(tmp_path, capsys):
+@pytest.mark.parametrize("marker", ["?", "NA", "n/a", "NaN", "null", "NONE", ""])
+def test_missing_feature_values_are_filled_with_the_median(tmp_path, capsys, marker):
     data = tmp_path / "d.csv"
-    data.write_text("a,y\n1,x\n?,z\n")
-    err = fails(
-        capsys,
-        "train",
-        "line 3, column 'a': missing value ('?'; ",
-        data,
-        "--target",
-        "y",
-        "-o",
-        tmp_path / "m",
+    data.write_text(f"a,y\n1,x\n{marker},z\n3,x\n5,z\n")
+    model = tmp_path / "m.st"
+    code, out, err = run(capsys, "train", data, "--target", "y", "--epochs", "2", "-o", model)
+    assert code == 0, err
+    assert (
+        "columns: 1 used, 0 left out\n  a  number; gaps filled with the median, plus a_na; "
+        "1 missing\n" in out
     )
-    assert "--ignore" not in err
+    encoder = sn.load(model).layers[0]
+    assert encoder.output_names() == ["a", "a_na"] and encoder.fill[0] == 3.0
+
+
+def test_na_values_replaces_the_missing_markers(tmp_path, capsys):
+    data = tmp_path / "d.csv"
+    data.write_text("a,y\n1,x\n-,z\n3,x\n?,z\n")
+    model = tmp_path / "m.st"
+    # ? is a value now, not a gap: a stray word among numbers
+    err = fails(capsys, "train", "line 5, column 'a': '?' is not a number", data, "--target",
+                "y", "--na-values=-", "-o", model)  # fmt: skip
+    assert "count it as missing with --na-values" in err and not model.exists()
+    code, out, _ = run(capsys, "train", data, "--target", "y", "--na-values=-,?",
+                       "--epochs", "2", "-o", model)  # fmt: skip
+    assert code == 0 and "2 missing" in out
+    assert sn.load(model).layers[0].markers == ("-", "?")
 
 
 def _people(path, n=40):
@@ -1216,22 +1289,10 @@ def test_an_option_given_twice_is_an_error_not_the_last_one_wins(tmp_path, capsy
 def test_predict_keeps_columns_and_skips_ignored_ones(tmp_path, capsys):
     data = _people(tmp_path / "people.csv")
     model = tmp_path / "m.st"
-    assert (
-        run(
-            capsys,
-            "train",
-            data,
-            "--target",
-            "label",
-            "--epochs",
-            "2",
-            "-o",
-            model,
-            "--ignore",
-            "id",
-        )[0]
-        == 2
+    code, _, err = run(
+        capsys, "train", data, "--target", "label", "--epochs", "2", "-o", model, "--ignore", "id"
     )
+    assert code == 0 and "warning: column 'name, full' left out: it looks like an identifier" in err
     assert (
         run(
             capsys,
@@ -1419,7 +1480,8 @@ def test_help_describes_the_arguments_and_shows_examples(capsys, command):
     assert code == 0 and f"examples:\n  smallnet {command} " in out
     if command == "train":
         assert "usage: smallnet train (DATA.csv --target COLUMN | --dataset NAME)" in out
-        assert "NA, N/A, null, none, ? in any case" in out
+        assert "NA, N/A, NaN, null, None, ? in any case; a feature's are filled with" in out
+        assert "--na-values VALUES" in out and "--categorical COLUMNS" in out
     else:
         assert "MODEL   " in out and "a model saved by smallnet train" in out
 
@@ -1541,7 +1603,7 @@ def test_hidden_none_means_no_hidden_layer(tmp_path, capsys):
         ]
         == 0
     )
-    assert len(sn.load(model).layers) == 2  # Standardize and the output layer
+    assert len(sn.load(model).layers) == 2  # TableEncoder and the output layer
     code, out, _ = run(capsys, "trace", "--hidden", "None", "--step", "0")
     assert code == 0 and out.startswith("Step 0 of the 3-1 network")
 
@@ -1573,45 +1635,46 @@ def test_export_puts_the_difference_beside_the_outputs_size(tmp_path, capsys):
     assert code == 0 and "of the outputs' largest, " in out
 
 
-def test_a_column_that_numbers_the_rows_is_pointed_out(tmp_path, capsys):
-    data = tmp_path / "grades.csv"
+def _grades(path):
+    """A table whose first column numbers the rows (1000 to 1029, shuffled)."""
     rng = np.random.RandomState(1)
-    data.write_text(
+    path.write_text(
         "student_id,hours,grade\n"
         + "".join(
             f"{1000 + i},{rng.uniform(0, 10):.1f},{'pass' if rng.rand() > 0.5 else 'fail'}\n"
             for i in rng.permutation(30)
         )
     )
-    code, _, err = run(
-        capsys,
-        "train",
-        data,
-        "--target",
-        "grade",
-        "--epochs",
-        "2",
-        "-o",
-        tmp_path / "m.safetensors",
-    )
-    assert code == 0 and err == (
-        "smallnet train: warning: column 'student_id' numbers the rows (1000 to 1029, each "
-        "once): if it is an id, leave it out with --ignore student_id\n"
-    )
-    code, _, err = run(
-        capsys,
-        "train",
-        data,
-        "--target",
-        "grade",
-        "--ignore",
-        "student_id",
-        "--epochs",
-        "2",
-        "-o",
-        tmp_path / "m.safetensors",
-    )
+    return path
+
+
+ID_WARNING = (
+    "smallnet train: warning: column 'student_id' left out: it looks like an identifier (a "
+    "distinct value on every row); to use it anyway, name it with --categorical or --numeric\n"
+)
+
+
+def test_a_column_that_numbers_the_rows_is_left_out_with_a_warning(tmp_path, capsys):
+    data = _grades(tmp_path / "grades.csv")
+    model = tmp_path / "m.safetensors"
+    train = ["train", data, "--target", "grade", "--epochs", "2", "-o", model, "--val-split", "0"]
+    code, out, err = run(capsys, *train, "--quiet")  # --quiet: no progress, the warning alone
+    assert code == 0 and err == ID_WARNING
+    encoder = sn.load(model).layers[0]
+    assert [c["name"] for c in encoder.columns] == ["hours"]
+    assert encoder.left_out == [{"name": "student_id", "kind": "identifier"}]
+    code, out, err = run(capsys, *train, "--numeric", "student_id")
+    assert code == 0 and "warning" not in err and "  student_id  number\n" in out
+    code, out, err = run(capsys, *train, "--ignore", "student_id", "--quiet")
     assert code == 0 and err == ""
+
+
+def test_a_column_that_numbers_the_rows_is_found_with_a_validation_split(tmp_path, capsys):
+    data = _grades(tmp_path / "grades.csv")
+    model = tmp_path / "m.safetensors"
+    code, _, err = run(capsys, "train", data, "--target", "grade", "--epochs", "2", "-o", model,
+                       "--quiet")  # fmt: skip
+    assert code == 0 and err == ID_WARNING
 
 
 def test_a_run_whose_last_step_diverges_saves_nothing(tmp_path, capsys):
@@ -1716,3 +1779,207 @@ def test_a_checkpoint_is_never_written_from_diverged_weights(tmp_path, capsys):
         tmp_path / "m.ckpt",
     )
     assert code == 2 and sorted(os.listdir(tmp_path)) == ["cls.csv"]
+
+
+# -- tables as pandas and R write them: text columns and gaps -----------------------------------
+
+
+def _r_csv(frame, path):
+    """`frame` as R's write.csv writes it: every string quoted, NA, the row names under ""."""
+    lines = ['"",' + ",".join(f'"{name}"' for name in frame.columns)]
+    for i, row in enumerate(frame.itertuples(index=False), 1):
+        fields = [f'"{i}"']
+        for value in row:
+            if value is None or value != value:
+                fields.append("NA")
+            elif isinstance(value, str):
+                fields.append(f'"{value}"')
+            else:  # 181, not 181.0
+                fields.append(f"{value:g}" if float(value).is_integer() else repr(float(value)))
+        lines.append(",".join(fields))
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.fixture(scope="module")
+def penguins(tmp_path_factory):
+    """{"pandas": (data, model), "R": (data, model)}: palmerpenguins' table as each writes it,
+    and a model of the species trained on it with the same options."""
+    palmerpenguins = pytest.importorskip("palmerpenguins")
+    frame = palmerpenguins.load_penguins()
+    folder = tmp_path_factory.mktemp("penguins")
+    frame.to_csv(folder / "pandas.csv")  # with the index: a first column without a name
+    files = {"pandas": folder / "pandas.csv", "R": _r_csv(frame, folder / "r.csv")}
+    out = {}
+    for name, data in files.items():
+        model = folder / f"{name}.safetensors"
+        argv = ["train", str(data), "--target", "species", "--epochs", "30", "-o", str(model)]
+        assert cli.main(argv) == 0
+        out[name] = data, model
+    return out
+
+
+PENGUIN_COLUMNS = """\
+columns: 7 used, 0 left out
+  island             category, 3 levels; one-hot
+  bill_length_mm     number; gaps filled with the median, plus bill_length_mm_na; 2 missing
+  bill_depth_mm      number; gaps filled with the median, plus bill_depth_mm_na; 2 missing
+  flipper_length_mm  number; gaps filled with the median, plus flipper_length_mm_na; 2 missing
+  body_mass_g        number; gaps filled with the median, plus body_mass_g_na; 2 missing
+  sex                category, 2 levels; one-hot; 11 missing
+  year               number
+"""
+
+
+@pytest.mark.parametrize("writer", ["pandas", "R"])
+def test_penguins_as_pandas_and_r_write_them_train_evaluate_and_predict(
+    penguins, tmp_path, capsys, writer
+):
+    data, _ = penguins[writer]
+    model = tmp_path / "m.safetensors"
+    code, out, err = run(capsys, "train", data, "--target", "species", "--epochs", "30", "-o",
+                         model)  # fmt: skip
+    assert code == 0 and "warning" not in err
+    assert out.startswith("trained 30 epochs on 310 rows (+34 for validation), 7 features, ")
+    assert out.endswith(f"saved {model}\n" + PENGUIN_COLUMNS)  # the columns after the report
+    net = sn.load(model)
+    assert type(net.layers[0]).__name__ == "TableEncoder"
+    assert net.metadata["classes"] == ["Adelie", "Chinstrap", "Gentoo"]
+    assert net.metadata["feature_names"][0] == "island"  # the row names are no feature
+    code, out, _ = run(capsys, "info", model)
+    assert code == 0 and "columns, as the model encodes them:\n  island: category; one-hot\n" in out
+
+    code, out, err = run(capsys, "evaluate", model, data)
+    assert code == 0 and out.startswith("344 rows\naccuracy: ")
+    assert float(out.split("accuracy: ")[1].split()[0]) > 0.9
+
+    code, out, _ = run(capsys, "predict", model, data, "--proba")
+    assert code == 0 and len(out.splitlines()) == 345
+    # the other writer's file, read the same: the same predictions
+    other = penguins["R" if writer == "pandas" else "pandas"][0]
+    assert run(capsys, "predict", model, other, "--proba")[1] == out
+
+
+def test_penguins_written_by_pandas_and_r_train_the_same_model(penguins, capsys):
+    outputs = [
+        run(capsys, "predict", model, data, "--proba")[1] for data, model in penguins.values()
+    ]
+    assert outputs[0] == outputs[1] and len(outputs[0].splitlines()) == 345
+
+
+@pytest.mark.parametrize("writer", ["pandas", "R"])
+def test_predict_warns_of_an_unseen_level_and_a_new_gap_and_predicts_every_row(
+    penguins, tmp_path, capsys, writer
+):
+    data, model = penguins[writer]
+    lines = data.read_text().splitlines()
+    rows = [lines[1].replace("Torgersen", "Anvers"), lines[2], lines[6]]
+    rows[1] = rows[1][: rows[1].rindex(",")] + ("," if writer == "pandas" else ",NA")  # no year
+    new = tmp_path / "new.csv"
+    new.write_text("\n".join([lines[0], *rows]) + "\n")
+    out_csv = tmp_path / "out.csv"
+    code, out, err = run(capsys, "predict", model, new, "--keep", "island", "-o", out_csv)
+    assert code == 0 and out == ""
+    assert err == (
+        "smallnet predict: warning: column 'island': 1 row with levels not seen in training "
+        "('Anvers'): encoded as unknown\n"
+        "smallnet predict: warning: column 'year': 1 row with gaps, where training had none: "
+        "filled with the training median\n"
+    )
+    written = out_csv.read_text().splitlines()
+    assert written[0] == "island,species" and len(written) == 4
+    assert written[1].startswith("Anvers,") and written[1].split(",")[1] in {
+        "Adelie", "Chinstrap", "Gentoo"
+    }  # fmt: skip
+
+
+def test_categorical_takes_a_column_of_number_codes_as_categories(penguins, tmp_path, capsys):
+    data, _ = penguins["pandas"]
+    model = tmp_path / "m.safetensors"
+    code, out, _ = run(capsys, "train", data, "--target", "species", "--epochs", "2", "-o", model,
+                       "--categorical", "year", "--quiet")  # fmt: skip
+    assert code == 0
+    (year,) = [c for c in sn.load(model).layers[0].columns if c["name"] == "year"]
+    assert year["kind"] == "category" and year["levels"] == ["2007", "2008", "2009"]
+    code, out, _ = run(capsys, "train", data, "--target", "species", "--epochs", "2", "-o", model,
+                       "--categorical", "year")  # fmt: skip
+    assert "  year               category, 3 levels; one-hot\n" in out
+    # a code not seen in training: an unknown level, said; every row predicted
+    lines = data.read_text().splitlines()
+    new = tmp_path / "new.csv"
+    new.write_text("\n".join([lines[0], lines[1].replace(",2007", ",2010"), lines[2]]) + "\n")
+    code, out, err = run(capsys, "predict", model, new)
+    assert code == 0 and len(out.splitlines()) == 3
+    assert "warning: column 'year': 1 row with levels not seen in training ('2010')" in err
+
+
+def test_a_table_of_text_columns_only_trains(tmp_path, capsys):
+    data = tmp_path / "titanic.csv"
+    rows = []
+    for i in range(80):
+        pclass, sex = ["first", "second", "third"][i % 3], ["male", "female"][(i // 3) % 2]
+        survived = "yes" if (sex == "female") != (pclass == "third") else "no"
+        rows.append(f'"Passenger, {i}",{pclass},{sex},{["S", "C", "Q", ""][i % 4]},{survived}')
+    data.write_text("name,pclass,sex,embarked,survived\n" + "\n".join(rows) + "\n")
+    model = tmp_path / "m.safetensors"
+    code, out, err = run(capsys, "train", data, "--target", "survived", "--epochs", "100", "-o",
+                         model)  # fmt: skip
+    assert code == 0
+    assert "warning: column 'name' left out: it looks like an identifier" in err
+    assert out.endswith(
+        "columns: 3 used, 1 left out\n"
+        "  name      identifier: left out (a distinct value on every row)\n"
+        "  pclass    category, 3 levels; one-hot\n"
+        "  sex       category, 2 levels; one-hot\n"
+        "  embarked  category, 3 levels; one-hot; 20 missing\n"
+    )
+    code, out, _ = run(capsys, "evaluate", model, data)
+    assert code == 0 and out.startswith("80 rows\naccuracy: 1.0000 (80/80)")
+
+
+@pytest.mark.parametrize(
+    "options,match",
+    [
+        (["--categorical", "nosuch"], "{data}: no column 'nosuch' to type; the columns are: "),
+        (["--numeric", "nosuch"], "{data}: no column 'nosuch' to type; the columns are: "),
+        (["--categorical", "species"], "no column 'species' to type"),  # the target
+        (["--ignore", "year", "--categorical", "year"], "no column 'year' to type"),
+        (
+            ["--categorical", "year", "--numeric", "year"],
+            "{data}: column 'year' can't be both categorical and numeric",
+        ),
+        (
+            ["--numeric", "island"],
+            "{data}, line 2 (row '0'), column 'island': 'Torgersen' is not a number",
+        ),
+        (["--na-values"], "argument --na-values: expected one argument"),
+    ],
+)
+def test_bad_column_options_are_one_line_and_write_nothing(
+    penguins, tmp_path, capsys, options, match
+):
+    data, _ = penguins["pandas"]
+    model = tmp_path / "m.safetensors"
+    argv = [data, "--target", "species", "--epochs", "1", "-o", model, *options]
+    fails(capsys, "train", match.format(data=data), *argv)
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_stray_word_in_an_r_file_names_its_line_and_row(penguins, tmp_path, capsys):
+    data, _ = penguins["R"]
+    lines = data.read_text().splitlines()
+    lines[5] = lines[5].replace("36.7", "36.7mm")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("\n".join(lines) + "\n")
+    fails(
+        capsys,
+        "train",
+        f"{bad}, line 6 (row '5'), column 'bill_length_mm': '36.7mm' is not a number; the "
+        f"column's other values are numbers",
+        bad,
+        "--target",
+        "species",
+        "-o",
+        tmp_path / "m.safetensors",
+    )
+    assert os.listdir(tmp_path) == ["bad.csv"]

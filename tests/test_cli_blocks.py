@@ -83,10 +83,10 @@ def test_batch_norm_and_dropout_go_after_each_hidden_layer_in_that_order(tmp_pat
     model = tmp_path / "m.safetensors"
     argv = ["--dataset", "iris", "--hidden", "8,4", "--batch-norm", "--dropout", "0.2"]
     code, out, _ = run(capsys, "train", *argv, "--epochs", "3", "-o", model)
-    assert code == 0 and out.startswith("trained 3 epochs on 150 rows")
+    assert code == 0 and out.startswith("trained 3 epochs on 135 rows (+15 for validation)")
     net = sn.load(model)
     assert kinds(net) == [
-        "Standardize", "Dense", "BatchNorm", "Dropout", "Dense", "BatchNorm", "Dropout", "Dense",
+        "TableEncoder", "Dense", "BatchNorm", "Dropout", "Dense", "BatchNorm", "Dropout", "Dense",
     ]  # fmt: skip
     assert [layer.rate for layer in net.layers if isinstance(layer, sn.Dropout)] == [0.2, 0.2]
     code, out, _ = run(capsys, "info", model)
@@ -101,7 +101,7 @@ def test_dropout_takes_one_rate_per_hidden_layer_and_0_puts_none(tmp_path, capsy
         argv = ["--dataset", "xor", "--hidden", "8,4", "--dropout", *rates, "--epochs", "2"]
         assert run(capsys, "train", *argv, "-o", model)[0] == 0
         net = sn.load(model)
-        assert kinds(net) == ["Standardize", "Dense", "Dropout", "Dense", "Dense"]
+        assert kinds(net) == ["TableEncoder", "Dense", "Dropout", "Dense", "Dense"]
         assert net.layers[2].rate == 0.3
 
 
@@ -237,8 +237,8 @@ def test_lbfgs_trains_full_batch_on_iris(tmp_path, capsys):
     pytest.importorskip("scipy")
     model = tmp_path / "m.safetensors"
     argv = ["--dataset", "iris", "--optimizer", "lbfgs", "--epochs", "30", "--val-split", "0.2"]
-    code, out, err = run(capsys, "train", *argv, "-o", model)
-    assert code == 0 and err == ""
+    code, out, err = run(capsys, "train", *argv, "--quiet", "-o", model)
+    assert code == 0 and err == ""  # no warning (and no progress: --quiet)
     assert out.startswith("trained 30 L-BFGS iterations on 120 rows (+30 for validation)")
     net = sn.load(model)
     assert net.optimizer.config() == sn.LBFGS().config()  # no learning rate
@@ -288,7 +288,7 @@ def test_lbfgs_takes_dropout_0_which_puts_no_layer(tmp_path, capsys):
     pytest.importorskip("scipy")
     argv = ["--dataset", "xor", "--optimizer", "lbfgs", "--dropout", "0", "--epochs", "3"]
     assert run(capsys, "train", *argv, "-o", tmp_path / "m")[0] == 0
-    assert kinds(sn.load(tmp_path / "m")) == ["Standardize", "Dense", "Dense"]
+    assert kinds(sn.load(tmp_path / "m")) == ["TableEncoder", "Dense", "Dense"]
 
 
 @pytest.mark.parametrize("name", ["sgd", "adam", "adamw", "rmsprop", "adagrad"])

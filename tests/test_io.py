@@ -656,7 +656,7 @@ def test_import_smallnet_loads_no_optional_dependency():
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[1] / "src")}
     code = (
         "import sys, smallnet; print(sorted(m for m in sys.modules if m.split('.')[0] in "
-        "('safetensors', 'onnx', 'onnxruntime', 'csv', 'argparse', 'sklearn', 'matplotlib', "
+        "('safetensors', 'onnx', 'onnxruntime', 'argparse', 'sklearn', 'matplotlib', "
         "'tqdm', 'dask', 'scipy', 'pandas', 'hashlib') or m in ('smallnet.cli', "
         "'smallnet.onnx_export', 'smallnet.state', 'smallnet.checkpoint', 'smallnet.fitting', "
         "'smallnet.plot', 'smallnet.sklearn', "

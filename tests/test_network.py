@@ -640,7 +640,7 @@ def test_datasets_load_by_name():
     assert X.shape == (4, 2) and y.shape == (4, 1)
     _raises(
         ValueError,
-        "unknown dataset 'mnist'; valid names are: iris, tutorial, xor",
+        "unknown dataset 'mnist'; valid names are: iris, penguins, tutorial, xor",
         datasets.load,
         "mnist",
     )

@@ -352,11 +352,11 @@ def test_cli_train_with_validation_checkpoint_and_resume(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "120 rows (+30 for validation)" in out and "val_accuracy" in out
     net = sn.load(model)
-    # standardization from the training part only: its mean is not the mean of all 150 rows
+    # the encoding from the training part only: its centres are not the means of all 150 rows
     from smallnet import datasets
 
     X_all, _ = datasets.load("iris")
-    assert not np.allclose(net.layers[0].mean, X_all.mean(axis=0))
+    assert not np.allclose(net.layers[0].center, X_all.mean(axis=0))
     assert cli.main(args[:5] + ["--epochs", "9"] + args[7:] + ["--resume", str(ckpt)]) == 0
     assert "trained 9 epochs" in capsys.readouterr().out
 
@@ -392,6 +392,7 @@ def test_cli_ctrl_c_saves_the_model_trained_so_far(tmp_path):
             str(model),
             "--epochs",
             "1000000",
+            "--no-early-stopping",  # trains until the Ctrl-C
             "--checkpoint",
             str(ckpt),
             "--checkpoint-every",

@@ -653,11 +653,65 @@ def test_one_sample_error_with_early_stopping_passes_scikit_learn_s_check():
         check_fit2d_1sample(Estimator.__name__, Estimator(early_stopping=True))
 
 
-def test_sparse_input_is_refused_with_a_hint():
+def test_one_hot_encoder_s_sparse_output_trains_as_its_dense_output():
+    from scipy import sparse
+    from sklearn.preprocessing import OneHotEncoder
+
+    rng = np.random.RandomState(0)
+    X = rng.choice(["a", "b", "c", "d"], size=(240, 3))
+    y = (X[:, 0] == "a") | (X[:, 1] == "b")
+    assert sparse.issparse(OneHotEncoder().fit_transform(X))
+    for Estimator, target in ((SmallNetClassifier, y), (SmallNetRegressor, y.astype(float))):
+        params = dict(learning_rate_init=0.01, max_iter=50, random_state=0)
+        given = make_pipeline(OneHotEncoder(), Estimator(**params)).fit(X, target)
+        dense = make_pipeline(OneHotEncoder(sparse_output=False), Estimator(**params)).fit(
+            X, target
+        )
+        np.testing.assert_array_equal(given[-1].coefs_[0], dense[-1].coefs_[0])  # trained alike
+        np.testing.assert_array_equal(given.predict(X), dense.predict(X))
+        assert given.score(X, target) == dense.score(X, target) > 0.9
+
+
+@pytest.mark.parametrize("form", ["csr", "csc", "coo", "lil"])
+def test_every_sparse_form_fits_partial_fits_and_predicts_as_dense(three, form, monkeypatch):
     from scipy import sparse
 
-    with pytest.raises(TypeError, match="dense data is required"):
-        SmallNetClassifier().fit(sparse.csr_matrix(np.eye(4)), [0, 1, 0, 1])
+    from smallnet.sklearn import base
+
+    X, y = three
+    X = np.where(np.abs(X) > 1, X, 0.0)  # two thirds zeros
+
+    def sparse_form(rows):
+        return sparse.csr_matrix(rows).asformat(form)
+
+    given = sparse_form(X)
+    fitted = SmallNetClassifier(max_iter=5, random_state=0).fit(given, y)
+    dense = SmallNetClassifier(max_iter=5, random_state=0).fit(X, y)
+    np.testing.assert_array_equal(fitted.coefs_[0], dense.coefs_[0])
+    monkeypatch.setattr(base, "PREDICT_BLOCK_BYTES", 7 * X.shape[1] * 8)  # blocks of 7 rows
+    np.testing.assert_allclose(fitted.predict_proba(given), dense.predict_proba(X), rtol=1e-12)
+    assert fitted.score(given, y) == dense.score(X, y)
+    partial = SmallNetRegressor(random_state=0).partial_fit(given, y)
+    partial.partial_fit(sparse_form(X[:50]), y[:50])
+    reference = SmallNetRegressor(random_state=0).partial_fit(X, y).partial_fit(X[:50], y[:50])
+    np.testing.assert_allclose(partial.predict(given), reference.predict(X), rtol=1e-12)
+
+
+def test_a_sparse_matrix_too_large_to_densify_says_what_to_do():
+    from scipy import sparse
+
+    from smallnet.sklearn.base import densified
+
+    class Huge(sparse.csr_matrix):
+        def toarray(self, order=None, out=None):
+            raise MemoryError
+
+    with pytest.raises(
+        MemoryError,
+        match=r"^X is a sparse 4 x 3 matrix, which the network trains on as a dense array of "
+        r"8.94e-08 GiB, more than this machine can give; call partial_fit on blocks of its rows",
+    ):
+        densified(Huge(np.eye(4, 3)))
 
 
 def test_sgd_without_momentum_takes_the_default_nesterovs_momentum():

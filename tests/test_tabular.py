@@ -98,18 +98,14 @@ def test_target_numbers_name_the_line(tmp_path):
 # -- the columns -------------------------------------------------------------------------------
 
 
-def test_magnitudes_and_ids(tmp_path):
-    table = _table(tmp_path, "a,t\n1e300,1\n-1e300,2\n3e300,3\n", "t")
-    with pytest.raises(ValueError, match="column 'a' holds values too large to standardize"):
-        tabular.check_magnitudes(table)
+def test_target_magnitudes(tmp_path):
+    table = _table(tmp_path, "a,t\n1,1e300\n2,-1e300\n3,3e300\n", "t")
+    with pytest.raises(ValueError, match="the target 't' holds values too large to standardize"):
+        tabular.check_target_magnitude(table, tabular.target_numbers(table))
     table = _table(tmp_path, "a,t\n1,5e153\n2,2\n", "t")  # squares overflow, not the std
-    tabular.check_magnitudes(table)  # the target is text to a classification
     with pytest.raises(ValueError, match="the target 't' holds values too large to score"):
-        tabular.check_magnitudes(table, tabular.target_numbers(table))
-    X = np.column_stack([np.arange(5, 17), np.ones(12)])
-    with pytest.warns(UserWarning, match=r"column 'id' numbers the rows \(5 to 16, each once\)"):
-        tabular.warn_of_ids(X, ["id", "x"])
-    tabular.warn_of_ids(X[:9], ["id", "x"])  # too few rows to tell
+        tabular.check_target_magnitude(table, tabular.target_numbers(table))
+    tabular.check_target_magnitude(table, np.array([[1.0], [2.0]]))
 
 
 # -- a regression target's scaling -------------------------------------------------------------

@@ -171,8 +171,8 @@ def test_trace_command_options_and_errors(capsys):
     assert cli.main(["trace", "--dataset", "mnist"]) == 2
     err = capsys.readouterr().err
     assert (
-        err
-        == "smallnet trace: error: unknown dataset 'mnist'; valid names are: iris, tutorial, xor\n"
+        err == "smallnet trace: error: unknown dataset 'mnist'; valid names are: "
+        "iris, penguins, tutorial, xor\n"
     )
     assert cli.main(["trace", "--step", "-2"]) == 2
     assert "step must be >= 0" in capsys.readouterr().err

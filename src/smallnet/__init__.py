@@ -36,7 +36,16 @@ from .callbacks import (
     StepDecay,
 )
 from .gradcheck import gradcheck
-from .layers import BatchNorm, Dense, Dropout, Embedding, Layer, LayerNorm, Standardize
+from .layers import (
+    BatchNorm,
+    Dense,
+    Dropout,
+    Embedding,
+    Layer,
+    LayerNorm,
+    Standardize,
+    TableEncoder,
+)
 from .lbfgs import LBFGS
 from .losses import (
     BinaryCrossEntropy,
@@ -115,6 +124,7 @@ __all__ = [
     "Softmax",
     "SparseCategoricalCrossEntropy",
     "Standardize",
+    "TableEncoder",
     "StepDecay",
     "SumSquaredError",
     "Tanh",

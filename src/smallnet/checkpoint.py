@@ -111,6 +111,8 @@ class BackupAndRestore(Callback):
         self.resume = resume
         self.written = []  # the epochs written at, in this fit
         self.run = {}  # what the checkpoint records of the run: data, arguments, validation rows
+        self.callbacks = []  # those whose state each checkpoint keeps (see `keep_states`)
+        self._resumed = []  # their states in the checkpoint resumed from
 
     def restore(self, network, history, data, arguments, epochs):
         """Record the run (`data`: its fingerprint; `arguments`: `run_arguments`'s); with
@@ -139,6 +141,7 @@ class BackupAndRestore(Callback):
             )
         history.history = {key: list(values) for key, values in previous.items()}
         history.epoch = list(range(done))
+        self._resumed = saved.get("callbacks", [])
         # an older checkpoint's next ones record this fit's arguments, beside what it recorded
         self.run = {**saved, "arguments": {**arguments, **recorded}}
         return done
@@ -152,12 +155,38 @@ class BackupAndRestore(Callback):
     def validation_rows(self, rows):
         self.run["validation_rows"] = rows
 
+    def keep_states(self, callbacks):
+        """Keep the state of those of `callbacks` that have one (`get_state` and `set_state`,
+        as EarlyStopping) in each checkpoint, and give it back to them on resume."""
+        self.callbacks = [
+            cb
+            for cb in callbacks
+            if cb is not self and hasattr(cb, "get_state") and hasattr(cb, "set_state")
+        ]
+
+    def restore_states(self):
+        """Give each kept callback its state from the checkpoint resumed from, where the
+        checkpointed fit had a callback of its type in its place (others start afresh).
+        Returns the callbacks given one."""
+        restored = []
+        for cb, saved in zip(self.callbacks, self._resumed):
+            if saved["type"] == type(cb).__name__:
+                cb.set_state(saved["state"])
+                restored.append(cb)
+        return restored
+
+    def on_train_begin(self, logs=None):
+        self.restore_states()  # last of the callbacks: after their own on_train_begin reset them
+
     def on_epoch_end(self, epoch, logs=None):
         done = epoch + 1
         last = done == self.epochs or self.network.stop_training
         if self.path is not None and (done % self.every == 0 or last):
             # diverged in the epoch's last step: the guard says so; keep the last good file
             if self.network.is_finite():
+                self.run["callbacks"] = [
+                    {"type": type(cb).__name__, "state": cb.get_state()} for cb in self.callbacks
+                ]
                 save_checkpoint(
                     self.path, self.network, done, self.network.history.history, self.run
                 )

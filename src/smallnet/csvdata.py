@@ -1,69 +1,141 @@
-"""Tables from CSV files: numeric features, one target column, and errors that say where.
+"""Tables from CSV files as people write them, and errors that say where.
 
-Accepted: a header row; comma, semicolon or tab between fields (see `_delimiter`);
-UTF-8 with or without a byte-order mark; quoted fields, however large; LF or
-CRLF line ends; blank lines (skipped); "-" for standard input. Every error
-names the file, and where it can the line and column::
+Accepted: a header row; comma, semicolon or tab between fields (see `_delimiter`); UTF-8 with
+or without a byte-order mark; quoted fields; LF or CRLF line ends; blank lines (skipped); "-" for
+standard input; a first column with an empty name (as pandas' ``to_csv`` and R's ``write.csv``
+write row numbers): the rows' names, not a feature. pandas (the ``[io]`` extra) parses the file:
+its C reader makes a file of a few hundred thousand rows quick to read. Every error names the
+file, and where it can the line (with the row's name) and column::
 
-    data.csv, line 7, column 'petal_width': 'abc' is not a number
+    data.csv, line 7 (row '5'), column 'petal_width': 'abc' is not a number
 """
 
+import collections
 import csv
+import functools
 import io
 import itertools
-import math
-import re
 import sys
-from typing import NamedTuple
+import warnings
 
 import numpy as np
+
+from .csvlines import blank, check_widths, decode, raise_not_utf8, raise_ragged, record_lines
+from .fields import (
+    MISSING_MARKERS,
+    PLAIN_CHARACTERS,
+    missing_set,
+    missing_words,
+    parse_number,
+    quoted,
+)
 
 # In rising preference: names and decimal numbers may hold commas, rarely tabs or semicolons.
 DELIMITERS = ",;\t"
 SAMPLE = 20  # records the delimiter is chosen on
-# Spellings of "no value" that spreadsheets, R and the UCI repository's files write; in any case.
-MISSING_MARKERS = ("NA", "N/A", "null", "none", "?")
-MISSING = {marker.lower() for marker in MISSING_MARKERS}
-MISSING_WORDS = f"empty fields and {', '.join(MISSING_MARKERS)} count as missing"
-NOT_FINITE = ("nan", "inf", "infinity")  # float() reads them; a table of data should not hold them
-# ASCII digits, an optional point and exponent; float() also takes 1_000 and full-width digits
-PLAIN_NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
-# 1,000 and 12,345.5, not 3,5 or 0,500
-THOUSANDS = re.compile(r"[+-]?[1-9][0-9]{0,2}(,[0-9]{3})+(\.[0-9]*)?")
+HEAD_BYTES = 1 << 16  # what the header and the delimiter are read from
 
 
-class Table(NamedTuple):
-    """What `read_csv` returns.
+class Table:
+    """What `read_csv` returns: a table's feature columns as read, its target, and where rows are.
 
-    X : ndarray, shape (n_rows, n_features)
-        The feature columns as float64, in the order of `feature_names`.
+    Attributes
+    ----------
+    columns : dict of str to ndarray, shape (n_rows,) each
+        The feature columns, in the order of `feature_names`: float64 (NaN where missing) for
+        a column of numbers, else an object array of str (None where missing).
     target : list of str or None
-        The target column's fields, stripped of surrounding spaces.
-    feature_names : list of str
-    target_name : str or None
-    lines : list of int
-        The file line each row starts on, for error messages.
-    path : str
-        The file's name for messages ("<stdin>" for standard input).
-    ignored : list of str
-        The columns that `ignore` named.
+        The target column's fields, stripped of surrounding spaces; None where missing.
+    feature_names, target_name, path, ignored
+        The features' names; the target's; the file's name for messages ("<stdin>" for
+        standard input); the columns that `ignore` named.
     kept : dict
         {name: the column's fields as written} for the columns that `keep` named.
+    row_names : list of str or None
+        The values of the file's unnamed first column, if it has one.
+    markers : tuple of str
+        The fields that counted as missing, besides empty ones.
     """
 
-    X: np.ndarray
-    target: list
-    feature_names: list
-    target_name: str
-    lines: list
-    path: str
-    ignored: list
-    kept: dict
+    def __init__(self, columns, target, target_name, path, ignored, kept, row_names, markers,
+                 source, delimiter, picked=None):  # fmt: skip
+        self.columns, self.target, self.target_name = columns, target, target_name
+        self.path, self.ignored, self.kept = path, ignored, kept
+        self.row_names, self.markers = row_names, markers
+        self._source, self._delimiter = source, delimiter
+        self._picked = picked  # the rows of the file this table holds, if not all (see `take`)
+
+    @property
+    def feature_names(self):
+        return list(self.columns)
+
+    def __len__(self):
+        return len(self.target) if self.target is not None else _length(self.columns)
+
+    @functools.cached_property
+    def lines(self):
+        """The file line each row starts on (found again on the first error that needs it)."""
+        lines, _ = record_lines(self._source, self._delimiter)
+        n = len(self) if self._picked is None else self._picked.max(initial=-1) + 1
+        lines = lines if len(lines) >= n else list(range(2, n + 2))
+        return lines if self._picked is None else [lines[i] for i in self._picked]
+
+    def take(self, rows):
+        """The table of `rows` (int array, shape (k,)) only, errors still naming their lines."""
+        rows = np.asarray(rows, dtype=np.intp)
+        return Table(
+            {name: values[rows] for name, values in self.columns.items()},
+            None if self.target is None else [self.target[i] for i in rows],
+            self.target_name, self.path, self.ignored,
+            {name: [values[i] for i in rows] for name, values in self.kept.items()},
+            None if self.row_names is None else [self.row_names[i] for i in rows],
+            self.markers, self._source, self._delimiter,
+            rows if self._picked is None else self._picked[rows],
+        )  # fmt: skip
 
     def where(self, row, column=None):
-        """'path, line N, column NAME' of a row (and a column), to start an error message."""
-        place = f"{self.path}, line {self.lines[row]}"
+        """'path, line N (row NAME), column NAME' of a row (and a column), to start an error."""
+        named = f" (row {self.row_names[row]!r})" if self.row_names is not None else ""
+        place = f"{self.path}, line {self.lines[row]}{named}"
         return place if column is None else f"{place}, column {column!r}"
+
+    @functools.cached_property
+    def X(self):
+        """The features as numbers, shape (n_rows, n_features), float64: for a model that takes
+        numbers only. A missing value or a field that isn't a number is an error naming it."""
+        X = np.empty((len(self), len(self.columns)))
+        for j, (name, values) in enumerate(self.columns.items()):
+            X[:, j] = self.numbers(name, values)
+        return X
+
+    def numbers(self, name, values):
+        """The column `name`'s `values` as float64, shape (n_rows,); NaN is kept where missing
+        only if the column is read that way (see `X`: there it is an error)."""
+        if values.dtype.kind == "f":
+            bad = ~np.isfinite(values)
+            if bad.any():
+                i = int(np.argmax(bad))
+                raise ValueError(f"{self.where(i, name)}: {_not_finite(values[i], self.markers)}")
+            return values
+        out = np.empty(len(values))
+        for i, text in enumerate(values):
+            if text is None:  # said as for a column of numbers
+                raise ValueError(f"{self.where(i, name)}: {_not_finite(np.nan, self.markers)}")
+            try:
+                out[i] = parse_number(text, self.markers)
+            except ValueError as exc:
+                raise ValueError(f"{self.where(i, name)}: {exc}") from None
+        return out
+
+
+def _not_finite(value, markers):
+    if np.isnan(value):
+        return f"missing value ({missing_words(markers)})"
+    return f"{value} is infinite or too large for a float"
+
+
+def _length(columns):
+    return len(next(iter(columns.values()))) if columns else 0
 
 
 class ColumnMismatch(ValueError):
@@ -77,7 +149,8 @@ class ColumnMismatch(ValueError):
         self.unexpected = unexpected
 
 
-def read_csv(path, target=None, features=None, skip=(), ignore=(), keep=()):
+def read_csv(path, target=None, features=None, skip=(), ignore=(), keep=(), text=(),
+             na_values=None):  # fmt: skip
     """Read a CSV file with a header into a `Table`.
 
     Parameters
@@ -95,38 +168,53 @@ def read_csv(path, target=None, features=None, skip=(), ignore=(), keep=()):
         A user's columns to leave out, or to keep as text in `Table.kept`: each item is a CSV row
         of names (``id,"name, full"``), or one name when the whole item is a column's name. Every
         name must be a column, where a typo should not pass.
+    text : iterable of str
+        Feature columns to read as text even where they hold numbers (categories).
+    na_values : sequence of str, optional
+        The fields besides empty ones that count as missing, in any case (default
+        `MISSING_MARKERS`).
 
     Raises
     ------
     ValueError
         Empty file, not UTF-8, ragged row, missing target, feature, ignored or kept columns,
-        the target or a feature among the ignored ones, no feature column, a feature value that is
-        missing, not a number, NaN, infinite or too large, or a missing target value.
+        the target or a feature among the ignored ones, no feature column, a number too large.
         `ColumnMismatch` when the columns are not the `features` given.
     """
-    path, text = _text(path)
-    rows = _rows(path, text)
-    if not rows:
-        raise ValueError(f"{path}: the file is empty")
-    header_line, header = rows[0]
-    header = [name.strip() for name in header]
-    _check_header(path, header_line, header)
-    at = f"{path}, line {header_line}"
-    if target is not None and target not in header:
+    markers = MISSING_MARKERS if na_values is None else tuple(na_values)
+    path, source, head = _open(path)
+    header, delimiter = _header(path, head)
+    at = f"{path}, line {header.line}"
+    names = header.names
+    if target is not None and target not in names:
         raise ValueError(
-            f"{at}: target column {target!r} not found; the columns are: {quoted(header)}"
+            f"{at}: target column {target!r} not found; the columns are: {quoted(names)}"
         )
-    ignore, keep = _columns(at, ignore, header, "ignore"), _columns(at, keep, header, "keep")
+    ignore, keep = _columns(at, ignore, names, "ignore"), _columns(at, keep, names, "keep")
     if target in ignore:
         raise ValueError(f"{at}: column {target!r} is the target; it can't also be ignored")
-    skipped = {
-        target,
-        *skip,
-        *ignore,
-        *keep,
-    }  # a kept column is a feature only if `features` names it
+    features = _features(at, names, features, {target, *skip, *ignore, *keep}, ignore)
+    as_text = {target, *keep, *text} & set(names)
+    frame = _parse(path, source, delimiter, header, markers, as_text)
+    if frame.empty:
+        raise ValueError(f"{path}: no data rows after the header (line {header.line})")
+    table = Table({}, None, target, path, ignore, {}, None, markers, source, delimiter)
+    if header.index:
+        table.row_names = [str(name) for name in frame.iloc[:, 0].astype(str)]
+    check_widths(path, source, delimiter, frame, len(names) + header.index)
+    missing = missing_set(markers)
+    table.columns = {name: _values(table, name, frame[name], missing) for name in features}
+    if target is not None:
+        table.target = list(_values(table, target, frame[target], missing))
+    table.kept = {name: _as_written(frame[name]) for name in keep}
+    return table
+
+
+def _features(at, names, features, skipped, ignore):
+    """The feature columns: `features` if given (checked against the file's `names`), else every
+    column that isn't `skipped`."""
     if features is None:
-        features = [name for name in header if name not in skipped]
+        features = [name for name in names if name not in skipped]
     else:
         features = list(features)
         both = [name for name in ignore if name in features]
@@ -134,8 +222,8 @@ def read_csv(path, target=None, features=None, skip=(), ignore=(), keep=()):
             raise ValueError(
                 f"{at}: column {quoted(both)} is one of the model's features; it can't be ignored"
             )
-        missing = [name for name in features if name not in header]
-        unexpected = [name for name in header if name not in features and name not in skipped]
+        missing = [name for name in features if name not in names]
+        unexpected = [name for name in names if name not in features and name not in skipped]
         if missing or unexpected:
             parts = ([f"missing {quoted(missing)}"] if missing else []) + (
                 [f"unexpected {quoted(unexpected)}"] if unexpected else []
@@ -146,94 +234,155 @@ def read_csv(path, target=None, features=None, skip=(), ignore=(), keep=()):
                 unexpected,
             )
     if not features:
-        raise ValueError(f"{at}: no feature columns; the columns are: {quoted(header)}")
-    data = rows[1:]
-    if not data:
-        raise ValueError(f"{path}: no data rows after the header (line {header_line})")
-    columns = [header.index(name) for name in features]
-    target_column = None if target is None else header.index(target)
-    X = np.empty((len(data), len(columns)))
-    labels = [] if target is not None else None
-    kept = {name: [] for name in keep}
-    kept_columns = [(header.index(name), values) for name, values in kept.items()]
-    for i, (line, fields) in enumerate(data):
-        if len(fields) != len(header):
+        raise ValueError(f"{at}: no feature columns; the columns are: {quoted(names)}")
+    return features
+
+
+def _values(table, name, series, missing):
+    """A column as `Table.columns` holds it: float64 with NaN, or str with None."""
+    kind = series.dtype.kind
+    if kind in "iuf":
+        values = series.to_numpy(dtype=np.float64, na_value=np.nan)
+        infinite = np.isinf(values)
+        if infinite.any():
+            i = int(np.argmax(infinite))
             raise ValueError(
-                f"{path}, line {line}: {len(fields)} fields, but the header has {len(header)}"
+                f"{table.where(i, name)}: infinite, or a number too large for a float "
+                f"(beyond 1.8e308)"
             )
-        for j, column in enumerate(columns):
-            try:
-                X[i, j] = parse_number(fields[column])
-            except ValueError as exc:
-                raise ValueError(f"{path}, line {line}, column {header[column]!r}: {exc}") from None
-        if target_column is not None:
-            label = fields[target_column].strip()
-            if (
-                not label or label.lower() in MISSING
-            ):  # NA would otherwise become a class of its own
-                raise ValueError(f"{path}, line {line}, column {target!r}: {_missing(label)}")
-            if (
-                label.lower().lstrip("+-") in NOT_FINITE
-            ):  # pandas writes a missing value as nan: not a class either
-                raise ValueError(
-                    f"{path}, line {line}, column {target!r}: {label!r}: NaN and infinity are not "
-                    f"allowed ({MISSING_WORDS}, and a missing target is an error)"
-                )
-            labels.append(label)
-        for column, values in kept_columns:
-            values.append(fields[column])
-    return Table(X, labels, features, target, [line for line, _ in data], path, ignore, kept)
+        return values
+    if kind == "b":
+        return series.map({True: "true", False: "false"}).to_numpy(dtype=object)
+    values = series.to_numpy(dtype=object, na_value=None)
+    if _as_they_are(values, missing):
+        return values
+    out = np.empty(len(values), dtype=object)
+    for i, value in enumerate(values):
+        if value is not None:
+            value = str(value).strip()
+            out[i] = None if value.lower() in missing else value
+    return out
 
 
-def quoted(names):
-    """Column names quoted, as they may hold commas: "'a', 'b, c'".
-
-    A long list is cut (see `join`).
-    """
-    return join(map(repr, names))
-
-
-def join(texts, head=6, tail=3):
-    """Texts joined by ", "; a long list shows its first and last few and the count.
-
-    For example: "a, b, ..., z (40 in all)".
-    """
-    texts = list(texts)
-    if len(texts) <= head + tail + 1:
-        return ", ".join(texts)
-    return ", ".join([*texts[:head], "...", *texts[-tail:]]) + f" ({len(texts)} in all)"
+def _as_they_are(values, missing):
+    """Whether every field of `values` (object, str or None) is text to keep as it is: none is
+    empty, has spaces around it or is one of the `missing` spellings. Numbers as text are
+    checked in C; other text one distinct value at a time."""
+    present = values[values != None]  # noqa: E711 (elementwise)
+    try:
+        joined = "\x00".join(present)
+    except TypeError:  # not all text
+        return False
+    if PLAIN_CHARACTERS.fullmatch(joined):  # no spaces or letters: only "" or a marker like -1
+        wrapped = f"\x00{joined.lower()}\x00"
+        found = (m for m in missing if PLAIN_CHARACTERS.fullmatch(m))
+        return not present.size or not any(f"\x00{m}\x00" in wrapped for m in found)
+    return not any(value != value.strip() or value.lower() in missing for value in set(present))
 
 
-def parse_number(text):
-    """float(text), or a ValueError saying why not.
+def _as_written(series):
+    return ["" if value is None else str(value) for value in series.to_numpy(
+        dtype=object, na_value=None)]  # fmt: skip
 
-    Why not: missing, not a number, NaN or infinite, too large. Only plain decimal numbers
-    (ASCII digits, a point, an exponent) are numbers.
-    """
-    text = text.strip()
-    if not text:
-        raise ValueError("missing value")
-    if text.lower() in MISSING:
-        raise ValueError(_missing(text))
-    if not PLAIN_NUMBER.fullmatch(text):
-        if text.lower().lstrip("+-") in NOT_FINITE:
-            raise ValueError(f"{text!r}: NaN and infinity are not allowed")
-        if THOUSANDS.fullmatch(text):  # before the decimal comma: 1,000 is not 1.000
-            raise ValueError(
-                f"{text!r} is not a number "
-                f"(remove the thousands separator: {text.replace(',', '')})"
+
+_Header = collections.namedtuple("_Header", "line names index")  # index: row names come first
+
+
+def _open(path):
+    """(the name for messages, what pandas reads, the first bytes)."""
+    if str(path) == "-":
+        raw = sys.stdin.buffer.read()
+        return "<stdin>", raw, _head(io.BytesIO(raw).read)
+    path = str(path)
+    with open(path, "rb") as f:
+        return path, path, _head(f.read)
+
+
+def _head(read):
+    """The first HEAD_BYTES from `read(n)`, and more until a line ends there (a wide header)."""
+    head = read(HEAD_BYTES)
+    while b"\n" not in head and (more := read(HEAD_BYTES)):
+        head += more
+    return head
+
+
+def _header(path, head):
+    """The `_Header` (line, names, whether the first column holds row names) and the delimiter."""
+    text = decode(path, head, complete=False)
+    if len(head) >= HEAD_BYTES:  # a cut record would look ragged
+        text = text[: text.rfind("\n") + 1] or text
+    if not text.strip():
+        raise ValueError(f"{path}: the file is empty")
+    delimiter = _delimiter(text)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    line = 1
+    for fields in reader:
+        if not blank(fields):
+            break
+        line = reader.line_num + 1
+    names = [name.strip() for name in fields]
+    index = len(names) > 1 and not names[0]
+    if index:
+        names = names[1:]
+    for i, name in enumerate(names):
+        if not name:
+            raise ValueError(f"{path}, line {line}: column {i + 1 + index} has no name")
+        if name in names[:i]:
+            raise ValueError(f"{path}, line {line}: the column name {name!r} appears twice")
+    return _Header(line, names, index), delimiter
+
+
+def _parse(path, source, delimiter, header, markers, as_text):
+    """The pandas DataFrame of the file's rows, every column named as in `header`."""
+    pandas = require_pandas()
+    names = ([""] if header.index else []) + header.names
+    spellings = {cased for marker in markers for cased in _cases(marker.strip())}
+    try:
+        with warnings.catch_warnings():
+            # a column whose chunks read differently; typed again after
+            warnings.simplefilter("ignore", pandas.errors.DtypeWarning)
+            # too many fields on the first row: pandas warns and drops them; refuse it instead
+            warnings.simplefilter("error", pandas.errors.ParserWarning)
+            return pandas.read_csv(
+                io.BytesIO(source) if isinstance(source, bytes) else source,
+                sep=delimiter,
+                header=None,
+                names=names,
+                skiprows=header.line,
+                index_col=False,
+                keep_default_na=False,
+                na_values=sorted(spellings | {""}),
+                dtype={name: str for name in as_text} | ({"": str} if header.index else {}),
+                encoding="utf-8-sig",
+                skip_blank_lines=True,
+                engine="c",
             )
-        if PLAIN_NUMBER.fullmatch(text.replace(",", ".")):
-            raise ValueError(f"{text!r} is not a number (use a decimal point)")
-        if _is_float(text):  # 1_000, full-width digits: Python reads them, other programs don't
-            raise ValueError(
-                f"{text!r} is not a plain number (write ASCII digits only, like 1000 or 2.5)"
-            )
-        raise ValueError(f"{text!r} is not a number")
-    value = float(text)
-    if not math.isfinite(value):
-        raise ValueError(f"{text!r} is too large for a float")
-    return value
+    except pandas.errors.EmptyDataError:
+        return pandas.DataFrame(columns=names)
+    except (pandas.errors.ParserError, pandas.errors.ParserWarning) as exc:
+        if "EOF inside string" in str(exc):  # pandas counts rows, not lines: find the line
+            lines, _ = record_lines(source, delimiter)  # the open quote's record runs to the end
+            line = lines[-1] if lines else header.line
+            raise ValueError(f"{path}, line {line}: a quoted field is not closed") from None
+        raise_ragged(path, source, delimiter, len(names))
+        said = " ".join(str(exc).replace("Error tokenizing data. C error: ", "").split())
+        raise ValueError(f"{path}: not a CSV table ({said})") from None
+    except UnicodeDecodeError:
+        raise_not_utf8(path, source)
+        raise
+
+
+def _cases(marker):
+    return {marker, marker.lower(), marker.upper(), marker.capitalize(), marker.title()}
+
+
+def require_pandas():
+    """The pandas module, or an ImportError saying which extra installs it."""
+    try:
+        import pandas
+    except ImportError:
+        raise ImportError("reading CSV files needs pandas: pip install 'smallnet[io]'") from None
+    return pandas
 
 
 def format_csv(header, rows):
@@ -243,53 +392,6 @@ def format_csv(header, rows):
     writer.writerow(header)
     writer.writerows(rows)
     return out.getvalue()
-
-
-def _missing(text):
-    """The message for a missing value, saying which markers count as missing."""
-    return f"missing value ({text!r}; {MISSING_WORDS})" if text else "missing value"
-
-
-def _text(path):
-    """(the name for messages, the text) of a file, or of standard input for "-"."""
-    if str(path) == "-":
-        path, raw = "<stdin>", sys.stdin.buffer.read()
-    else:
-        path = str(path)
-        with open(path, "rb") as f:
-            raw = f.read()
-    try:
-        return path, raw.decode("utf-8-sig")  # drops a byte-order mark
-    except UnicodeDecodeError as exc:
-        line = raw.count(b"\n", 0, exc.start) + 1
-        raise ValueError(
-            f"{path}, line {line}: not UTF-8 text (byte {raw[exc.start]:#04x})"
-        ) from None
-
-
-def _rows(path, text):
-    """[(line number, fields)] of the non-blank records."""
-    # The whole file is in memory already: a field may be as large as it is (csv stops at 131072).
-    try:
-        previous = csv.field_size_limit(sys.maxsize)
-    except OverflowError:  # where a C long has 32 bits (Windows)
-        previous = csv.field_size_limit(2**31 - 1)
-    try:
-        reader = csv.reader(
-            io.StringIO(text, newline=""),
-            delimiter=_delimiter(text),
-            strict=True,  # bad quotes are an error
-        )
-        rows, line = [], 1
-        for fields in reader:
-            if not _blank(fields):
-                rows.append((line, fields))
-            line = reader.line_num + 1  # the next record starts after this one's last line
-    except csv.Error as exc:
-        raise ValueError(f"{path}, line {reader.line_num}: {exc}") from None
-    finally:
-        csv.field_size_limit(previous)  # as it was, for other code in the process
-    return rows
 
 
 def _delimiter(text):
@@ -305,7 +407,7 @@ def _delimiter(text):
             records = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
             counts = [
                 len(fields)
-                for fields in itertools.islice(filter(lambda f: not _blank(f), records), SAMPLE)
+                for fields in itertools.islice(filter(lambda f: not blank(f), records), SAMPLE)
             ]
         except csv.Error:  # read with this delimiter again, the error is said with its line
             pass
@@ -313,10 +415,6 @@ def _delimiter(text):
         return agreeing, DELIMITERS.index(delimiter)
 
     return max(DELIMITERS, key=score)
-
-
-def _blank(fields):
-    return not fields or (len(fields) == 1 and not fields[0].strip())
 
 
 def _columns(at, values, header, verb):
@@ -340,19 +438,3 @@ def _columns(at, values, header, verb):
             f"{at}: no column {quoted(unknown)} to {verb}; the columns are: {quoted(header)}"
         )
     return list(dict.fromkeys(names))
-
-
-def _check_header(path, line, header):
-    for i, name in enumerate(header):
-        if not name:
-            raise ValueError(f"{path}, line {line}: column {i + 1} has no name")
-        if name in header[:i]:
-            raise ValueError(f"{path}, line {line}: the column name {name!r} appears twice")
-
-
-def _is_float(text):
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True

@@ -90,23 +90,24 @@ def fit(
         Go on from a checkpoint written by a fit with the same network, data and
         arguments: `epochs` counts the epochs already done, and the weights end
         bit-identical to those of a run that was never interrupted. Callbacks start
-        afresh (EarlyStopping forgets its best). Other data, or another batch_size,
+        afresh, but for those whose state the checkpoint keeps (EarlyStopping: its best,
+        its count and its best weights), where the resumed fit has them in the same order;
+        a run that had stopped early stops again at once. Other data, or another batch_size,
         shuffle, validation_split, validation_data (given or not), loss, l2, metrics,
         seed or optimizer setting than the checkpoint recorded, is a ValueError naming
         both values (older checkpoints are checked on what they recorded). A checkpoint
         that has done more than `epochs` epochs is a ValueError; one that has done
-        exactly `epochs` gives back its History at once: nothing is trained, no
-        callback is called and no checkpoint is written. Another class_weight is
-        refused too.
+        exactly `epochs` gives back its History at once: nothing is trained, no callback is
+        called (but EarlyStopping puts back its best weights), no checkpoint is written.
+        Another class_weight is refused too.
     class_weight : None, "balanced" or dict of int to float
         Weights per class, as scikit-learn's: "balanced" gives class c the weight
         ``n_samples / (n_classes * count_c)`` (counted over y's rows, for the classes
         present); a dict maps a class index to its weight (classes left out weigh 1).
-        A class index is a one-hot column, or a label for
-        sparse_categorical_crossentropy; with one 0/1 target column (a sigmoid output),
-        the classes are 0 and 1. Multi-label targets are refused. Each row then weighs
-        its class's weight times its sample_weight (see
-        `smallnet.samples.class_sample_weight`), in the loss and metrics alike; the rows
+        A class index is a one-hot column, or a label for sparse_categorical_crossentropy;
+        with one 0/1 target column (a sigmoid output), the classes are 0 and 1. Multi-label
+        targets are refused. Each row then weighs its class's weight times its sample_weight
+        (see `smallnet.samples.class_sample_weight`), in the loss and metrics alike; the rows
         a validation_split holds out keep theirs, so ``val_`` values are weighted the same
         way, while validation_data is weighted only by its own sample weights.
 
@@ -126,8 +127,7 @@ def fit(
     # First, before anything resets or loads the optimizer's state: a copy's (pickle, deepcopy)
     # becomes this network's, and one that another network uses is refused.
     network.optimizer.claim(network)
-    # Everything is checked before the network is built on first use: a refused call leaves it
-    # unbuilt.
+    # All is checked before the network is built on first use: a refused call leaves it unbuilt.
     X, y = network.check_data(X, y, build=False)
     epochs = check_number("epochs", epochs, low=1, low_inclusive=True, integer=True)
     shuffle = check_bool("shuffle", shuffle)
@@ -166,14 +166,16 @@ def fit(
             backup.validation_rows = validation_rows(y, validation_split, network.rng, stratify)
         X, y, weights, validation = split(X, y, weights, backup.validation_rows)
     batch_size = len(X) if batch_size is None else min(batch_size, len(X))
-    guard = (
-        [] if any(isinstance(cb, DivergenceGuard) for cb in user_callbacks) else [DivergenceGuard()]
-    )
+    guarded = any(isinstance(cb, DivergenceGuard) for cb in user_callbacks)
+    guard = [] if guarded else [DivergenceGuard()]
     callbacks = [history, *guard, *user_callbacks, *progress, *([backup] if saving else [])]
     for cb in callbacks:
         cb.network = network
     network.history, network.stop_training = history, False
+    backup.keep_states(user_callbacks)
     if done == epochs:  # resumed from a finished run: nothing to train
+        for cb in backup.restore_states():  # EarlyStopping puts back its best weights
+            cb.on_train_end()
         history.interrupted = False
         return history
     interrupted = _train(network, (X, y, weights, validation), range(done, epochs), batch_size,
@@ -259,6 +261,8 @@ def _run_epochs(
     ]
     epoch_callbacks = [cb for cb in callbacks if overrides(cb, "on_epoch_begin")]
     for epoch in epochs:
+        if network.stop_training:  # set in on_train_begin: resumed from a run that had stopped
+            break
         for cb in epoch_callbacks:
             cb.on_epoch_begin(epoch)
         if batch_size == n:  # the tutorial's full batch: one step per epoch

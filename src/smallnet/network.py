@@ -258,18 +258,18 @@ class Network(Weights, Saving):
 
         Parameters
         ----------
-        X : array-like, shape (n_samples, n_features)
+        X : array-like, shape (n_samples, n_features); a table for a `TableEncoder`
         y : array-like, shape (n_samples,) or (n_samples, n_outputs), optional
         build : bool
             Draw the weights if the network has none yet (last: a refused call leaves it unbuilt).
         dtype : dtype, optional
             What to convert to while the network has no dtype (default: as `check_array` decides).
-
         Returns
         -------
         X, or (X, y) with y of shape (n_samples, n_outputs)
         """
         dtype = self.dtype if self.dtype is not None else dtype
+        X = self.layers[0].prepare(X) if self.layers else X  # a TableEncoder encodes a table
         if y is None:  # given, but as nothing
             raise TypeError("y must be an array of targets, got None")
         if y is _NO_TARGETS:

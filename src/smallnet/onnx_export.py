@@ -1,20 +1,27 @@
 """Export to ONNX: the whole network, input standardization and output activation included.
 
 The graph maps "X" (batch, n_features) float32 to "Y" (batch, n_outputs)
-float32, with the weights as float32 initializers. Each layer type and each
-activation has a small builder below. The export is checked with
-`onnx.checker`, run in onnxruntime on a random probe, and compared with
+float32, with the weights as float32 initializers; a network whose first layer is a
+`TableEncoder` takes the table's raw columns instead, one input per column (see `to_onnx`).
+Each layer type and each activation has a small builder below. The export is checked with
+`onnx.checker`, run in onnxruntime on a probe, and compared with
 smallnet's own predictions; `to_onnx` returns the largest difference.
 """
 
 import json
 import math
+import warnings
 
 import numpy as np
 
 from . import __version__
 from .atomic import write_bytes
+from .columns import ColumnWarning
+from .fields import quoted
+from .onnx_table import probe_table, table_encoder
 from .validation import check_metadata, check_number, jsonable
+
+ML_DOMAIN, ML_OPSET = "ai.onnx.ml", 2  # LabelEncoder's string keys: ai.onnx.ml 2 on
 
 ACTIVATIONS = {
     "sigmoid": "Sigmoid",
@@ -38,7 +45,7 @@ def to_onnx(network, path, opset=17, probe_rows=256):
         ONNX operator set version: 13 (Softmax over the last axis) up to the newest the
         installed onnx knows.
     probe_rows : int
-        Rows of the random input on which onnxruntime and smallnet are compared.
+        Rows of the probe (`probe_inputs`) on which onnxruntime and smallnet are compared.
 
     Returns
     -------
@@ -47,6 +54,19 @@ def to_onnx(network, path, opset=17, probe_rows=256):
         smallnet's predictions on the probe: float32 rounding, about 1e-7
         relative to the outputs' size (more for a float64 network, which the graph
         computes in float32).
+
+    Notes
+    -----
+    A network whose first layer is a `TableEncoder` takes the raw columns, as skl2onnx's
+    graphs do: one input per column the encoder uses, named as the column, shape (batch, 1).
+    A number column is the network's dtype (float32 or float64: tensor(float) or
+    tensor(double)), NaN where missing; it is filled and standardized in float64, as
+    `TableEncoder.prepare` does. A category or boolean column is tensor(string): a category's
+    levels as the training table wrote them (whole numbers without ".0"), a boolean as
+    yes/no, true/false, y/n, t/f (any case) or 1/0. Missing text is the empty string "";
+    a level not seen in training is unknown, and an unknown boolean spelling is a gap, as in
+    smallnet. Unlike smallnet, the graph neither strips spaces around text nor counts markers
+    such as "NA" as missing. Date columns are refused: ONNX has no date parsing.
     """
     onnx, ort = _modules()
     newest = onnx.defs.onnx_opset_version()
@@ -54,8 +74,9 @@ def to_onnx(network, path, opset=17, probe_rows=256):
     probe_rows = check_number("probe_rows", probe_rows, low=1, low_inclusive=True, integer=True)
     if not network.built:
         raise RuntimeError("the network has no weights yet: call fit (or build) first")
-    graph = _Graph(onnx.helper, onnx.numpy_helper)
+    graph = _Graph(onnx)
     graph.opset = opset  # for the builders whose ops depend on it (LayerNormalization: 17+)
+    graph.dtype = np.dtype(network.dtype)  # a table's number columns come in this dtype
     x = "X"
     for i, layer in enumerate(network.layers):
         builder = LAYERS.get(type(layer).__name__)
@@ -65,17 +86,23 @@ def to_onnx(network, path, opset=17, probe_rows=256):
             )
         x = builder(graph, layer, x, f"layers.{i}")
     graph.nodes[-1].output[0] = "Y"  # the last node writes the graph's output
+    if not graph.inputs:  # a TableEncoder declares its columns; any other first layer takes X
+        graph.input("X", np.float32, network.input_dim)
+    _check_input_names(graph)
     helper = onnx.helper
     float32 = onnx.TensorProto.FLOAT
+    opsets = [helper.make_opsetid("", opset)]
+    if graph.ml:
+        opsets.append(helper.make_opsetid(ML_DOMAIN, ML_OPSET))
     model = helper.make_model(
         helper.make_graph(
             graph.nodes,
             "smallnet",
-            [helper.make_tensor_value_info("X", float32, ["batch", network.input_dim])],
+            graph.inputs,
             [helper.make_tensor_value_info("Y", float32, ["batch", network.output_dim])],
             graph.initializers,
         ),
-        opset_imports=[helper.make_opsetid("", opset)],
+        opset_imports=opsets,
         producer_name="smallnet",
         producer_version=__version__,
     )
@@ -96,18 +123,48 @@ def to_onnx(network, path, opset=17, probe_rows=256):
     session = ort.InferenceSession(data, options, providers=["CPUExecutionProvider"])
     probe = probe_inputs(network, probe_rows)
     # Exact: float32 widens to float64 without rounding.
-    ours = network.predict(probe.astype(network.dtype))
-    theirs = session.run(["Y"], {"X": probe})[0]
+    ours = _predict(network, probe)
+    if isinstance(probe, dict):  # a table's columns: each input (batch, 1)
+        feeds = {name: values.reshape(-1, 1) for name, values in probe.items()}
+    else:
+        feeds = {"X": probe}
+    theirs = session.run(["Y"], feeds)[0]
     write_bytes(path, data)
     return float(np.max(np.abs(theirs.astype(np.float64) - ours)))
 
 
-class _Graph:
-    """Nodes and initializers, with fresh names for intermediate values."""
+def _check_input_names(graph):
+    """Refuse a column whose name the graph gives a value of its own (or none at all)."""
+    inputs = [value.name for value in graph.inputs]
+    taken = {name for node in graph.nodes for name in node.output}
+    taken |= {tensor.name for tensor in graph.initializers}
+    clash = [name for name in inputs if name in taken or not name]
+    if clash:
+        raise ValueError(
+            f"column {quoted(clash)}: the ONNX graph's inputs are named as the columns, and "
+            f"this name is empty or the graph's own (its output is 'Y', its values "
+            f"'layers.*'); rename the column to export the model"
+        )
 
-    def __init__(self, helper, numpy_helper):
-        self.helper, self.numpy_helper = helper, numpy_helper
-        self.nodes, self.initializers = [], []
+
+class _Graph:
+    """Inputs, nodes and initializers, with fresh names for intermediate values."""
+
+    def __init__(self, onnx):
+        self.helper, self.numpy_helper = onnx.helper, onnx.numpy_helper
+        self.inputs, self.nodes, self.initializers = [], [], []
+        self.ml = False  # whether a node is one of ai.onnx.ml's
+
+    def input(self, name, dtype, width):
+        """Declare the graph input `name`, shape (batch, width), of NumPy `dtype`."""
+        elem = self.helper.np_dtype_to_tensor_dtype(np.dtype(dtype))
+        self.inputs.append(self.helper.make_tensor_value_info(name, elem, ["batch", width]))
+        return name
+
+    def tensor(self, name, array):
+        """An initializer of `array`'s own dtype (constant's are float32)."""
+        self.initializers.append(self.numpy_helper.from_array(np.asarray(array), name))
+        return name
 
     def constant(self, name, array):
         largest = float(np.abs(array).max()) if np.size(array) else 0.0
@@ -123,6 +180,16 @@ class _Graph:
     def node(self, op, inputs, name, **attributes):
         self.nodes.append(self.helper.make_node(op, inputs, [name], name=name, **attributes))
         return name
+
+    def ml_node(self, op, inputs, name, **attributes):
+        self.ml = True
+        self.nodes.append(
+            self.helper.make_node(op, inputs, [name], name=name, domain=ML_DOMAIN, **attributes)
+        )
+        return name
+
+    def cast(self, x, dtype, name):
+        return self.node("Cast", [x], name, to=self.helper.np_dtype_to_tensor_dtype(dtype))
 
 
 def _standardize(graph, layer, x, prefix):
@@ -245,13 +312,11 @@ def _layer_norm(graph, layer, x, prefix):
 
 def _embedding(graph, layer, x, prefix):
     """Gather on the codes cast to integers, (batch, k, dim), then Reshape to (batch, k * dim)."""
-    int64 = graph.helper.np_dtype_to_tensor_dtype(np.dtype(np.int64))
-    codes = graph.node("Cast", [x], f"{prefix}.codes", to=int64)
+    codes = graph.cast(x, np.dtype(np.int64), f"{prefix}.codes")
     table = graph.constant(f"{prefix}.embeddings", layer.embeddings)
     looked_up = graph.node("Gather", [table, codes], f"{prefix}.looked_up", axis=0)
-    shape = graph.numpy_helper.from_array(np.array([0, layer.units], np.int64), f"{prefix}.shape")
-    graph.initializers.append(shape)  # an int64 tensor, not one of constant's float32 ones
-    return graph.node("Reshape", [looked_up, shape.name], f"{prefix}.out")
+    shape = graph.tensor(f"{prefix}.shape", np.array([0, layer.units], np.int64))
+    return graph.node("Reshape", [looked_up, shape], f"{prefix}.out")
 
 
 LAYERS = {
@@ -261,23 +326,39 @@ LAYERS = {
     "BatchNorm": _batch_norm,
     "LayerNorm": _layer_norm,
     "Embedding": _embedding,
+    "TableEncoder": table_encoder,
 }
 
 
 def probe_inputs(network, rows):
-    """Random float32 input around where the data lives.
+    """Random float32 input around where the data lives: shape (rows, input_dim).
 
-    That is the input standardization's range, if there is one.
+    That is the input standardization's range, if there is one. For a `TableEncoder`, a dict
+    of the raw columns, shape (rows,) each (see `probe_table`).
     """
     # Not the network's generator: exporting must not change training.
     rng = np.random.default_rng(0)
-    probe = rng.standard_normal((rows, network.input_dim))
     first = network.layers[0]
+    if type(first).__name__ == "TableEncoder":
+        return probe_table(first, rows, rng, network.dtype)
+    probe = rng.standard_normal((rows, network.input_dim))
     if type(first).__name__ == "Embedding":  # codes drawn at random, not numbers
         return rng.integers(0, first.n_categories, probe.shape).astype(np.float32)
     if type(first).__name__ == "Standardize" and not first.invert:
         probe = first.mean + 2 * first.scale * probe
     return probe.astype(np.float32)
+
+
+def probe_outputs(network, rows):
+    """smallnet's predictions on `probe_inputs(network, rows)`, shape (rows, output_dim)."""
+    return _predict(network, probe_inputs(network, rows))
+
+
+def _predict(network, probe):
+    with warnings.catch_warnings():
+        # The probe's unseen levels and gaps are there on purpose: nothing to warn of.
+        warnings.simplefilter("ignore", ColumnWarning)
+        return network.predict(probe)
 
 
 def _modules():

@@ -11,13 +11,12 @@ import dataclasses
 import math
 import numbers
 import reprlib
-import warnings
 from typing import NamedTuple
 
 import numpy as np
 
 from . import activations, losses
-from .csvdata import parse_number
+from .fields import parse_number, plain_numbers
 from .layers import BatchNorm, Dense, Dropout, Standardize, column_moments
 from .network import Network
 from .validation import check_bool, check_number
@@ -67,10 +66,22 @@ def class_labels(labels):
     return sorted(set(labels), key=class_order)
 
 
+def _fractional(classes):
+    """How many of the labels `classes` are numbers that aren't whole."""
+    values = []
+    for label in classes:
+        try:
+            values.append(parse_number(label))
+        except ValueError:
+            continue
+    return sum(not value.is_integer() for value in values)
+
+
 def check_classes(table, classes, guessed=True):
-    """Refuse a target with one class only, or (when the task was `guessed`) with about as
-    many classes as rows: most often a column of numbers with a stray word in it, which made
-    the whole column text, or an id or name column.
+    """Refuse a target with one class only; with more than `MAX_CLASSES` classes, most of them
+    numbers that aren't whole (a continuous target, even when asked for as classes); or (when
+    the task was `guessed`) with about as many classes as rows: most often a column of numbers
+    with a stray word in it, which made the whole column text, or an id or name column.
 
     `table` is a `smallnet.csvdata.Table` (its `target`: n_rows fields; `classes` from
     `class_labels(table.target)`); `guessed`: the task came from `infer_task`, not the user.
@@ -81,6 +92,14 @@ def check_classes(table, classes, guessed=True):
             f"({classes[0]!r}); classification needs two or more"
         )
     n = len(table.target)
+    fractional = _fractional(classes) if len(classes) > MAX_CLASSES else 0
+    continuous = fractional > len(classes) // 2
+    if continuous and not guessed:
+        raise ValueError(
+            f"--task classification: the target {table.target_name!r} has {len(classes)} "
+            f"distinct values, {fractional} of them not whole numbers: it looks continuous; "
+            f"predict it with --task regression"
+        )
     if not guessed or len(classes) <= max(MAX_CLASSES, n // 2):
         return
     words = [i for i, text in enumerate(table.target) if not _is_number(text)]
@@ -96,10 +115,12 @@ def check_classes(table, classes, guessed=True):
             if words
             else ""
         ) + "; to predict a number pass --task regression (with every value a number)"
+    anyway = (
+        "" if continuous else ", or --task classification to train on these classes all the same"
+    )
     raise ValueError(
         f"{table.path}: the target {table.target_name!r} has {len(classes)} distinct values in "
-        f"{n} rows, too many to be classes{hint}, or --task classification to train on these "
-        f"classes all the same"
+        f"{n} rows, too many to be classes{hint}{anyway}"
     )
 
 
@@ -144,6 +165,9 @@ def output_head(task, n_classes=None):
 def target_numbers(table):
     """The target column of `table` as a float array, shape (n_rows, 1); or a ValueError
     naming the line of the first field that isn't a number."""
+    values = plain_numbers(table.target)
+    if values is not None and not np.isnan(values).any():
+        return values.reshape(-1, 1)
     values = []
     for i, text in enumerate(table.target):
         try:
@@ -156,45 +180,22 @@ def target_numbers(table):
 # -- the columns -------------------------------------------------------------------------------
 
 
-def check_magnitudes(table, y=None):
-    """Refuse columns whose mean or variance overflow: the standardization (or, for a target,
-    mse) can't use them: the features `table.X` (n_rows, n_features) of a
-    `smallnet.csvdata.Table`, and a regression target `y` (n_rows, 1), if given.
-    """
-    columns = table.X if y is None else np.hstack([table.X, y])
-    names = table.feature_names + ([table.target_name] if y is not None else [])
-    mean, std = column_moments(columns)
-    finite = np.isfinite(mean) & np.isfinite(std)
-    if not finite.all():
-        bad = ", ".join(repr(name) for name, ok in zip(names, finite) if not ok)
-        raise ValueError(
-            f"{table.path}: column {bad} holds values too large to standardize or train on "
-            f"(up to {np.abs(columns[:, ~finite]).max():.3g}); rescale them, say to thousands"
-        )
-    if y is not None:
-        with np.errstate(over="ignore"):
-            largest = np.abs(y).max()
-            if not np.isfinite((10 * largest) ** 2):  # the squared errors mse sums up overflow
-                raise ValueError(
-                    f"{table.path}: the target {table.target_name!r} holds values too large to "
-                    f"score (up to {largest:.3g}: their squares overflow); rescale it, say to "
-                    f"thousands"
-                )
-
-
-def warn_of_ids(X, feature_names):
-    """Warn of a feature of `X` (n_rows, n_features) that numbers the rows (each of k, k+1,
-    ..., k+n-1 once): most likely an id, which a network would learn from as if it meant
-    something. `feature_names` names the n_features columns."""
-    if len(X) < 10:
-        return
-    for name, column in zip(feature_names, X.T):
-        values = np.sort(column)
-        if values[0] == int(values[0]) and (np.diff(values) == 1).all():
-            warnings.warn(
-                f"column {name!r} numbers the rows ({values[0]:g} to {values[-1]:g}, each once): "
-                f"if it is an id, leave it out with --ignore {name}",
-                stacklevel=2,
+def check_target_magnitude(table, y):
+    """Refuse a regression target `y` (n_rows, 1) of `table` (a `smallnet.csvdata.Table`) whose
+    mean, spread or squared errors overflow (the features are `TableEncoder`'s to check)."""
+    mean, std = column_moments(y)
+    with np.errstate(over="ignore"):
+        largest = np.abs(y).max()
+        if not (np.isfinite(mean).all() and np.isfinite(std).all()):
+            raise ValueError(
+                f"{table.path}: the target {table.target_name!r} holds values too large to "
+                f"standardize or train on (up to {largest:.3g}); rescale it, say to thousands"
+            )
+        if not np.isfinite((10 * largest) ** 2):  # the squared errors mse sums up overflow
+            raise ValueError(
+                f"{table.path}: the target {table.target_name!r} holds values too large to "
+                f"score (up to {largest:.3g}: their squares overflow); rescale it, say to "
+                f"thousands"
             )
 
 
@@ -298,6 +299,7 @@ def default_network(
     dtype=None,
     dropout=None,
     batch_norm=False,
+    encoder=None,
 ):
     """The default network for a table, not built: hidden Dense layers, then `output`.
 
@@ -325,6 +327,8 @@ def default_network(
         `dropout_rates`); a rate of 0 puts none there.
     batch_norm : bool
         A BatchNorm (its defaults) after each hidden Dense.
+    encoder : TableEncoder, optional
+        The first layer, for a table's raw columns (it standardizes numbers itself).
     """
     if standardize and X is None:
         raise ValueError("standardize=True needs X, the data to fit the Standardize layer on")
@@ -349,10 +353,12 @@ def default_network(
         layers += [BatchNorm()] if batch_norm else []
         layers += [Dropout(rate)] if rate else []
     layers.append(output)
-    width = n_features if X is None else np.shape(X)[1]
+    width = n_features if X is None or encoder is not None else np.shape(X)[1]
     if n_features is not None and width != n_features:
         raise ValueError(f"n_features is {n_features}, but X has {width} columns")
-    if standardize:
+    if encoder is not None:
+        layers.insert(0, encoder)
+    elif standardize:
         layers.insert(0, Standardize.from_data(X))
     elif width is not None:
         layers[0].input_dim = width

@@ -1,5 +1,7 @@
 """EarlyStopping: stop when a monitored value stops improving."""
 
+import numpy as np
+
 from ..validation import check_bool, check_number
 from .base import Callback
 from .monitor import Monitor
@@ -25,7 +27,8 @@ class EarlyStopping(Callback):
         Print a line when it stops training and when it puts weights back.
 
     After training, `best`, `best_epoch` and `stopped_epoch` (None if it ran to the end) tell
-    what happened.
+    what happened. A checkpoint keeps its state (`get_state`): a resumed fit goes on counting
+    where the checkpointed one was, with the best weights so far.
     """
 
     def __init__(
@@ -59,6 +62,29 @@ class EarlyStopping(Callback):
     def on_train_begin(self, logs=None):
         self.watch.reset()
         self.stopped_epoch = self.best_weights = None
+
+    def get_state(self):
+        """What a checkpoint keeps of this callback: the best value and its epoch, the epochs
+        waited, the epoch it stopped in, the best weights (a list of arrays, or None)."""
+        watch = self.watch
+        return {
+            "best": np.array([watch.best]),  # a tensor: JSON has no inf
+            "best_epoch": watch.best_epoch,
+            "wait": watch.wait,
+            "stopped_epoch": self.stopped_epoch,
+            "best_weights": self.best_weights,
+        }
+
+    def set_state(self, state):
+        """Go on from `get_state`'s `state` (after `on_train_begin`); a run that had stopped
+        stops again before its next epoch, and puts back its best weights at the end."""
+        watch = self.watch
+        watch.best, watch.best_epoch = float(state["best"][0]), state["best_epoch"]
+        watch.wait, self.stopped_epoch = state["wait"], state["stopped_epoch"]
+        weights = state["best_weights"]
+        self.best_weights = None if weights is None else [np.array(w) for w in weights]
+        if self.stopped_epoch is not None:
+            self.network.stop_training = True
 
     def on_epoch_end(self, epoch, logs=None):
         if self.watch.update(epoch, logs):

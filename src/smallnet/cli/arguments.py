@@ -5,7 +5,7 @@ several commands take."""
 import argparse
 
 from .. import datasets
-from ..csvdata import MISSING_MARKERS
+from ..fields import MISSING_MARKERS
 
 
 class Parser(argparse.ArgumentParser):
@@ -117,7 +117,7 @@ COLUMNS_SYNTAX = (
 CSV_NOTE = (
     "DATA.csv: a header row, then rows of fields between commas, semicolons or tabs;\n"
     "- reads standard input. Missing values: an empty field, or\n"
-    f"{', '.join(MISSING_MARKERS)} in any case; a feature may have no missing values."
+    f"{', '.join(MISSING_MARKERS)} in any case; a feature's are filled with the training median."
 )
 
 

@@ -4,7 +4,7 @@ import os
 
 from .. import datasets
 from ..atomic import check_destination
-from ..csvdata import join
+from ..fields import join
 
 
 def check_output(path, **inputs):

@@ -53,7 +53,7 @@ def tutorial_network(dataset, X, hidden, metrics=("mae",)):
 
 def trace(args):
     X, y = datasets.load(args.dataset)
-    if y.shape[1] != 1:  # iris: three classes, and the tutorial's recipe has one output
+    if y.ndim != 2 or y.shape[1] != 1:  # iris: 3 classes, penguins: text; the tutorial: 1 output
         raise ValueError(
             f"--dataset {args.dataset}: trace follows the tutorial's one-output network; "
             f"use tutorial or xor"

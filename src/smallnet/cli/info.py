@@ -4,7 +4,7 @@ import os
 
 import numpy as np
 
-from ..csvdata import quoted
+from ..fields import quoted
 from .common import check_output, show
 from .model import read_model
 
@@ -20,12 +20,20 @@ def info(args):
     )
     meta = dict(net.metadata) if isinstance(net.metadata, dict) else {"metadata": net.metadata}
     final = meta.pop("final_metrics", None)
+    rows = meta.pop("training_rows", None)  # hashes: said by their count
+    if isinstance(rows, dict):
+        meta["training_rows"] = (
+            f"{rows.get('rows')} (a fingerprint of {rows.get('sampled')}, for evaluate)"
+        )
     for key, value in [*meta.items(), ("final metrics", final)]:
         # column names are quoted: they may hold commas
         columns = key in ("feature_names", "ignored") and isinstance(value, list)
         shown = quoted(value) if columns else show(value)
         if shown:  # nothing ignored, no final metrics: no line
             print(f"{key}: {shown}")
+    if model.encoder is not None:
+        print("columns, as the model encodes them:")
+        print("\n".join(model.encoder.describe()))
     if model.rescaled and final:
         print(
             "(a checkpoint, written while the network learned the standardized target: its final "
@@ -46,10 +54,10 @@ def export(args):
     net = read_model(args.model).net
     check_output(args.onnx, model=args.model)
     difference = net.to_onnx(args.onnx)
-    from ..onnx_export import probe_inputs  # loaded by export only: the other commands start faster
+    from ..onnx_export import probe_outputs  # loaded by export only: the others start faster
 
-    # the inputs to_onnx compared on: how large are the outputs there?
-    size = float(np.abs(net.predict(probe_inputs(net, 256))).max())
+    # the inputs to_onnx compared on (a table model's: raw rows): how large are the outputs there?
+    size = float(np.abs(probe_outputs(net, 256)).max())
     relative = f" ({difference / size:.2g} of the outputs' largest, {size:.3g})" if size > 0 else ""
     print(
         f"wrote {args.onnx}; largest |onnxruntime - smallnet| on random inputs: "

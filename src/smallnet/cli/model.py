@@ -1,11 +1,14 @@
 """A model file as the commands read it, and its outputs on a CSV file of its features."""
 
+import sys
 import types
 
 import numpy as np
 
 from .. import load
-from ..csvdata import ColumnMismatch, join, read_csv
+from ..csvdata import ColumnMismatch, read_csv
+from ..fields import join
+from ..layers import TableEncoder
 from ..tabular import read_metadata, scaling_layer, target_numbers
 
 
@@ -19,6 +22,8 @@ def read_model(path):
     net = load(path)
     meta = read_metadata(net, path)
     model = types.SimpleNamespace(path=path, net=net, **vars(meta))
+    first = net.layers[0]
+    model.encoder = first if isinstance(first, TableEncoder) else None
     scaling = meta.target_scaling
     model.rescaled = bool(scaling) and not getattr(net.layers[-1], "invert", False)
     if model.rescaled:
@@ -56,6 +61,7 @@ def model_outputs(model, data, target, ignore=(), keep=None):
     None for a command without --keep: the hint for other columns then names --ignore only.
     """
     skip = ([model.target] if model.target and target is None else []) + model.ignored
+    encoder = model.encoder
     try:
         table = read_csv(
             data,
@@ -64,6 +70,10 @@ def model_outputs(model, data, target, ignore=(), keep=None):
             skip=skip,
             ignore=ignore,
             keep=keep or (),
+            text=[]
+            if encoder is None
+            else [c["name"] for c in encoder.columns if c["kind"] != "number"],
+            na_values=None if encoder is None else encoder.markers,
         )
     except ColumnMismatch as exc:
         if not exc.unexpected:
@@ -72,10 +82,38 @@ def model_outputs(model, data, target, ignore=(), keep=None):
             f"{exc}; leave other columns out with --ignore COLUMNS"
             + (" (or copy them to the output with --keep COLUMNS)" if keep is not None else "")
         ) from None
+    if target is not None:
+        table = labelled(table)
     try:
-        return table, model.net.predict(table.X)
+        return table, model.net.predict(model_inputs(model, table))
     except ValueError as exc:
         raise ValueError(f"{table.path}: {exc} (the model {model.path})") from None
+
+
+def model_inputs(model, table):
+    """What the model's network takes of `table`: its columns for a TableEncoder (which encodes
+    them), else its features as numbers (strict: a gap or a word is an error naming its line)."""
+    if model.encoder is None:
+        return table.X
+    if all(c["kind"] == "number" and not c["gaps"] for c in model.encoder.columns):
+        names = [c["name"] for c in model.encoder.columns]  # such as a plane of two features
+        return np.column_stack([table.numbers(name, table.columns[name]) for name in names])
+    return table
+
+
+def labelled(table):
+    """`table` without its rows that have no target value, said on stderr with their count."""
+    gaps = [i for i, label in enumerate(table.target) if label is None]
+    if len(gaps) == len(table):
+        raise ValueError(f"{table.path}: the column {table.target_name!r} has no values")
+    if gaps:
+        print(
+            f"note: {len(gaps)} row{'s' if len(gaps) != 1 else ''} without a value of "
+            f"{table.target_name!r} left out (the first: {table.where(gaps[0])})",
+            file=sys.stderr,
+        )
+        table = table.take([i for i, label in enumerate(table.target) if label is not None])
+    return table
 
 
 def true_values(model, table, target):

@@ -1,15 +1,19 @@
 """The `train` options that argparse can't check alone: those that go together (L-BFGS's,
---dropout's with --hidden), the loss for the task, and what a model records of them, which
---resume compares."""
+--dropout's with --hidden, early stopping's), the defaults that depend on the table (--val-split),
+the loss for the task, and what a model records of them, which --resume compares."""
 
 from .. import load
 from ..activations import ACTIVATIONS
 from ..losses import LOSSES
 from ..optimizers import OPTIMIZERS
+from ..samples import held_out_count
 from .common import count, show
 
 DEFAULT_LR = 0.01  # every optimizer but lbfgs, which has none
 DEFAULT_BATCH_SIZE = 32
+DEFAULT_VAL_SPLIT = 0.1  # held out for early stopping, where the table has enough rows
+MIN_ROWS_TO_VALIDATE = 20  # fewer: every row trains (a validation row or two says little)
+DEFAULT_PATIENCE = 20
 FULL_BATCH = "lbfgs"  # the optimizer that trains on all rows at once, through scipy
 REGRESSION_LOSSES = ("mse", "sse", "huber", "mae")
 CLASSIFICATION_LOSSES = ("binary_crossentropy", "categorical_crossentropy", "mse", "sse")
@@ -40,6 +44,7 @@ def check_options(args):
             "1); choose another for the hidden layers"
         )
     _check_layer_options(args)
+    _check_stopping_options(args)
     if full_batch(args):
         _check_full_batch(args)
         return
@@ -68,6 +73,54 @@ def _check_layer_options(args):
         )
 
 
+def _check_stopping_options(args):
+    """--patience needs early stopping: not --no-early-stopping, nor --val-split 0."""
+    if args.patience is None:
+        return
+    if args.no_early_stopping:
+        raise ValueError(
+            "--patience N is early stopping's, and --no-early-stopping turns it off; give one of "
+            "them"
+        )
+    if args.val_split == 0:
+        raise ValueError(
+            "--patience needs a validation split, and --val-split 0 holds out none; give "
+            f"--val-split {DEFAULT_VAL_SPLIT:g}, say, or leave --patience out"
+        )
+
+
+def settle_stopping(args, n_rows):
+    """Fill in --val-split's default for a table of `n_rows` rows and --patience's, and set
+    `args.early_stopping`: whether early stopping watches the validation rows' val_loss.
+
+    --val-split defaults to `DEFAULT_VAL_SPLIT` where early stopping can use it: with
+    `MIN_ROWS_TO_VALIDATE` rows or more left after --test-split, and not with --optimizer
+    lbfgs (--no-early-stopping keeps it, for the val_ metrics); else to 0.
+    `args.default_val_split` says that neither --val-split nor --patience was given. An
+    explicit --patience without a validation split is refused.
+    """
+    left = n_rows - held_out_count(n_rows, args.test_split)
+    args.default_val_split = args.val_split is None and args.patience is None
+    if args.val_split is None:
+        wanted = not full_batch(args) and left >= MIN_ROWS_TO_VALIDATE
+        args.val_split = DEFAULT_VAL_SPLIT if wanted else 0.0
+        if args.patience is not None and not args.val_split:
+            raise ValueError(
+                f"--patience needs a validation split, and with {count(left, 'row')} to train on "
+                f"(under {MIN_ROWS_TO_VALIDATE}) --val-split defaults to 0; give --val-split, or "
+                f"leave --patience out"
+            )
+    args.early_stopping = bool(args.val_split) and not (args.no_early_stopping or full_batch(args))
+    if args.early_stopping and args.patience is None:
+        args.patience = DEFAULT_PATIENCE
+
+
+def stopping_record(args):
+    """What a model records of its early stopping (`settle_stopping`'s): {"monitor": "val_loss",
+    "patience": N}, or None where it trained without."""
+    return {"monitor": "val_loss", "patience": args.patience} if args.early_stopping else None
+
+
 def _check_full_batch(args):
     """Refuse what full-batch L-BFGS can't do, naming the option; scipy must be there."""
     from ..lbfgs import minimizer
@@ -78,6 +131,11 @@ def _check_full_batch(args):
         ("--batch-size", args.batch_size is not None, "it trains on all the rows at once"),
         ("--checkpoint", args.checkpoint is not None, no_checkpoints),
         ("--resume", args.resume is not None, no_checkpoints),
+        (
+            "--patience",
+            args.patience is not None,
+            "it trains without early stopping (it stops once converged)",
+        ),
         (
             "--dropout",
             any(args.dropout or ()),  # --dropout 0 puts no Dropout layer
@@ -179,6 +237,7 @@ def train_options(config, metadata):
     not recorded)."""
     blocks = hidden_blocks(config["layers"])
     loss = config["loss"]
+    stopping = metadata.get("early_stopping")
     hidden = [dense for dense, _ in blocks]
     rates = [
         next((layer["rate"] for layer in after if layer["type"] == "Dropout"), 0.0)
@@ -196,5 +255,9 @@ def train_options(config, metadata):
         "--lr": config["optimizer"].get("learning_rate"),  # lbfgs has none
         "--seed": config["seed"],
         "--batch-size": metadata.get("batch_size"),
+        "--test-split": metadata.get("test_split"),
         "--val-split": metadata.get("val_split"),
+        # None: an older checkpoint, trained before early stopping was there
+        "--no-early-stopping": stopping is None if "early_stopping" in metadata else None,
+        "--patience": stopping.get("patience") if isinstance(stopping, dict) else None,
     }

@@ -4,6 +4,7 @@ import argparse
 
 from .. import datasets
 from ..activations import ACTIVATIONS
+from ..fields import MISSING_MARKERS
 from ..optimizers import OPTIMIZERS
 from ..tabular import RELU_LIKE
 from .arguments import (
@@ -16,6 +17,7 @@ from .arguments import (
     fraction,
     hidden_option,
     model_argument,
+    number,
     positive,
     positive_float,
     registry_names,
@@ -23,10 +25,20 @@ from .arguments import (
 )
 from .demo import demo, trace
 from .info import export, info
-from .options import CLASS_LOSSES, DEFAULT_BATCH_SIZE, DEFAULT_LR, REGRESSION_LOSSES
+from .options import (
+    CLASS_LOSSES,
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_LR,
+    DEFAULT_PATIENCE,
+    DEFAULT_VAL_SPLIT,
+    MIN_ROWS_TO_VALIDATE,
+    REGRESSION_LOSSES,
+)
 from .plot import plot
 from .predict import evaluate, predict
 from .train import train
+
+count_type = number(int, lambda value: value >= 0, "an integer >= 0")
 
 # -- the commands ------------------------------------------------------------------------------
 
@@ -74,6 +86,7 @@ def _add_train(sub, common):
         epilog=epilog(
             "train houses.csv --target price --ignore id -o houses.safetensors",
             "train --dataset iris --hidden 16,8 --val-split 0.2 -o iris.safetensors",
+            "train houses.csv --target price --test-split 0.2 --patience 50 -o houses.safetensors",
             "train --dataset iris --activation gelu --batch-norm --dropout 0.2 -o iris.safetensors",
             "train --dataset iris --optimizer lbfgs --epochs 100 -o iris.safetensors",
         ),
@@ -96,6 +109,23 @@ def _add_train(sub, common):
         command,
         "--ignore",
         "columns to leave out, such as ids or names; predict and evaluate skip them too",
+    )
+    columns_option(
+        command,
+        "--categorical",
+        "columns to take as categories even where they hold numbers, such as codes",
+    )
+    columns_option(
+        command,
+        "--numeric",
+        "columns to take as numbers (each value must be one, or missing)",
+    )
+    command.add_argument(
+        "--na-values",
+        metavar="VALUES",
+        help=f"the fields that count as missing besides empty ones, as a CSV row: NA,-,n/a "
+        f"(in any case; default {','.join(MISSING_MARKERS)}; give --na-values NA, say, and a "
+        f"None is a value like any other)",
     )
     command.add_argument(
         "-o", "--output", required=True, metavar="MODEL.safetensors", help="where to save the model"
@@ -178,9 +208,33 @@ def _add_training_options(command):
     command.add_argument(
         "--val-split",
         type=fraction,
+        metavar="FRACTION",
+        help=f"hold out this share of the rows (of those --test-split leaves) for validation, "
+        f"stratified for classification; early stopping watches its val_loss. Default "
+        f"{DEFAULT_VAL_SPLIT:g} with {MIN_ROWS_TO_VALIDATE} rows or more; 0 (every row trains, "
+        f"no early stopping) with fewer, or with --optimizer lbfgs",
+    )
+    command.add_argument(
+        "--patience",
+        type=count_type,
+        metavar="N",
+        help=f"stop once more than N epochs in a row bring no better val_loss, and keep the "
+        f"weights of the best epoch (default {DEFAULT_PATIENCE}; needs a validation split)",
+    )
+    command.add_argument(
+        "--no-early-stopping",
+        action="store_true",
+        help="train every one of --epochs and keep the last epoch's weights (the validation "
+        "rows are still held out, for the val_ metrics)",
+    )
+    command.add_argument(
+        "--test-split",
+        type=fraction,
         default=0.0,
         metavar="FRACTION",
-        help="hold out this share of the rows for validation (stratified for classification)",
+        help="hold out this share of the rows first (stratified for classification), never "
+        "trained or validated on, and print the model's score on them at the end (default 0: "
+        "none)",
     )
     command.add_argument(
         "--checkpoint",
@@ -195,6 +249,12 @@ def _add_training_options(command):
     )
     command.add_argument(
         "--resume", metavar="PATH", help="go on from this checkpoint (same data and options)"
+    )
+    command.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="print only the results at the end (and errors): no progress, no column summary",
     )
 
 

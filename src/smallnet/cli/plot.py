@@ -1,7 +1,7 @@
 """smallnet plot: a saved model drawn (loss curve, decision boundary, network, regression fit)."""
 
 from .common import check_output, data_path
-from .model import model_outputs, model_target, read_model, true_values
+from .model import model_inputs, model_outputs, model_target, read_model, true_values
 
 DRAWS = {  # --kind: the task it needs, in words
     "boundary": ("classification", "a classifier", "classes"),
@@ -18,7 +18,7 @@ def plot(args):
     if args.data is not None:  # a --target for --kind network is checked, though not drawn
         target = model_target(model, args.target) if args.kind in DRAWS or args.target else None
         table, _ = model_outputs(model, args.data, target, ignore=args.ignore)
-        X = table.X
+        X = model_inputs(model, table)
         if args.kind in DRAWS:
             y = true_values(model, table, target)
     if args.kind == "loss" and model.net.history is None:

@@ -1,17 +1,22 @@
 """smallnet predict and smallnet evaluate: a model's outputs on a CSV file, written or scored."""
 
 import sys
+import warnings
 
 import numpy as np
 
 from .. import metrics
 from ..atomic import write_text
-from ..csvdata import format_csv, quoted
+from ..columns import ColumnWarning
+from ..csvdata import format_csv
+from ..fields import quoted
+from ..fingerprint import count_present, read_record
 from ..tabular import target_numbers
 from .common import check_output, count, data_path
-from .model import model_outputs, model_target, read_model, true_values
+from .model import model_inputs, model_outputs, model_target, read_model, true_values
 
 MAX_MATRIX = 20  # the confusion matrix is printed up to this many classes (300: a megabyte)
+SEEN_SHARE = 0.05  # evaluate notes training rows in its file from this share of its rows
 
 
 def probabilities(out):
@@ -55,6 +60,11 @@ def predict(args):
         sys.stdout.write(text)
 
 
+def regression_scores(y, out):
+    """{"mse", "mae", "r2"} of predictions `out` for `y`, both shape (n_rows, 1)."""
+    return {"mse": metrics.mse(y, out), "mae": metrics.mae(y, out), "r2": metrics.r2(y, out)}
+
+
 def evaluate(args):
     args.data = data_path(args)
     model = read_model(args.model)
@@ -69,18 +79,41 @@ def evaluate(args):
                 f"{args.model}: a regression model with {out.shape[1]} outputs; evaluate scores one"
             )
         y = target_numbers(table)
-        lines += [
-            f"mse: {metrics.mse(y, out):.6g}",
-            f"mae: {metrics.mae(y, out):.6g}",
-            f"r2: {metrics.r2(y, out):.6g}",
-        ]
+        lines += [f"{key}: {value:.6g}" for key, value in regression_scores(y, out).items()]
     else:
         truth = true_values(model, table, target)
         predicted = probabilities(out).argmax(axis=1)
         right = int((truth == predicted).sum())
         lines.append(f"accuracy: {right / len(truth):.4f} ({right}/{len(truth)})")
         lines += _confusion(model.classes, truth, predicted)
+    seen = _training_rows_note(model, table)
     print("\n".join(lines))  # only now: a failure above prints no partial results
+    if seen:
+        print(seen, file=sys.stderr)
+
+
+def _training_rows_note(model, table):
+    """A note when `table` holds many of the rows the model trained on (by the fingerprint its
+    metadata keeps, `smallnet.fingerprint`): at least `SEEN_SHARE` of its rows, by the sample's
+    count; None otherwise, or for a model that keeps none."""
+    kept = model.net.metadata.get("training_rows") if isinstance(model.net.metadata, dict) else None
+    if kept is None:
+        return None
+    try:
+        hashes, n_trained = read_record(kept)
+    except ValueError as exc:
+        raise ValueError(f"{model.path}: the metadata field 'training_rows': {exc}") from None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ColumnWarning)  # said already, by the scoring above
+        inputs = model.net.check_data(model_inputs(model, table))
+    found = count_present(hashes, inputs)
+    # the file's rows that are training rows, estimated from the sample's share of them
+    if not found or found * n_trained / len(hashes) < SEEN_SHARE * len(table):
+        return None
+    return (
+        f"note: {found} of the {len(hashes)} sampled training rows are in this file: these "
+        f"scores include rows the model trained on"
+    )
 
 
 def _confusion(classes, truth, predicted):

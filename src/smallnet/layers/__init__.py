@@ -6,8 +6,8 @@ A layer maps inputs (n_samples, input_dim) to outputs (n_samples, units).
 and returns the error at its input for the layer below (see `base`).
 
 One module per layer type: `dense`, `dropout`, `standardize` (with `column_moments`, the one
-rule for columns too large to standardize), `normalization` (`BatchNorm`, `LayerNorm`) and
-`embedding`.
+rule for columns too large to standardize), `normalization` (`BatchNorm`, `LayerNorm`),
+`embedding`, and `table` (`TableEncoder`: a table's raw columns as numbers).
 """
 
 from .base import LAYERS, Layer, from_config
@@ -16,6 +16,7 @@ from .dropout import Dropout
 from .embedding import Embedding
 from .normalization import BatchNorm, LayerNorm
 from .standardize import Standardize, column_moments
+from .table import TableEncoder
 
 __all__ = [
     "LAYERS",
@@ -26,6 +27,7 @@ __all__ = [
     "Layer",
     "LayerNorm",
     "Standardize",
+    "TableEncoder",
     "column_moments",
     "from_config",
 ]

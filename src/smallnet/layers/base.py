@@ -69,6 +69,11 @@ class Layer:
         known before `build` draws them (a layer of one's own counts 0 unless it says)."""
         return 0
 
+    def prepare(self, X):
+        """The network's raw input `X` as this first layer takes it: most take arrays as they are
+        (a `TableEncoder` encodes a table's columns)."""
+        return X
+
     def check_input(self, X):
         """Refuse data X (n, input_dim) that the layer can't take as the network's input."""
 

@@ -1,23 +1,49 @@
 """The estimators' network: its layers from the parameters (each hidden Dense layer followed by
-a BatchNorm and a Dropout when asked), the architecture of a fitted one, and scikit-learn's MLP
-attributes, which count its Dense layers only."""
+a BatchNorm and a Dropout when asked), with scikit-learn MLP's initial weights; the architecture
+of a fitted one; and scikit-learn's MLP attributes, which count its Dense layers only."""
 
+import numpy as np
 from sklearn.utils.validation import check_is_fitted
 
+from .. import initializers
 from ..layers import BatchNorm, Dense, Dropout
 from ..tabular import default_network
 from ..validation import check_array
-from .parameters import Architecture
+from .parameters import ACTIVATIONS, Architecture
 
 
-def new_network(architecture, output, n_features, **network):
+def init_factors(architecture, activation):
+    """scikit-learn MLP's `factor` for each Dense layer's initial draws (see `draw_mlp_weights`):
+    2 after a logistic hidden activation, else 6. MLP sizes every layer by its one `activation`;
+    with one activation per hidden layer, each hidden layer takes its own and the output layer
+    that of the layer below it."""
+    names = architecture.activations
+    if not names and isinstance(activation, str):  # no hidden layer: MLP still reads activation
+        names = (ACTIVATIONS.get(activation),)
+    factors = [2.0 if name == "sigmoid" else 6.0 for name in names]
+    return factors[: len(architecture.sizes)] + factors[-1:] if factors else [6.0]
+
+
+def draw_mlp_weights(layers, factors, rng):
+    """Draw each Dense layer's weights (fan_in, fan_out), then its bias (fan_out,), uniform in
+    +-sqrt(factor / (fan_in + fan_out)), layer after layer from `rng`: scikit-learn MLP's
+    `_init_coef`, in its order, so that a RandomState seeded as MLP's draws the same numbers."""
+    for layer, factor in zip(layers, factors):
+        fan_in, fan_out = layer.weights.shape
+        bound = np.sqrt(factor / (fan_in + fan_out))
+        layer.weights[...] = rng.uniform(-bound, bound, (fan_in, fan_out))
+        layer.bias[...] = rng.uniform(-bound, bound, fan_out)
+
+
+def new_network(architecture, output, n_features, activation, **network):
     """A built Network: the hidden layers of `architecture`, then the `output` layer, as
-    `tabular.default_network` makes them (the one default network: its initializer per
-    activation, each hidden Dense followed by a BatchNorm and a Dropout when asked).
+    `tabular.default_network` makes them (the one default network: each hidden Dense followed
+    by a BatchNorm and a Dropout when asked), with the initial weights of scikit-learn's MLP
+    (`draw_mlp_weights`; `activation` is the estimator's parameter, which sizes them).
     `network`: Network's keywords (loss, optimizer, seed, dtype).
     """
     hidden = architecture.sizes
-    return default_network(
+    net = default_network(
         hidden,
         output,
         n_features=n_features,
@@ -25,7 +51,16 @@ def new_network(architecture, output, n_features, **network):
         dropout=architecture.dropout if any(architecture.dropout) else None,
         batch_norm=architecture.batch_norm and bool(hidden),  # nothing to normalize without
         **network,
-    ).build()
+    )
+    dense = [layer for layer in net.layers if isinstance(layer, Dense)]
+    kept = [layer.initializer for layer in dense]
+    for layer in dense:  # the build draws nothing: the generator's first draws are MLP's
+        layer.initializer = initializers.get("zeros")
+    net.build()
+    draw_mlp_weights(dense, init_factors(architecture, activation), net.rng)
+    for layer, initializer in zip(dense, kept):  # what a later build of this network draws
+        layer.initializer = initializer
+    return net
 
 
 def fitted_architecture(network):

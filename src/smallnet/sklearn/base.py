@@ -4,6 +4,7 @@ import inspect
 import warnings
 
 import numpy as np
+from scipy import sparse
 from sklearn.base import BaseEstimator, is_classifier
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import (
@@ -22,6 +23,28 @@ from ..optimizers import SGD, Adam
 from .architecture import DenseAttributes, architecture_change, new_network
 from .parameters import MLP_ONLY, check_params
 from .stopping import NoImprovementStop
+
+# The network computes on dense arrays. A sparse X (any scipy.sparse format, taken as CSR) is
+# densified whole for fit, whose batches are drawn from one array, and in blocks of rows of
+# about this many bytes for prediction.
+PREDICT_BLOCK_BYTES = 2**24
+
+
+def densified(X):
+    """`X` (checked by validate_data) as a dense array: a sparse matrix's toarray(), with the
+    way out said when it does not fit in memory."""
+    if not sparse.issparse(X):
+        return X
+    try:
+        return X.toarray()
+    except MemoryError:
+        n, d = X.shape
+        raise MemoryError(
+            f"X is a sparse {n} x {d} matrix, which the network trains on as a dense array of "
+            f"{n * d * X.dtype.itemsize / 2**30:.3g} GiB, more than this machine can give; "
+            f"call partial_fit on blocks of its rows (each is densified alone), or encode "
+            f"fewer columns"
+        ) from None
 
 
 def _check_numeric_target(estimator, y):
@@ -178,6 +201,7 @@ class SmallNetBase(DenseAttributes, BaseEstimator):
             architecture,
             output,
             n_features,
+            self.activation,
             loss=self._loss(n_outputs),
             optimizer=optimizer,
             seed=self.random_state,
@@ -304,6 +328,7 @@ class SmallNetBase(DenseAttributes, BaseEstimator):
             self,
             X,
             y,
+            accept_sparse="csr",
             multi_output=True,
             dtype=(np.float64, np.float32),
             reset=not keep,
@@ -327,7 +352,7 @@ class SmallNetBase(DenseAttributes, BaseEstimator):
             raise ValueError(
                 f"y has {Y.shape[1]} outputs, but the model was fitted with {self.n_outputs_}"
             )
-        return X, Y, sample_weight
+        return densified(X), Y, sample_weight
 
     def _class_sample_weight(self, Y, sample_weight):
         """The weight of each row of the encoded targets `Y` (the classifier's class_weight)."""
@@ -390,5 +415,14 @@ class SmallNetBase(DenseAttributes, BaseEstimator):
 
     def _forward(self, X):
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=(np.float64, np.float32), reset=False)
-        return self.network_.predict(X)
+        X = validate_data(self, X, accept_sparse="csr", dtype=(np.float64, np.float32), reset=False)
+        if not sparse.issparse(X):
+            return self.network_.predict(X)
+        rows = max(1, PREDICT_BLOCK_BYTES // (X.shape[1] * X.dtype.itemsize))
+        blocks = range(0, X.shape[0], rows)
+        return np.concatenate([self.network_.predict(X[i : i + rows].toarray()) for i in blocks])
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True  # densified (see PREDICT_BLOCK_BYTES)
+        return tags

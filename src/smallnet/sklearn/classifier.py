@@ -144,8 +144,8 @@ class SmallNetClassifier(ClassifierMixin, SmallNetBase):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Dense input.
+        X : array-like or scipy.sparse matrix of shape (n_samples, n_features)
+            A sparse matrix is densified: fit trains on the dense array.
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
             Labels, or a multi-label indicator matrix.
         sample_weight : array-like of shape (n_samples,), optional
@@ -164,8 +164,8 @@ class SmallNetClassifier(ClassifierMixin, SmallNetBase):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Dense input.
+        X : array-like or scipy.sparse matrix of shape (n_samples, n_features)
+            A sparse matrix is densified, only the rows of this call.
         y : array-like of shape (n_samples,) or (n_samples, n_labels)
             Labels, or a multi-label indicator matrix.
         classes : array-like, optional

@@ -52,8 +52,13 @@ DOC_TEMPLATE = """A smallnet network as a scikit-learn {kind} ({mlp}'s parameter
 
     {summary} With float32 input the network computes in float32.
 
-    X must be dense (a NumPy array or DataFrame): sparse matrices are refused, so give
-    ``OneHotEncoder(sparse_output=False)`` in a pipeline, or call ``.toarray()``.
+    X may be a scipy.sparse matrix (a ``OneHotEncoder``'s output, say), which is densified:
+    whole for fit, which trains on the dense array, and in blocks of rows for prediction.
+
+    The initial weights and biases are drawn as {mlp} draws them, uniform in
+    +-sqrt(6 / (fan_in + fan_out)) (2 instead of 6 with activation='logistic'): an int
+    random_state draws the same ones as {mlp}'s. Like {mlp}, the estimator scales no
+    features: put a scaler before it.
 
     Parameters
     ----------

@@ -38,8 +38,8 @@ class SmallNetRegressor(RegressorMixin, SmallNetBase):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Dense input.
+        X : array-like or scipy.sparse matrix of shape (n_samples, n_features)
+            A sparse matrix is densified: fit trains on the dense array.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Numeric targets.
         sample_weight : array-like of shape (n_samples,), optional
@@ -58,8 +58,8 @@ class SmallNetRegressor(RegressorMixin, SmallNetBase):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Dense input.
+        X : array-like or scipy.sparse matrix of shape (n_samples, n_features)
+            A sparse matrix is densified, only the rows of this call.
         y : array-like of shape (n_samples,) or (n_samples, n_outputs)
             Numeric targets.
         sample_weight : array-like of shape (n_samples,), optional
