@@ -242,7 +242,8 @@ def _values(table, name, series, missing):
     """A column as `Table.columns` holds it: float64 with NaN, or str with None."""
     kind = series.dtype.kind
     if kind in "iuf":
-        values = series.to_numpy(dtype=np.float64, na_value=np.nan)
+        # a float column is a view of pandas' block (NaN already marks gaps): no copy
+        values = series.to_numpy() if kind == "f" else series.to_numpy(np.float64, na_value=np.nan)
         infinite = np.isinf(values)
         if infinite.any():
             i = int(np.argmax(infinite))
