@@ -10,6 +10,7 @@ from ..csvdata import ColumnMismatch, read_csv
 from ..fields import join
 from ..layers import TableEncoder
 from ..tabular import read_metadata, scaling_layer, target_numbers
+from .common import count
 
 
 def read_model(path):
@@ -101,15 +102,18 @@ def model_inputs(model, table):
     return table
 
 
-def labelled(table):
-    """`table` without its rows that have no target value, said on stderr with their count."""
+def labelled(table, who="note:", column="", left_out="left out"):
+    """`table` without its rows that have no target value, said on stderr with their count,
+    the line starting with `who`; `column` goes before the target's name ("the target ")."""
     gaps = [i for i, label in enumerate(table.target) if label is None]
     if len(gaps) == len(table):
-        raise ValueError(f"{table.path}: the column {table.target_name!r} has no values")
+        raise ValueError(
+            f"{table.path}: {column or 'the column '}{table.target_name!r} has no values"
+        )
     if gaps:
         print(
-            f"note: {len(gaps)} row{'s' if len(gaps) != 1 else ''} without a value of "
-            f"{table.target_name!r} left out (the first: {table.where(gaps[0])})",
+            f"{who} {count(len(gaps), 'row')} without a value of {column}{table.target_name!r} "
+            f"{left_out} (the first: {table.where(gaps[0])})",
             file=sys.stderr,
         )
         table = table.take([i for i, label in enumerate(table.target) if label is not None])

@@ -42,6 +42,7 @@ from ..tabular import (
     target_numbers,
 )
 from .common import check_output, count
+from .model import labelled
 from .options import (
     check_loss,
     check_options,
@@ -155,17 +156,7 @@ def _names(lists):
 
 def _labelled(table):
     """`table` without its rows that have no target value, said with their count."""
-    gaps = [i for i, label in enumerate(table.target) if label is None]
-    if len(gaps) == len(table):
-        raise ValueError(f"{table.path}: the target {table.target_name!r} has no values")
-    if gaps:
-        print(
-            f"smallnet train: {count(len(gaps), 'row')} without a value of the target "
-            f"{table.target_name!r} left out of training (the first: {table.where(gaps[0])})",
-            file=sys.stderr,
-        )
-        table = table.take([i for i, label in enumerate(table.target) if label is not None])
-    return table
+    return labelled(table, "smallnet train:", "the target ", "left out of training")
 
 
 def _encoder(args, table, training):
