@@ -42,12 +42,12 @@ def test_a_dataframe_of_float_bool_and_nullable_columns_trains_as_float():
         {
             "a": X[:, 0],
             "positive": X[:, 1] > 0,
-            "count": pd.array(np.arange(60), dtype="Int64"),
+            "count": pd.array(np.arange(60) % 7, dtype="Int64"),
             "b": pd.array(X[:, 1], dtype="Float64"),
         }
     )
     assert np.asarray(frame).dtype == object  # what check_array is handed
-    plain = np.column_stack([X[:, 0], X[:, 1] > 0, np.arange(60), X[:, 1]]).astype(float)
+    plain = np.column_stack([X[:, 0], X[:, 1] > 0, np.arange(60) % 7, X[:, 1]]).astype(float)
     np.testing.assert_array_equal(check_array(frame), plain)
     assert check_array(frame, dtype="float32").dtype == np.float32
     net = _net()

@@ -58,6 +58,7 @@ from .losses import (
 )
 from .network import Network
 from .optimizers import SGD, Adam, AdamW
+from .scale_check import UnscaledInputWarning
 
 __version__ = "0.1.0"
 
@@ -128,6 +129,7 @@ __all__ = [
     "StepDecay",
     "SumSquaredError",
     "Tanh",
+    "UnscaledInputWarning",
     "gradcheck",
     "load",
 ]

@@ -21,6 +21,7 @@ from .samples import (
     validation_rows,
     validation_size,
 )
+from .scale_check import warn_if_unscaled
 from .validation import check_bool, check_number
 
 _FRACTION = {"low": 0, "low_inclusive": True, "high": 1, "high_inclusive": False}
@@ -191,6 +192,7 @@ def fit(
 def _train(network, data, epochs, batch_size, shuffle, callbacks):
     """on_train_begin, then the `epochs` of training on `data` (X, y, weights, validation);
     records the last outputs and whether Ctrl-C stopped it in the History, and returns that."""
+    warn_if_unscaled(network, data[0])
     for cb in callbacks:
         cb.on_train_begin()
     history = network.history

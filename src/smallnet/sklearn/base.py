@@ -20,6 +20,7 @@ from ..callbacks import callback_list
 from ..layers import Dense
 from ..lbfgs import LBFGS, LBFGSWarning
 from ..optimizers import SGD, Adam
+from ..scale_check import UnscaledInputWarning
 from .architecture import DenseAttributes, architecture_change, new_network
 from .parameters import MLP_ONLY, check_params
 from .stopping import NoImprovementStop
@@ -257,6 +258,8 @@ class SmallNetBase(DenseAttributes, BaseEstimator):
             with warnings.catch_warnings():
                 # said in scikit-learn's words by _warn_unless_converged
                 warnings.simplefilter("ignore", LBFGSWarning)
+                # scikit-learn's way: scaling is a pipeline step, and MLP doesn't warn
+                warnings.simplefilter("ignore", UnscaledInputWarning)
                 return net.fit(
                     X,
                     Y,
