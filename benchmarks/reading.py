@@ -17,7 +17,11 @@ Memory is what the work adds to the process's resident set after the imports, C 
   page cache, given back under pressure, but counted.
 - peak anon: the resident set less file-backed pages (/proc/self/statm), sampled every
   millisecond by a thread, in a run of its own (the sampler slows the work it watches); a peak
-  shorter than the interval can be missed.
+  shorter than the interval can be missed. It also counts memory freed but kept by the C
+  allocator: pandas' parallel reader leaves about the frame's size of it (delete the frame and
+  the anon size stays there), which a later allocation as large as the final matrix doesn't reuse.
+- peak traced: tracemalloc's peak, in a run of its own: the memory Python and NumPy hold
+  (pandas' C tokenizer buffers not included), whatever the allocator keeps after.
 
     python benchmarks/reading.py [--rows 300000] [--rounds 3] [--text] [--seed 0]
 """
@@ -135,6 +139,13 @@ def child(contender, path, measure):
     import smallnet.layers  # noqa: F401
     import smallnet.tabular  # noqa: F401
 
+    if measure == "traced":
+        import tracemalloc
+
+        tracemalloc.start()
+        work(contender, path)
+        print(json.dumps({"traced": tracemalloc.get_traced_memory()[1]}))
+        return
     if measure == "anon":
         before = anon_bytes()
         if before is None:
@@ -193,7 +204,8 @@ def main(argv=None):
         for _ in range(args.rounds):
             for contender, results in runs.items():
                 result = run_child(contender, path, "time")
-                results.append({**result, **run_child(contender, path, "anon")})
+                result |= run_child(contender, path, "anon") | run_child(contender, path, "traced")
+                results.append(result)
             trains.append(run_train(path, folder))
     columns = FEATURES + 1 + (len(LEVELS) if args.text else 0)
     variant = f", {len(LEVELS)} of text, {GAPS:.0%} gaps" if args.text else ""
@@ -201,7 +213,8 @@ def main(argv=None):
         f"{args.rows} rows x {columns} columns{variant} ({size / 1e6:.0f} MB), "
         f"median of {args.rounds} alternated rounds, each in a fresh process"
     )
-    print(f"{'':30s} {'seconds':>8s} {'final MB':>8s} {'peak RSS/final':>15s} {'anon/final':>11s}")
+    print(f"{'':30s} {'seconds':>8s} {'final MB':>8s} {'peak RSS/final':>15s} {'anon/final':>11s}"
+          f" {'traced/final':>13s}")  # fmt: skip
     medians = {}
     for contender, results in runs.items():
         seconds = statistics.median(r["seconds"] for r in results)
@@ -210,16 +223,19 @@ def main(argv=None):
         anon = None if results[0]["anon"] is None else (
             statistics.median(r["anon"] for r in results) / final
         )  # fmt: skip
-        medians[contender] = seconds, rss, anon
+        traced = statistics.median(r["traced"] for r in results) / final
+        medians[contender] = seconds, rss, anon, traced
         label = "pandas.read_csv" if contender == "pandas" else "smallnet read + type + encode"
         shown = "n/a" if anon is None else f"{anon:.2f}x"
-        print(f"{label:30s} {seconds:8.3f} {final / 1e6:8.1f} {rss:14.2f}x {shown:>11s}")
+        print(f"{label:30s} {seconds:8.3f} {final / 1e6:8.1f} {rss:14.2f}x {shown:>11s}"
+              f" {traced:12.2f}x")  # fmt: skip
     print(f"{'smallnet train --epochs 1':30s} {statistics.median(trains):8.3f}  (whole process)")
     print(f"time ratio smallnet / pandas: {medians['smallnet'][0] / medians['pandas'][0]:.2f}"
           " (goal <= 2.0)")  # fmt: skip
-    _, rss, anon = medians["smallnet"]
+    _, rss, anon, traced = medians["smallnet"]
     shown = "n/a" if anon is None else f"{anon:.2f}"
-    print(f"smallnet peak memory / final arrays: {shown} anon, {rss:.2f} RSS (goal <= 3.0)")
+    print(f"smallnet peak memory / final arrays: {shown} anon, {rss:.2f} RSS, {traced:.2f} traced"
+          " (goal <= 3.0)")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -343,8 +343,8 @@ def test_a_dash_reads_standard_input(monkeypatch):
 
 @pytest.mark.parametrize("label,read", [("nan", None), ("NaN", None), ("-inf", "-inf")])
 def test_nan_is_a_missing_label_and_infinity_no_regression_target(tmp_path, label, read):
-    # The target is read as text: NaN is a missing marker, and "-inf" a label as written, which
-    # a regression refuses (tabular.target_numbers) where the reader did before.
+    # NaN is a missing marker, and "-inf" a label as written (the column is read as text again),
+    # which a regression refuses (tabular.target_numbers), not the reader.
     from smallnet.tabular import target_numbers
 
     path = tmp_path / "d.csv"
@@ -483,3 +483,42 @@ def test_text_columns_keep_what_is_written(tmp_path):
     path = _write(tmp_path, "zip,a,y\n007,1,x\n,2,z\n")
     assert read_csv(path, target="y", text=["zip"]).columns["zip"].tolist() == ["007", None]
     np.testing.assert_array_equal(read_csv(path, target="y").columns["zip"], [7, np.nan])
+
+
+# -- the target: numbers when it holds numbers, its labels as written ------------------------------
+
+
+def test_a_numeric_target_reads_as_numbers_and_gives_its_labels_as_written(tmp_path):
+    path = _write(tmp_path, "a,y\n1,007\n2,1.50\n3,NA\n4,-2\n")
+    table = read_csv(path, target="y")
+    assert table.target_values.dtype == np.float64
+    np.testing.assert_array_equal(table.target_values, [7.0, 1.5, np.nan, -2.0])
+    assert table.target_gaps.tolist() == [False, False, True, False]
+    assert table.target == ["007", "1.50", None, "-2"]  # read again, as text, when asked for
+    picked = table.take([3, 0])
+    np.testing.assert_array_equal(picked.target_values, [-2.0, 7.0])
+    assert picked.target == ["-2", "007"] and len(picked) == 2
+
+
+def test_a_numeric_target_from_standard_input_gives_its_labels_as_written(monkeypatch):
+    import io
+    import sys
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b",a,y\n0,1,01\n1,2,2.0\n")))
+    table = read_csv("-", target="y")
+    assert table.target_values.tolist() == [1.0, 2.0] and table.target == ["01", "2.0"]
+
+
+@pytest.mark.parametrize(
+    "fields,labels",
+    [
+        (["True", "FALSE", "true"], ["True", "FALSE", "true"]),  # pandas reads booleans: not here
+        (["x", "1.50", ""], ["x", "1.50", None]),  # a word: the column is text
+        (["1", "inf", "2"], ["1", "inf", "2"]),  # a label a regression refuses, not the reader
+    ],
+)
+def test_a_target_that_is_not_all_numbers_is_its_text_as_written(tmp_path, fields, labels):
+    path = _write(tmp_path, "a,y\n" + "".join(f"{i},{f}\n" for i, f in enumerate(fields)))
+    table = read_csv(path, target="y")
+    assert table.target_values.dtype == object and table.target_values.tolist() == labels
+    assert table.target == labels and table.target_gaps.tolist() == [v is None for v in labels]

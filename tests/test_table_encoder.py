@@ -342,3 +342,26 @@ def test_a_copy_trains_on_bit_for_bit_like_the_original(duplicate):
     for a, b in zip(net.params, twin.params):
         np.testing.assert_array_equal(a, b)
     np.testing.assert_array_equal(twin.predict(frame), net.predict(frame))
+
+
+def test_a_large_table_is_fitted_on_threads_to_the_same_encoder(monkeypatch):
+    from smallnet.layers import table
+
+    frame = _frame()
+    serial = sn.TableEncoder.from_data(frame)
+    monkeypatch.setattr(table, "PARALLEL_ROWS", 1)  # this table counts as large
+    threaded = sn.TableEncoder.from_data(frame)
+    assert threaded.config() == serial.config()
+    for name in ("fill", "center", "scale"):
+        np.testing.assert_array_equal(getattr(threaded, name), getattr(serial, name))
+    np.testing.assert_array_equal(threaded.prepare(frame), serial.prepare(frame))
+
+
+def test_on_threads_the_first_columns_error_is_the_one_raised(monkeypatch):
+    from smallnet.layers import table
+
+    monkeypatch.setattr(table, "PARALLEL_ROWS", 1)
+    frame = pd.DataFrame({"a": np.arange(5.0), "b": [1e308, -1e308] * 2 + [0.0],
+                          "c": [1e308, -1e308] * 2 + [0.0]})  # fmt: skip
+    with pytest.raises(ValueError, match="^column 'b' holds values too large"):
+        sn.TableEncoder.from_data(frame)

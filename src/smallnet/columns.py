@@ -145,18 +145,14 @@ def infer_types(columns, where, categorical=(), numeric=(), markers=MISSING_MARK
     for name, values in columns.items():
         values = np.asarray(values)
         if name in categorical:
-            text = as_text(values)
-            kind = _text_kind(name, text, where, forced=True)
-            types.append(_typed(name, kind, text))
+            types.append(_text_type(name, values, where, forced=True))
         elif values.dtype.kind == "b" and name not in numeric:
-            text = as_text(values)
-            types.append(_typed(name, _text_kind(name, text, where), text))
+            types.append(_text_type(name, values, where))
         elif name in numeric or values.dtype.kind in "iuf":
             numbers = as_numbers(name, values, where, markers)
             types.append(_number_type(name, numbers, forced=name in numeric))
         else:
-            text = as_text(values)
-            types.append(_typed(name, _text_kind(name, text, where, markers=markers), text))
+            types.append(_text_type(name, values, where, markers=markers))
     ids = [t.name for t in types if t.kind == "identifier"]
     if ids:
         warnings.warn(
@@ -169,15 +165,18 @@ def infer_types(columns, where, categorical=(), numeric=(), markers=MISSING_MARK
     return types
 
 
-def _typed(name, kind, text):
-    present = [value for value in text if value is not None]
-    distinct = None if kind == "number" else len(set(present))
-    return ColumnType(name, kind, len(text) - len(present), distinct)
+def _text_type(name, values, where, forced=False, markers=MISSING_MARKERS):
+    """The `ColumnType` of a column read as text."""
+    text = as_text(values)
+    counts = Counter(text.tolist())  # each distinct value checked once, its rows counted
+    gaps = counts.pop(None, 0)
+    kind = _text_kind(name, text, where, counts, gaps, forced, markers)
+    return ColumnType(name, kind, gaps, None if kind == "number" else len(counts))
 
 
 def _number_type(name, values, forced=False):
     gaps = np.isnan(values)
-    present = values[~gaps]
+    present = values[~gaps] if gaps.any() else values  # no copy of a column without gaps
     if not present.size or (present.min() == present.max() and not gaps.any()):
         return ColumnType(name, "constant", int(gaps.sum()), min(present.size, 1))
     kind = "number"
@@ -190,11 +189,11 @@ def _number_type(name, values, forced=False):
     return ColumnType(name, kind, int(gaps.sum()), distinct)
 
 
-def _text_kind(name, text, where, forced=False, markers=MISSING_MARKERS):
-    """The kind of a column of text (None where missing); `markers` for what a stray word says."""
-    present = [value for value in text if value is not None]
-    distinct = set(present)
-    if not distinct or (len(distinct) == 1 and len(present) == len(text)):
+def _text_kind(name, text, where, counts, gaps, forced, markers):
+    """The kind of a column of `text` (None where missing), of {value: rows} `counts` (in order
+    of appearance) and `gaps` rows missing; `markers` for what a stray word says."""
+    distinct, present = counts.keys(), len(text) - gaps
+    if not distinct or (len(distinct) == 1 and not gaps):
         return "constant"
     if forced:
         return "category"
@@ -205,12 +204,12 @@ def _text_kind(name, text, where, forced=False, markers=MISSING_MARKERS):
         return "date"
     if all(OTHER_DATE.fullmatch(value) for value in distinct):
         raise ValueError(
-            f"column {name!r} holds dates like {present[0]!r}, whose order of day and month is "
-            f"not sure: write them as ISO dates (YYYY-MM-DD), or leave the column out with --ignore"
+            f"column {name!r} holds dates like {next(iter(distinct))!r}, whose order of day and "
+            f"month is not sure: write them as ISO dates (YYYY-MM-DD), or leave the column out "
+            f"with --ignore"
         )
-    counts = Counter(present)  # each distinct value checked once, its rows counted
     numbers = sum(n for value, n in counts.items() if PLAIN_NUMBER.fullmatch(value))
-    if numbers == len(present):
+    if numbers == present:
         return "number"
     # 3,5 and 1,000: numbers, in a notation that would make them categories
     written = sum(
@@ -218,7 +217,7 @@ def _text_kind(name, text, where, forced=False, markers=MISSING_MARKERS):
         for v, n in counts.items()
         if "," in v and (THOUSANDS.fullmatch(v) or _is_number(v.replace(",", ".")))
     )
-    if numbers + written > len(present) / 2:  # a stray word among numbers: most often a typo
+    if numbers + written > present / 2:  # a stray word among numbers: most often a typo
         i = next(i for i, value in enumerate(text) if value is not None and not _is_number(value))
         try:
             parse_number(text[i], markers)

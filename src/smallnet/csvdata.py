@@ -45,7 +45,12 @@ class Table:
         The feature columns, in the order of `feature_names`: float64 (NaN where missing) for
         a column of numbers, else an object array of str (None where missing).
     target : list of str or None
-        The target column's fields, stripped of surrounding spaces; None where missing.
+        The target column's fields as written, stripped of surrounding spaces; None where
+        missing. (For a column of numbers they are read from the file again when first asked for:
+        `target_values` has the numbers.)
+    target_values : ndarray of shape (n_rows,), or None
+        The target column: float64 (NaN where missing) when every field is a number, else an
+        object array of `target`'s str and None.
     feature_names, target_name, path, ignored
         The features' names; the target's; the file's name for messages ("<stdin>" for
         standard input); the columns that `ignore` named.
@@ -57,20 +62,42 @@ class Table:
         The fields that counted as missing, besides empty ones.
     """
 
-    def __init__(self, columns, target, target_name, path, ignored, kept, row_names, markers,
-                 source, delimiter, picked=None):  # fmt: skip
-        self.columns, self.target, self.target_name = columns, target, target_name
+    def __init__(self, columns, target_values, target_name, path, ignored, kept, row_names,
+                 markers, source, delimiter, header=None, picked=None):  # fmt: skip
+        self.columns, self.target_values, self.target_name = columns, target_values, target_name
         self.path, self.ignored, self.kept = path, ignored, kept
         self.row_names, self.markers = row_names, markers
-        self._source, self._delimiter = source, delimiter
+        self._source, self._delimiter, self._header = source, delimiter, header
         self._picked = picked  # the rows of the file this table holds, if not all (see `take`)
+
+    @functools.cached_property
+    def target(self):
+        values = self.target_values
+        if values is None or values.dtype == object:
+            return None if values is None else list(values)
+        text = self.target_as_text()  # labels as written (007, 1.0), not the numbers they read as
+        return list(text if self._picked is None else text[self._picked])
+
+    def target_as_text(self):
+        """The target column of the whole file, read again as text: str, None where missing."""
+        name = self.target_name
+        frame = _parse(self.path, self._source, self._delimiter, self._header, self.markers,
+                       {name}, usecols=[name])  # fmt: skip
+        return _values(self, name, frame[name], missing_set(self.markers))
+
+    @property
+    def target_gaps(self):
+        """Where the target has no value: bool array, shape (n_rows,)."""
+        values = self.target_values
+        return np.isnan(values) if values.dtype.kind == "f" else values == None  # noqa: E711
 
     @property
     def feature_names(self):
         return list(self.columns)
 
     def __len__(self):
-        return len(self.target) if self.target is not None else _length(self.columns)
+        values = self.target_values
+        return len(values) if values is not None else _length(self.columns)
 
     @functools.cached_property
     def lines(self):
@@ -85,11 +112,11 @@ class Table:
         rows = np.asarray(rows, dtype=np.intp)
         return Table(
             {name: values[rows] for name, values in self.columns.items()},
-            None if self.target is None else [self.target[i] for i in rows],
+            None if self.target_values is None else self.target_values[rows],
             self.target_name, self.path, self.ignored,
             {name: [values[i] for i in rows] for name, values in self.kept.items()},
             None if self.row_names is None else [self.row_names[i] for i in rows],
-            self.markers, self._source, self._delimiter,
+            self.markers, self._source, self._delimiter, self._header,
             rows if self._picked is None else self._picked[rows],
         )  # fmt: skip
 
@@ -158,7 +185,7 @@ def read_csv(path, target=None, features=None, skip=(), ignore=(), keep=(), text
     path : str or path-like
         "-" reads standard input.
     target : str, optional
-        The target column's name; its fields are kept as text.
+        The target column's name: numbers if every field is one, else text (see `Table`).
     features : list of str, optional
         The feature columns the file must have, in this order (a model's). By
         default every column but `target`, `skip`, `ignore` and `keep` is a feature.
@@ -194,18 +221,18 @@ def read_csv(path, target=None, features=None, skip=(), ignore=(), keep=(), text
     if target in ignore:
         raise ValueError(f"{at}: column {target!r} is the target; it can't also be ignored")
     features = _features(at, names, features, {target, *skip, *ignore, *keep}, ignore)
-    as_text = {target, *keep, *text} & set(names)
+    as_text = {*keep, *text} & set(names)
     frame = _parse(path, source, delimiter, header, markers, as_text)
     if frame.empty:
         raise ValueError(f"{path}: no data rows after the header (line {header.line})")
-    table = Table({}, None, target, path, ignore, {}, None, markers, source, delimiter)
+    table = Table({}, None, target, path, ignore, {}, None, markers, source, delimiter, header)
     if header.index:
         table.row_names = [str(name) for name in frame.iloc[:, 0].astype(str)]
     check_widths(path, source, delimiter, frame, len(names) + header.index)
     missing = missing_set(markers)
     table.columns = {name: _values(table, name, frame[name], missing) for name in features}
     if target is not None:
-        table.target = list(_values(table, target, frame[target], missing))
+        table.target_values = _target_values(table, frame[target], missing)
     table.kept = {name: _as_written(frame[name]) for name in keep}
     return table
 
@@ -263,6 +290,17 @@ def _values(table, name, series, missing):
             value = str(value).strip()
             out[i] = None if value.lower() in missing else value
     return out
+
+
+def _target_values(table, series, missing):
+    """`Table.target_values` of the target column as pandas typed it: its numbers, or its text as
+    written (read again as text where pandas made some of it something else: True, 1.5)."""
+    kind = series.dtype.kind
+    if kind in "iu" or (kind == "f" and not np.isinf(series.to_numpy()).any()):
+        return _values(table, table.target_name, series, missing)
+    if kind != "f" and all(isinstance(v, str) for v in series.dropna().unique()):
+        return _values(table, table.target_name, series, missing)
+    return table.target_as_text()  # -inf is a label a regression refuses (at target_numbers)
 
 
 def _as_they_are(values, missing):
@@ -333,7 +371,7 @@ def _header(path, head):
     return _Header(line, names, index), delimiter
 
 
-def _parse(path, source, delimiter, header, markers, as_text):
+def _parse(path, source, delimiter, header, markers, as_text, usecols=None):
     """The pandas DataFrame of the file's rows, every column named as in `header`."""
     pandas = require_pandas()
     names = ([""] if header.index else []) + header.names
@@ -357,6 +395,7 @@ def _parse(path, source, delimiter, header, markers, as_text):
                 encoding="utf-8-sig",
                 skip_blank_lines=True,
                 engine="c",
+                usecols=usecols,
             )
     except pandas.errors.EmptyDataError:
         return pandas.DataFrame(columns=names)

@@ -16,7 +16,7 @@ from typing import NamedTuple
 import numpy as np
 
 from . import activations, losses
-from .fields import parse_number, plain_numbers
+from .fields import parse_number
 from .layers import BatchNorm, Dense, Dropout, Standardize, column_moments
 from .network import Network
 from .validation import check_bool, check_number
@@ -39,8 +39,13 @@ def _is_number(text):
 
 
 def infer_task(labels):
-    """The task of a target column `labels` (n_rows fields, as written): "classification" for
-    text or for at most `MAX_CLASSES` distinct integers (as written), else "regression"."""
+    """The task of a target column `labels` (n_rows fields as written, or a float array of the
+    column's numbers): "classification" for text or for at most `MAX_CLASSES` distinct
+    integers, else "regression"."""
+    if isinstance(labels, np.ndarray) and labels.dtype.kind == "f":
+        distinct = np.unique(labels[~np.isnan(labels)])
+        few = len(distinct) <= MAX_CLASSES and (distinct == np.round(distinct)).all()
+        return "classification" if few else "regression"
     distinct = set(labels)
     try:
         values = [parse_number(text) for text in distinct]
@@ -165,16 +170,7 @@ def output_head(task, n_classes=None):
 def target_numbers(table):
     """The target column of `table` as a float array, shape (n_rows, 1); or a ValueError
     naming the line of the first field that isn't a number."""
-    values = plain_numbers(table.target)
-    if values is not None and not np.isnan(values).any():
-        return values.reshape(-1, 1)
-    values = []
-    for i, text in enumerate(table.target):
-        try:
-            values.append(parse_number(text))
-        except ValueError as exc:
-            raise ValueError(f"{table.where(i, table.target_name)}: {exc}") from None
-    return np.array(values).reshape(-1, 1)
+    return table.numbers(table.target_name, table.target_values).reshape(-1, 1)
 
 
 # -- the columns -------------------------------------------------------------------------------

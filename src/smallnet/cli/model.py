@@ -105,18 +105,18 @@ def model_inputs(model, table):
 def labelled(table, who="note:", column="", left_out="left out"):
     """`table` without its rows that have no target value, said on stderr with their count,
     the line starting with `who`; `column` goes before the target's name ("the target ")."""
-    gaps = [i for i, label in enumerate(table.target) if label is None]
+    gaps = np.flatnonzero(table.target_gaps)
     if len(gaps) == len(table):
         raise ValueError(
             f"{table.path}: {column or 'the column '}{table.target_name!r} has no values"
         )
-    if gaps:
+    if gaps.size:
         print(
             f"{who} {count(len(gaps), 'row')} without a value of {column}{table.target_name!r} "
             f"{left_out} (the first: {table.where(gaps[0])})",
             file=sys.stderr,
         )
-        table = table.take([i for i, label in enumerate(table.target) if label is not None])
+        table = table.take(np.flatnonzero(~table.target_gaps))
     return table
 
 

@@ -62,7 +62,7 @@ def train(args):
     table = _read_table(args)
     _check_outputs(args)
     require_safetensors()  # a missing [io] extra is said before the training, not after it
-    task = args.task or infer_task(table.target)
+    task = args.task or infer_task(table.target_values)
     target = _encode_target(table, task, guessed=args.task is None)
     check_loss(args.loss, task, target.classes and len(target.classes))
     if task == "regression":

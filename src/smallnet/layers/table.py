@@ -6,8 +6,10 @@ unknown). Few levels are one-hot, many are embedded in vectors that train with t
 """
 
 import itertools
+import os
 import warnings
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -27,6 +29,7 @@ from .standardize import column_moments
 ONEHOT_MAX = 10  # levels up to which a category is one-hot; small data trains them reliably
 MAX_LEVELS = 100  # the most frequent levels kept (AutoGluon's cap); the rest are "other"
 DATE_PARTS = ("year", "month", "day", "weekday")
+PARALLEL_ROWS = 50_000  # from here columns are fitted on every core (NumPy's medians free the GIL)
 
 
 def embedding_size(levels):
@@ -103,12 +106,14 @@ class TableEncoder(Layer):
             raise ValueError(
                 f"no column is usable: {', '.join(f'{t.name!r} is {t.kind}' for t in types)}"
             )
-        records, stats = [], []
-        for t in types:
-            if t.used:
-                record, values = _fit_column(t, columns[t.name], where, markers)
-                records.append(record)
-                stats += values
+        used = [t for t in types if t.used]
+
+        def fit(t):
+            return _fit_column(t, columns[t.name], where, markers)
+
+        fitted = _each(fit, used, _length(columns))
+        records = [record for record, _ in fitted]
+        stats = [part for _, parts in fitted for part in parts]
         left_out = [{"name": t.name, "kind": t.kind} for t in types if not t.used]
         encoder = cls(records, left_out, markers)
         if stats:
@@ -140,17 +145,17 @@ class TableEncoder(Layer):
                 Z[:, k] = self._codes(c, values)
                 k += 1
                 continue
-            parts, gaps = self._numbers(c, values, where)
-            width = parts.shape[1]
-            Z[:, j : j + width] = parts
+            width = len(_parts(c))
+            gaps = self._numbers(c, values, where, Z[:, j : j + width])
             j += width
             if c["gaps"]:
                 Z[:, j] = gaps
                 j += 1
         return Z
 
-    def _numbers(self, c, values, where):
-        """A numeric column's parts (n, 1 or 4), filled and standardized, and its gaps (n,)."""
+    def _numbers(self, c, values, where, out):
+        """Write a numeric column's parts into `out` (n, 1 or 4), filled and standardized; its
+        gaps (n,)."""
         unknown = None
         if c["kind"] == "number":
             bad = []  # a word among numbers: that row's value is a guess, the others' are not lost
@@ -174,15 +179,18 @@ class TableEncoder(Layer):
             _warn(c, int(unknown.sum()), what, _examples(values, unknown), filled=True)
         elif gaps.any() and not c["gaps"]:
             _warn(c, int(gaps.sum()), "gaps, where training had none", "", filled=True)
-        start = self._offset(c)
-        fill = self.fill[start : start + parts.shape[1]]
-        parts = np.where(np.isnan(parts), fill, parts)
-        parts -= self.center[start : start + parts.shape[1]]
-        parts /= self.scale[start : start + parts.shape[1]]
-        if np.isinf(parts).any():
-            i = int(np.argmax(np.isinf(parts).any(axis=1)))
+        parts_at = slice(self._offset(c), self._offset(c) + out.shape[1])
+        center, scale = self.center[parts_at], self.scale[parts_at]
+        standard = parts - center  # contiguous: one strided pass into `out` at the end
+        standard /= scale
+        if gaps.any() or unknown is not None:
+            filled = (self.fill[parts_at] - center) / scale
+            np.copyto(standard, np.broadcast_to(filled, standard.shape), where=np.isnan(standard))
+        if np.isinf(standard).any():
+            i = int(np.argmax(np.isinf(standard).any(axis=1)))
             raise ValueError(f"{where(i, c['name'])}: a value too large to standardize")
-        return parts, gaps
+        out[...] = standard
+        return gaps
 
     def _offset(self, c):
         """Where the column `c`'s parts start among the numeric outputs."""
@@ -349,6 +357,16 @@ def _table_size(c):
     return (len(c["levels"]) + 1) * c["dim"] if c["kind"] == "category" else 0
 
 
+def _each(fit, types, rows):
+    """[fit(t) for t in types], on a thread per core for tables of PARALLEL_ROWS `rows` or more;
+    the first error is raised, as the loop would."""
+    cores = os.cpu_count() or 1
+    if cores < 2 or rows < PARALLEL_ROWS:
+        return [fit(t) for t in types]
+    with ThreadPoolExecutor(min(cores, len(types))) as pool:
+        return list(pool.map(fit, types))
+
+
 def _fit_column(t, values, where, markers):
     """(the column's record, [(fill, center, scale)] of its numeric outputs)."""
     record = {"name": t.name, "kind": t.kind, "gaps": bool(t.missing)}
@@ -372,8 +390,12 @@ def _fit_column(t, values, where, markers):
     stats = []
     for j in range(parts.shape[1]):
         column = parts[:, j]
-        fill = float(np.nanmedian(column)) if not np.isnan(column).all() else 0.0
-        filled = np.where(np.isnan(column), fill, column)
+        gaps = np.isnan(column)
+        if gaps.any():
+            fill = float(np.median(column[~gaps])) if not gaps.all() else 0.0
+            filled = np.where(gaps, fill, column)
+        else:
+            fill, filled = float(np.median(column)), column
         mean, std = column_moments(filled[:, None])
         if not (np.isfinite(mean) & np.isfinite(std)).all():
             raise ValueError(
