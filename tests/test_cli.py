@@ -758,8 +758,8 @@ def checkpointed(tmp_path_factory):
 @pytest.mark.parametrize(
     "argv,match",
     [
-        (["--lr", "0.5"], "--lr 0.01, not 0.5"),
-        (["--batch-size", "7"], "--batch-size 32, not 7"),
+        (["--lr", "0.5"], "--lr 0.005, not 0.5"),
+        (["--batch-size", "7"], "--batch-size 64, not 7"),
         (["--loss", "sse"], "--loss mse, not sse"),
         (["--seed", "5"], "--seed 0, not 5"),
         (["--optimizer", "sgd"], "--optimizer adam, not sgd"),

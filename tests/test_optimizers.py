@@ -6,6 +6,7 @@ import pytest
 
 import smallnet as sn
 from smallnet import cli
+from smallnet.cli.options import DEFAULT_LR
 from smallnet.optimizers import OPTIMIZERS
 
 
@@ -348,7 +349,7 @@ def test_the_command_line_trains_with_them(tmp_path, name):
     assert cli.main(command) == 0
     assert sn.load(path).optimizer.config() == {
         **OPTIMIZERS[name]().config(),
-        "learning_rate": 0.01,
+        "learning_rate": DEFAULT_LR,
     }
 
 

@@ -9,8 +9,8 @@ from ..optimizers import OPTIMIZERS
 from ..samples import held_out_count
 from .common import count, show
 
-DEFAULT_LR = 0.01  # every optimizer but lbfgs, which has none
-DEFAULT_BATCH_SIZE = 32
+DEFAULT_LR = 0.005  # every optimizer but lbfgs, which has none
+DEFAULT_BATCH_SIZE = 64
 DEFAULT_VAL_SPLIT = 0.1  # held out for early stopping, where the table has enough rows
 MIN_ROWS_TO_VALIDATE = 20  # fewer: every row trains (a validation row or two says little)
 DEFAULT_PATIENCE = 20

@@ -67,7 +67,7 @@ class TableEncoder(Layer):
         )
         self.fill = self.center = self.scale = np.zeros(self.n_numeric)
         self.embeddings = None
-        self._rows = None
+        self._layout = _layout(self.columns, self.n_numeric)
 
     # -- fitting ---------------------------------------------------------------------------
 
@@ -243,39 +243,29 @@ class TableEncoder(Layer):
         self.embeddings = rng.uniform(-0.05, 0.05, size).astype(dtype) if size else None
         self.params = [self.embeddings] if size else []
         self.steps = [np.zeros_like(self.embeddings)] if size else []
-        self._rows = None
 
     def bind(self, params, steps):
         super().bind(params, steps)
         self.embeddings = params[0] if params else None
 
     def _tables(self, arrays):
-        """(column index among the codes, output offset, width, table view) of each category."""
-        out, offset, start = [], self.n_numeric, 0
-        for k, c in enumerate(cat for cat in self.columns if cat["kind"] == "category"):
-            table = None
-            if c["dim"]:
-                size = _table_size(c)
-                table = arrays[start : start + size].reshape(len(c["levels"]) + 1, c["dim"])
-                start += size
-            out.append((k, offset, _width(c), c, table))
-            offset += _width(c)
-        return out
+        """(column index among the codes, output offset, width, lookup table, embedded) of each
+        category: a code's row of the table is its output; embedded tables are views of
+        `arrays` (the embeddings, or their steps), one-hot ones constant."""
+        return [
+            (k, offset, width, hot, False)
+            if hot is not None
+            else (k, offset, width, arrays[start : start + np.prod(shape)].reshape(shape), True)
+            for k, offset, width, hot, start, shape in self._layout
+        ]
 
     def forward(self, x, training=False):
         """x: (n, input_dim) numbers and codes -> (n, units); in training keeps the codes."""
-        n = len(x)
-        out = np.zeros((n, self.units), dtype=x.dtype)
+        out = np.empty((len(x), self.units), dtype=x.dtype)
         out[:, : self.n_numeric] = x[:, : self.n_numeric]
         codes = x[:, self.n_numeric :].astype(np.intp)
-        rows = np.arange(n)
-        for k, offset, width, c, table in self._tables(self.embeddings):
-            if table is not None:
-                out[:, offset : offset + width] = table[codes[:, k]]
-                continue
-            hot = codes[:, k] - (0 if c["merged"] else 1)  # unknown: the merged column, or none
-            seen = hot >= 0
-            out[rows[seen], offset + hot[seen]] = 1
+        for k, offset, width, table, _ in self._tables(self.embeddings):
+            out[:, offset : offset + width] = table[codes[:, k]]
         if training:
             self.codes = codes
         return out
@@ -288,8 +278,8 @@ class TableEncoder(Layer):
             return None
         step = self.steps[0]
         step[...] = 0
-        for k, offset, width, _, table in self._tables(step):
-            if table is not None:
+        for k, offset, width, table, embedded in self._tables(step):
+            if embedded:
                 np.add.at(table, self.codes[:, k], error[:, offset : offset + width])
         return None
 
@@ -347,6 +337,22 @@ class TableEncoder(Layer):
 
 def _parts(c):
     return DATE_PARTS if c["kind"] == "date" else (c["name"],)
+
+
+def _layout(columns, n_numeric):
+    """Each category's (code index, output offset, width, one-hot table or None, start and
+    shape of its embedding table among the embeddings)."""
+    layout, offset, start = [], n_numeric, 0
+    for k, c in enumerate(cat for cat in columns if cat["kind"] == "category"):
+        levels = len(c["levels"]) + 1  # and the unknown, code 0
+        if c["dim"]:
+            layout.append((k, offset, c["dim"], None, start, (levels, c["dim"])))
+            start += levels * c["dim"]
+        else:  # code 0 is the merged levels' column, or no column: all zeros
+            hot = np.eye(levels)[:, 0 if c["merged"] else 1 :]
+            layout.append((k, offset, _width(c), hot, None, None))
+        offset += _width(c)
+    return layout
 
 
 def _width(c):
