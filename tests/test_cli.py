@@ -1650,7 +1650,8 @@ def _grades(path):
 
 ID_WARNING = (
     "smallnet train: warning: column 'student_id' left out: it looks like an identifier (a "
-    "distinct value on every row); to use it anyway, name it with --categorical or --numeric\n"
+    "distinct value on every row); to use it anyway, name it with --categorical or --numeric "
+    "(categorical= or numeric= from Python)\n"
 )
 
 

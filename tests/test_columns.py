@@ -92,7 +92,9 @@ def test_integers_that_skip_a_number_or_have_a_gap_are_no_count():
 
 def test_two_identifiers_are_named_in_one_warning():
     columns = {"a": _text([f"a{i}" for i in range(N)]), "b": np.arange(N, dtype=float)}
-    with pytest.warns(ColumnWarning, match=r"^column 'a', 'b' left out: they look like") as caught:
+    with pytest.warns(
+        ColumnWarning, match=r"^columns 'a', 'b' left out: they look like identifiers"
+    ) as caught:
         infer_types(columns, where)
     assert len(caught) == 1
 

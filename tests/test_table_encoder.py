@@ -365,3 +365,23 @@ def test_on_threads_the_first_columns_error_is_the_one_raised(monkeypatch):
                           "c": [1e308, -1e308] * 2 + [0.0]})  # fmt: skip
     with pytest.raises(ValueError, match="^column 'b' holds values too large"):
         sn.TableEncoder.from_data(frame)
+
+
+def test_a_path_given_to_fit_or_predict_says_to_read_the_file_first(tmp_path):
+    frame = _frame()
+    path = tmp_path / "t.csv"
+    frame.to_csv(path)
+    net = sn.Network([sn.TableEncoder.from_data(path), sn.Dense(1)], loss="mse", seed=0)
+    net.build()
+    with pytest.raises(ValueError, match=r"not the path '.*t\.csv': read the file first"):
+        net.predict(str(path))
+    with pytest.raises(ValueError, match=r"not the path '.*t\.csv'"):
+        net.fit(path, np.zeros((N, 1)))
+
+
+def test_a_table_of_unusable_columns_says_empty_for_a_column_without_values():
+    frame = pd.DataFrame({"z": [np.nan] * 5, "t": [None] * 5, "c": [3.0] * 5})
+    with pytest.raises(
+        ValueError, match="^no column is usable: 'z' is empty, 't' is empty, 'c' is constant$"
+    ):
+        sn.TableEncoder.from_data(frame)

@@ -156,9 +156,13 @@ def infer_types(columns, where, categorical=(), numeric=(), markers=MISSING_MARK
     ids = [t.name for t in types if t.kind == "identifier"]
     if ids:
         warnings.warn(
-            f"column {quoted(ids)} left out: {'it looks' if len(ids) == 1 else 'they look'} like "
-            f"an identifier (a distinct value on every row); to use it anyway, name it with "
-            f"--categorical or --numeric",
+            f"column {quoted(ids)} left out: it looks like an identifier (a distinct value on "
+            f"every row); to use it anyway, name it with --categorical or --numeric (categorical= "
+            f"or numeric= from Python)"
+            if len(ids) == 1
+            else f"columns {quoted(ids)} left out: they look like identifiers (a distinct value on "
+            f"every row); to use them anyway, name them with --categorical or --numeric "
+            f"(categorical= or numeric= from Python)",
             ColumnWarning,
             stacklevel=2,
         )

@@ -104,7 +104,10 @@ class TableEncoder(Layer):
             types = [t for t in types if t.name in columns]
         if not any(t.used for t in types):
             raise ValueError(
-                f"no column is usable: {', '.join(f'{t.name!r} is {t.kind}' for t in types)}"
+                "no column is usable: "
+                + ", ".join(
+                    f"{t.name!r} is {'empty' if t.distinct == 0 else t.kind}" for t in types
+                )
             )
         used = [t for t in types if t.used]
 
@@ -422,6 +425,12 @@ def _columns(data, names=None):
         columns = {str(name): _frame_column(data[name]) for name in data.columns}
     elif isinstance(data, dict):
         columns = {str(name): values for name, values in data.items()}
+    elif isinstance(data, str) or hasattr(data, "__fspath__"):
+        raise ValueError(
+            f"a table is a DataFrame, a dict of columns or a 2-D array, not the path "
+            f"{str(data)!r}: read the file first, with smallnet.csvdata.read_csv (row names "
+            f"and gaps as `smallnet train` reads them) or pandas.read_csv"
+        )
     else:
         array = np.asarray(data)
         array = array if array.dtype.kind in "biuf" else array.astype(object)
