@@ -369,8 +369,9 @@ def _table_size(c):
 def _each(fit, types, rows):
     """[fit(t) for t in types], on a thread per core for tables of PARALLEL_ROWS `rows` or more;
     the first error is raised, as the loop would."""
-    cores = os.cpu_count() or 1
-    if cores < 2 or rows < PARALLEL_ROWS:
+    # the cores this process may run on (a container's share), not the machine's
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    if (cores or 1) < 2 or rows < PARALLEL_ROWS:
         return [fit(t) for t in types]
     with ThreadPoolExecutor(min(cores, len(types))) as pool:
         return list(pool.map(fit, types))
