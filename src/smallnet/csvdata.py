@@ -296,9 +296,8 @@ def _target_values(table, series, missing):
     """`Table.target_values` of the target column as pandas typed it: its numbers, or its text as
     written (read again as text where pandas made some of it something else: True, 1.5)."""
     kind = series.dtype.kind
-    if kind in "iu" or (kind == "f" and not np.isinf(series.to_numpy()).any()):
-        return _values(table, table.target_name, series, missing)
-    if kind != "f" and all(isinstance(v, str) for v in series.dropna().unique()):
+    numbers = kind in "iu" or (kind == "f" and not np.isinf(series.to_numpy()).any())
+    if numbers or (kind not in "iuf" and all(isinstance(v, str) for v in series.dropna().unique())):
         return _values(table, table.target_name, series, missing)
     return table.target_as_text()  # -inf is a label a regression refuses (at target_numbers)
 

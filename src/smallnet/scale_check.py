@@ -6,7 +6,7 @@ import warnings
 
 import numpy as np
 
-from .layers import BatchNorm, Embedding, LayerNorm, Standardize, TableEncoder
+from .layers import BatchNorm, Embedding, LayerNorm, Standardize, TableEncoder, column_moments
 
 SCALING_LAYERS = (Standardize, TableEncoder, BatchNorm, LayerNorm, Embedding)
 FAR = 10.0  # a column whose |mean| or standard deviation is above this is far from unit scale
@@ -17,27 +17,18 @@ class UnscaledInputWarning(UserWarning):
     """Inputs far from unit scale given to a network with no scaling layer."""
 
 
-def far_columns(X):
-    """The indices of X's columns (n_samples, n_features) whose |mean| or standard deviation,
-    over its first SAMPLE_ROWS rows, is above FAR."""
-    sample = np.asarray(X[:SAMPLE_ROWS], dtype=np.float64)
-    with np.errstate(over="ignore", invalid="ignore"):
-        mean, std = sample.mean(axis=0), sample.std(axis=0)
-    return np.flatnonzero(~((np.abs(mean) <= FAR) & (std <= FAR)))  # overflow counts as far
-
-
 def warn_if_unscaled(network, X):
     """Warn (UnscaledInputWarning, once per calling line, as Python's warnings do) when no layer
-    of `network` scales its inputs and some column of X is far from unit scale."""
+    of `network` scales its inputs and some column of X (its first SAMPLE_ROWS rows) has a
+    |mean| or standard deviation above FAR."""
     if any(isinstance(layer, SCALING_LAYERS) for layer in network.layers):
         return
-    far = far_columns(X)
+    means, stds = column_moments(np.asarray(X[:SAMPLE_ROWS], dtype=np.float64))
+    far = np.flatnonzero(~((np.abs(means) <= FAR) & (stds <= FAR)))  # overflow counts as far
     if not far.size:
         return
     j = int(far[0])
-    column = np.asarray(X[:SAMPLE_ROWS, j], dtype=np.float64)
-    with np.errstate(over="ignore", invalid="ignore"):
-        mean, std = column.mean(), column.std()
+    mean, std = means[j], stds[j]
     more = f" (and {far.size - 1} more)" if far.size > 1 else ""
     warnings.warn(
         f"input column {j}{more} is far from unit scale (mean {mean:.3g}, standard "

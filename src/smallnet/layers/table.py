@@ -182,7 +182,8 @@ class TableEncoder(Layer):
             _warn(c, int(unknown.sum()), what, _examples(values, unknown), filled=True)
         elif gaps.any() and not c["gaps"]:
             _warn(c, int(gaps.sum()), "gaps, where training had none", "", filled=True)
-        parts_at = slice(self._offset(c), self._offset(c) + out.shape[1])
+        start = self._offset(c)
+        parts_at = slice(start, start + out.shape[1])
         center, scale = self.center[parts_at], self.scale[parts_at]
         standard = parts - center  # contiguous: one strided pass into `out` at the end
         standard /= scale
@@ -258,8 +259,8 @@ class TableEncoder(Layer):
         return [
             (k, offset, width, hot, False)
             if hot is not None
-            else (k, offset, width, arrays[start : start + np.prod(shape)].reshape(shape), True)
-            for k, offset, width, hot, start, shape in self._layout
+            else (k, offset, width, arrays[at].reshape(shape), True)
+            for k, offset, width, hot, at, shape in self._layout
         ]
 
     def forward(self, x, training=False):
@@ -343,13 +344,14 @@ def _parts(c):
 
 
 def _layout(columns, n_numeric):
-    """Each category's (code index, output offset, width, one-hot table or None, start and
+    """Each category's (code index, output offset, width, one-hot table or None, slice and
     shape of its embedding table among the embeddings)."""
     layout, offset, start = [], n_numeric, 0
     for k, c in enumerate(cat for cat in columns if cat["kind"] == "category"):
         levels = len(c["levels"]) + 1  # and the unknown, code 0
         if c["dim"]:
-            layout.append((k, offset, c["dim"], None, start, (levels, c["dim"])))
+            at = slice(start, start + levels * c["dim"])
+            layout.append((k, offset, c["dim"], None, at, (levels, c["dim"])))
             start += levels * c["dim"]
         else:  # code 0 is the merged levels' column, or no column: all zeros
             hot = np.eye(levels)[:, 0 if c["merged"] else 1 :]
