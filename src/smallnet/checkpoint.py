@@ -43,6 +43,7 @@ def run_arguments(
         "validation_data": validation_data is not None,
         "class_weight": class_weight_config(class_weight),
         "loss": network.loss.config(),  # a plain name for a loss without parameters
+        "l1": network.l1,
         "l2": network.l2,
         "metrics": [name for name, _ in network.metrics],
     }
@@ -128,6 +129,8 @@ class BackupAndRestore(Callback):
         path = self.resume
         done, previous, saved = load_checkpoint(path, network)
         recorded = saved.get("arguments", {})
+        if "l2" in recorded:  # one that recorded l2 but no l1 was written before L1: with 0
+            recorded = {"l1": 0.0, **recorded}
         _check_resumed(path, recorded, arguments)  # first: another class_weight changes the data
         if saved.get("data") != data:
             raise ValueError(

@@ -94,7 +94,7 @@ def fit(
         afresh, but for those whose state the checkpoint keeps (EarlyStopping: its best,
         its count and its best weights), where the resumed fit has them in the same order;
         a run that had stopped early stops again at once. Other data, or another batch_size,
-        shuffle, validation_split, validation_data (given or not), loss, l2, metrics,
+        shuffle, validation_split, validation_data (given or not), loss, l1, l2, metrics,
         seed or optimizer setting than the checkpoint recorded, is a ValueError naming
         both values (older checkpoints are checked on what they recorded). A checkpoint
         that has done more than `epochs` epochs is a ValueError; one that has done

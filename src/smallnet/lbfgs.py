@@ -46,11 +46,12 @@ class LBFGS(Optimizer):
     Notes
     -----
     `fit` refuses a batch_size below the number of training rows, checkpoint= and resume=
-    (scipy's state can't be saved), Dropout with a rate above 0 (a random objective) and
-    callbacks that set a learning rate. scipy (>= 1.11) is needed when fit runs: a model
-    trained with LBFGS loads and predicts without it. A float32 network computes in float32;
-    scipy works in float64 on its values. BatchNorm's running statistics move at every
-    evaluation, line searches included. After a fit, `result` says how scipy ended:
+    (scipy's state can't be saved), Dropout with a rate above 0 (a random objective), l1 above
+    0 (L1 is not smooth) and callbacks that set a learning rate. scipy (>= 1.11) is needed
+    when fit runs: a model trained with LBFGS loads and predicts without it. A float32
+    network computes in float32; scipy works in float64 on its values. BatchNorm's running
+    statistics move at every evaluation, line searches included. After a fit, `result` says
+    how scipy ended:
     ``{"message", "success", "iterations", "evaluations", "loss"}``.
     """
 
@@ -114,6 +115,11 @@ def check_fit(network, n_rows, batch_size, validation_split, checkpoint, resume,
             "LBFGS can't write or resume checkpoints: scipy's L-BFGS-B keeps its state "
             "(curvature pairs, line search) to itself; fit without checkpoint= and resume=, "
             "or train with another optimizer"
+        )
+    if network.l1:
+        raise ValueError(
+            f"l1={network.l1:g}: LBFGS needs a smooth objective, and the L1 penalty has a kink "
+            f"at every zero weight; use l1=0 (l2 is fine), or train with another optimizer"
         )
     n_train = n_rows - (validation_size(n_rows, validation_split) if validation_split else 0)
     if batch_size is not None and batch_size < n_train:

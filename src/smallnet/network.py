@@ -18,8 +18,9 @@ from . import losses, optimizers, params
 from . import metrics as metric_fns
 from .layers import Dropout, Layer, Standardize
 from .params import Weights
+from .penalty import Penalized, Penalty
 from .saving import Saving
-from .validation import check_array, check_dtype, check_number, check_X_y, make_rng
+from .validation import check_array, check_dtype, check_X_y, make_rng
 
 _NO_TARGETS = object()  # check_data's y when only X is checked (None is a user's mistake)
 
@@ -40,7 +41,7 @@ def _check_chain(layer, below, dim):
         )
 
 
-class Network(Weights, Saving):
+class Network(Weights, Saving, Penalized):
     """A feed-forward network.
 
     Parameters
@@ -58,9 +59,10 @@ class Network(Weights, Saving):
     metrics : str, callable or list of them
         Recorded in History each epoch: "mae", "mse", "accuracy" ("acc"), "binary_accuracy", "r2".
         A single one (``metrics="mae"``) is a list of one.
-    l2 : float
-        L2 weight decay: ``0.5 * l2 * sum(weights**2)`` (biases excluded) is added
-        to each step's loss, so every step also shrinks the weights by ``l2 * weights``.
+    l1, l2 : float
+        Weight penalties (biases excluded; see `smallnet.penalty.Penalty`, both may be on):
+        ``l1 * sum(|weights|) + 0.5 * l2 * sum(weights**2)`` is added to each step's loss, so
+        each step's gradient also gets ``l1 * sign(weights) + l2 * weights``.
     seed : int, numpy generator or None
         Drives every random draw (initial weights in layer order, shuffling,
         validation split, dropout masks).
@@ -78,9 +80,10 @@ class Network(Weights, Saving):
     ...     loss="sse", optimizer=SGD(learning_rate=1.0), seed=1)
     """
 
-    def __init__(
-        self, layers, loss="mse", optimizer="adam", metrics=(), l2=0.0, seed=None, dtype=None
-    ):
+    # fmt: off
+    def __init__(self, layers, loss="mse", optimizer="adam", metrics=(), l1=0.0, l2=0.0,
+                 seed=None, dtype=None):
+        # fmt: on
         self.layers = list(layers)
         if not self.layers:
             raise ValueError("a network needs at least one layer")
@@ -101,7 +104,7 @@ class Network(Weights, Saving):
         self.loss = loss
         self.optimizer = optimizers.get(optimizer)
         self.metrics = metric_fns.get_all(metrics)
-        self.l2 = check_number("l2", l2, low=0, low_inclusive=True)
+        self._penalty = Penalty(l1, l2)
         self.seed = seed
         self.rng = make_rng(seed)
         self.dtype = check_dtype(dtype)
@@ -245,7 +248,10 @@ class Network(Weights, Saving):
     def __setstate__(self, state):
         # pickle and copy.deepcopy turn the layers' views into arrays of their own: join them up
         # again, or training would update a flat array that no layer reads.
-        self.__dict__.update({"last_batch": None, **state})
+        state = {"last_batch": None, **state}
+        if "_penalty" not in state:  # pickled before L1: l2 was a plain attribute
+            state["_penalty"] = Penalty(l2=state.pop("l2", 0.0))
+        self.__dict__.update(state)
         for layer in self.layers:
             layer.claim(self)
         if self.flat_params is not None:
@@ -325,13 +331,8 @@ class Network(Weights, Saving):
 
     def objective(self, y, out, weights=None):
         """The loss that training minimizes: the data loss (with `weights`, the weighted average
-        that `Loss.__call__` defines) plus the L2 penalty."""
-        return self.loss(y, out, weights) + self._penalty()
-
-    def _penalty(self):
-        if not self.l2:
-            return 0.0
-        return 0.5 * self.l2 * sum(float(np.vdot(w, w)) for w, _ in self._decayed)
+        that `Loss.__call__` defines) plus the weight penalty (`l1`, `l2`)."""
+        return self.loss(y, out, weights) + self._penalty.value(w for w, _ in self._decayed)
 
     def backward(self, y, out, weights=None):
         """Backpropagate from `out` towards `y`, filling each layer's steps (minus gradients)."""
@@ -345,7 +346,7 @@ class Network(Weights, Saving):
 
     def _backpropagate(self, top, scale=1.0, record=None):
         """`top`: the error at the output, or the delta below the output activation when the
-        loss fuses with it, already multiplied by `scale`, which the decay's steps take too."""
+        loss fuses with it, already multiplied by `scale`, which the penalty's steps take too."""
         layers = self.layers
         if record is not None:
             self._backpropagate_recorded(top, scale, record)
@@ -356,9 +357,8 @@ class Network(Weights, Saving):
                 error = layers[-1].backward(top, len(layers) > 1)
             for i in range(len(layers) - 2, -1, -1):
                 error = layers[i].backward(error, i > 0)
-        if self.l2:
-            for w, step in self._decayed:
-                step -= (scale * self.l2) * w
+        if self._penalty:
+            self._penalty.add_steps(self._decayed, scale)
 
     def _backpropagate_recorded(self, top, scale, record):
         """`_backpropagate` for the layers trace knows, each delta shown to `record`."""
@@ -400,8 +400,8 @@ class Network(Weights, Saving):
                 loss, top = self.loss(y, out), self.loss.delta(y, out)
             else:
                 loss, top = self.loss.value_and_error(y, out)  # l2_error = y - l2
-            if self.l2:
-                loss += self._penalty()
+            if self._penalty:
+                loss += self._penalty.value(w for w, _ in self._decayed)
         # Every step is linear in `top`, so the optimizer's factor for them all (SGD's learning
         # rate) goes on these few numbers here instead of on every weight's step.
         scale = self.optimizer.step_scale

@@ -292,7 +292,7 @@ class AdamW(Adam):
     PyTorch's Adam step ``w -= lr * m_hat / (sqrt(v_hat) + epsilon)``, with the bias-corrected
     moments ``m_hat = m / (1 - beta_1**t)`` and ``v_hat = v / (1 - beta_2**t)`` (`Adam`, as
     scikit-learn and Keras, adds epsilon to sqrt(v) instead). The defaults are PyTorch's.
-    The network's `l2` is another thing: it adds to the gradient, and spares the biases.
+    The network's `l2` (and `l1`) is another thing: it adds to the gradient, and spares the biases.
     """
 
     name = "adamw"

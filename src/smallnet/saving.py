@@ -29,6 +29,7 @@ class Saving:
             "loss": self.loss.config(),  # a name; {"name": "huber", "delta": ...} with parameters
             "optimizer": self.optimizer.config(),
             "metrics": [name for name, fn in self.metrics if metric_fns.METRICS.get(name) is fn],
+            "l1": float(self.l1),
             "l2": float(self.l2),
             "seed": int(self.seed) if isinstance(self.seed, (int, np.integer)) else None,
             "dtype": None if self.dtype is None else self.dtype.name,
@@ -60,6 +61,7 @@ class Saving:
             loss=config["loss"],
             optimizer=config["optimizer"],
             metrics=config["metrics"],
+            l1=config.get("l1", 0.0),  # files from before L1 have none
             l2=config.get("l2", 0.0),
             seed=config["seed"],
             dtype=config["dtype"],

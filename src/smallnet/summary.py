@@ -59,11 +59,12 @@ def summary_text(network):
     text.insert(2, line)
     built = network.built
     total = sum(layer.n_params for layer in network.layers) if built else "? (not built)"
-    l2 = f"  L2: {network.l2:g}" if network.l2 else ""
+    penalty = f"  L1: {network.l1:g}" if network.l1 else ""
+    penalty += f"  L2: {network.l2:g}" if network.l2 else ""
     text += [
         line,
         f"Input size: {network.input_dim}",
         f"Total params: {total}",
-        f"Loss: {_loss(network.loss)}  Optimizer: {network.optimizer!r}" + l2,
+        f"Loss: {_loss(network.loss)}  Optimizer: {network.optimizer!r}" + penalty,
     ]
     return "\n".join(text)

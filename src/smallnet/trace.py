@@ -71,8 +71,8 @@ class StepTrace:
         (n, o), None where the loss gives the delta directly; ``l{k+1}_slope``
         (n, o), None for softmax and where the loss gives the delta;
         ``l{k+1}_delta`` (n, o); ``syn{k}_update`` = ``l{k}.T.dot(l{k+1}_delta)``
-        (i, o), minus ``l2 * syn{k}`` with weight decay, the step the optimizer adds
-        (and ``b{k}_update`` (o,), never decayed);
+        (i, o), minus ``l1 * sign(syn{k})`` with an L1 penalty and ``l2 * syn{k}`` with weight
+        decay, the step the optimizer adds (and ``b{k}_update`` (o,), never penalized);
         ``syn{k}_new`` (and ``b{k}_new``) the weights after the update.
         A BatchNorm or LayerNorm layer k holds ``gamma{k}`` and ``beta{k}`` (o,) instead
         (with their ``_update`` and ``_new``), ``l{k}_hat`` its standardized input (n, o),
@@ -196,7 +196,7 @@ class StepRecorder:
         rec[f"{name}_delta"] = _unscaled(delta, scale)
 
     def steps(self, network, scale):
-        """The updates, weight decay included, before the optimizer adds them."""
+        """The updates, weight penalties included, before the optimizer adds them."""
         for k, (layer, rec) in enumerate(zip(network.layers, self.layers)):
             for name, step in zip(_param_names(layer, k), layer.steps):
                 rec[f"{name}_update"] = _unscaled(step, scale)
@@ -291,7 +291,8 @@ def _describe_forward(text, network, tr):
             text.show(f"b{k}", "", tr[f"b{k}"], "bias")
         formula = f"{layer.activation.name}(l{k}.dot(syn{k}){bias})"
         text.show(f"l{k + 1}", formula, tr[f"l{k + 1}"])
-    penalty = f" + 0.5 * {network.l2:g} * sum(syn**2)" if network.l2 else ""
+    penalty = f" + {network.l1:g} * sum(|syn|)" if network.l1 else ""
+    penalty += f" + 0.5 * {network.l2:g} * sum(syn**2)" if network.l2 else ""
     text.lines += ["", f"loss = {network.loss.name}(y, l{len(layers)}){penalty} = {tr.loss!r}"]
 
 
@@ -318,7 +319,8 @@ def _describe_backward(text, network, tr, k):
             slope = SLOPES.get(act.name, "the slope of {l}").format(l=out)
             text.show(f"{out}_slope", slope, tr[f"{out}_slope"], f"{act.name}'s slope")
             text.show(f"{out}_delta", f"{out}_error * {out}_slope", tr[f"{out}_delta"])
-    decay = f" - {network.l2:g} * syn{k}" if network.l2 else ""  # as in Network.train_step
+    decay = f" - {network.l1:g} * sign(syn{k})" if network.l1 else ""  # as Penalty.add_steps
+    decay += f" - {network.l2:g} * syn{k}" if network.l2 else ""
     formula = f"l{k}.T.dot({out}_delta){decay}"
     text.show(f"syn{k}_update", formula, tr[f"syn{k}_update"], "minus the gradient")
     if layers[k].use_bias:
