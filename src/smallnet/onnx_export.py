@@ -319,6 +319,28 @@ def _embedding(graph, layer, x, prefix):
     return graph.node("Reshape", [looked_up, shape], f"{prefix}.out")
 
 
+def _features(graph, layer, x, prefix):
+    """Each column a feature reads Gathered once, (batch, 1); Mul, Sin or Cos of them; Concat."""
+    columns = {}
+
+    def column(i):
+        if i not in columns:
+            index = graph.tensor(f"{prefix}.index{i}", np.array([i], np.int64))
+            columns[i] = graph.node("Gather", [x, index], f"{prefix}.x{i + 1}", axis=1)
+        return columns[i]
+
+    outputs = []
+    for k, (kind, i, j) in enumerate(layer.terms):
+        name, a = f"{prefix}.feature{k}", column(i)
+        if kind == "x":
+            outputs.append(a)
+        elif kind in ("square", "product"):
+            outputs.append(graph.node("Mul", [a, a if j is None else column(j)], name))
+        else:
+            outputs.append(graph.node(kind.capitalize(), [a], name))  # Sin, Cos
+    return graph.node("Concat", outputs, f"{prefix}.out", axis=1)
+
+
 LAYERS = {
     "Standardize": _standardize,
     "Dense": _dense,
@@ -326,6 +348,7 @@ LAYERS = {
     "BatchNorm": _batch_norm,
     "LayerNorm": _layer_norm,
     "Embedding": _embedding,
+    "Features": _features,
     "TableEncoder": table_encoder,
 }
 

@@ -7,13 +7,15 @@ and returns the error at its input for the layer below (see `base`).
 
 One module per layer type: `dense`, `dropout`, `standardize` (with `column_moments`, the one
 rule for columns too large to standardize), `normalization` (`BatchNorm`, `LayerNorm`),
-`embedding`, and `table` (`TableEncoder`: a table's raw columns as numbers).
+`embedding`, `features` (`Features`: x1^2, x1*x2, sin(x1), ... of the inputs), and `table`
+(`TableEncoder`: a table's raw columns as numbers).
 """
 
 from .base import LAYERS, Layer, from_config
 from .dense import Dense
 from .dropout import Dropout
 from .embedding import Embedding
+from .features import Features
 from .normalization import BatchNorm, LayerNorm
 from .standardize import Standardize, column_moments
 from .table import TableEncoder
@@ -24,6 +26,7 @@ __all__ = [
     "Dense",
     "Dropout",
     "Embedding",
+    "Features",
     "Layer",
     "LayerNorm",
     "Standardize",
