@@ -7,6 +7,7 @@
     smallnet export MODEL --onnx OUT.onnx
     smallnet plot MODEL [--data DATA.csv --target COLUMN] --kind KIND -o OUT.png
     smallnet demo [--plot DIR];  smallnet trace --dataset tutorial --step K
+    smallnet playground [--port N] [--host 127.0.0.1] [--no-browser]
 
 KIND: loss, boundary, network or regression. Every file the commands write appears whole or
 not at all (smallnet.atomic). The table recipe that train follows is smallnet.tabular.

@@ -34,6 +34,7 @@ from .options import (
     MIN_ROWS_TO_VALIDATE,
     REGRESSION_LOSSES,
 )
+from .playground import playground
 from .plot import plot
 from .predict import evaluate, predict
 from .train import train
@@ -75,6 +76,30 @@ def _add_demo(sub, common):
         "hidden layer sizes, as 4 4 or 4,4 (default 4: the 3-4-1 network; none: the 3-1 network)",
     )
     command.set_defaults(func=trace)
+
+
+def _add_playground(sub, common):
+    command = sub.add_parser(
+        "playground",
+        parents=[common],
+        help="watch a network learn in the browser, live (a local server; Ctrl-C stops it)",
+        epilog=epilog("playground", "playground --port 8001 --no-browser", note=None),
+    )
+    command.add_argument(
+        "--port",
+        type=number(int, lambda v: 0 <= v <= 65535, "a port, 0 to 65535"),
+        default=8000,
+        help="the port to serve on (default 8000; 0: any free one)",
+    )
+    command.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="the address to serve on (default 127.0.0.1, this machine only; 0.0.0.0: every "
+        "interface, for anyone who can reach this machine)",
+    )
+    command.add_argument("--no-browser", action="store_true", help="don't open a browser")
+    command.add_argument("--verbose", action="store_true", help="log every request")
+    command.set_defaults(func=playground)
 
 
 def _add_train(sub, common):
@@ -384,6 +409,6 @@ def build_parser():
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     parser.commands = sub.choices
-    for add in (_add_demo, _add_train, _add_predict, _add_info, _add_plot):
+    for add in (_add_demo, _add_train, _add_predict, _add_info, _add_plot, _add_playground):
         add(sub, common)
     return parser
