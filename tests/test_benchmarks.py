@@ -7,6 +7,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+import browser
+
 ROOT = Path(__file__).parents[1]
 
 
@@ -85,3 +89,11 @@ def test_tabular_benchmark_reports_a_contender_that_fails_and_goes_on(monkeypatc
     assert len(results["smallnet Python recipe"]["score"]) == 2
     assert len(results["scikit-learn MLP pipeline"]["score"]) == 2
     assert len(results["HistGradientBoosting"]["time"]) == 2
+
+
+def test_playground_benchmark_runs():
+    why = browser.missing()  # the browser tests' tooling: skips without Chromium, except in CI
+    if why and os.environ.get("CI") != "true":
+        pytest.skip(why)
+    out = run_benchmark("playground.py", "--seconds", "1", "--rounds", "1")
+    assert "epochs/s" in out and "redraws/s" in out
