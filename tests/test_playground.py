@@ -425,3 +425,19 @@ def test_a_port_in_use_is_one_line_and_exit_2(capsys):
 def test_settings_dataclass_round_trips():
     s = parse({"dataset": "gauss", "classes": 4})
     assert parse(s.to_json()) == s and isinstance(s, Settings)
+
+
+def test_the_exported_code_of_a_csv_run_reads_the_file(tmp_path, playground):
+    (tmp_path / "k.csv").write_text(CSV)
+    _, upload = request(playground, "POST", "/api/upload", CSV, {"X-Filename": "k.csv"}, True)
+    settings = {"dataset": "csv", "upload": upload["upload"], "x_column": "length",
+                "y_column": "width", "label_column": "kind"}  # fmt: skip
+    session = Session(settings, playground.state.uploads[upload["upload"]])
+    frame = session.train(4)
+    script = tmp_path / "playground.py"
+    script.write_text(exports.python_code(session, "k.csv"))
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}, check=True,
+    )  # fmt: skip
+    assert done.stdout.startswith(f"train loss {frame['train_loss']!r}")

@@ -35,6 +35,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from urllib.parse import unquote, urlsplit
 
+import numpy as np
+
 from .. import datasets
 from ..csvdata import read_csv
 from . import exports
@@ -113,10 +115,18 @@ class Playground:
                     raise ValueError(str(exc).replace(path, os.path.basename(path))) from None
         self._keep(self.uploads, key, table, MAX_UPLOADS)
         columns = [
-            {"name": name, "numeric": values.dtype.kind == "f"}
+            {"name": name, "numeric": values.dtype.kind == "f", "distinct": _distinct(values)}
             for name, values in table.columns.items()
         ]
         return {"upload": key, "name": name, "rows": len(table), "columns": columns}
+
+
+def _distinct(values):
+    """How many different values a column holds (gaps aside): a label of many numbers is more
+    likely a regression's."""
+    if values.dtype.kind == "f":
+        return len(np.unique(values[~np.isnan(values)]))
+    return len({value for value in values if value is not None})
 
 
 def thumbnails():

@@ -584,6 +584,7 @@ async function sendCsv(name, text) {
   const numeric = answer.columns.filter((c) => c.numeric).map((c) => c.name);
   if (numeric.length < 2) throw new Error(`${name}: the playground needs two columns of numbers, and this file has ${numeric.length}`);
   const names = answer.columns.map((c) => c.name);
+  csvColumns = answer.columns;
   const fill = (id, choices, chosen) => {
     $(id).innerHTML = choices.map((c) => `<option${c === chosen ? " selected" : ""}>${esc(c)}</option>`).join("");
   };
@@ -598,7 +599,14 @@ async function sendCsv(name, text) {
   settings.upload = answer.upload;
 }
 
+let csvColumns = [];  // the upload's columns: name, numeric, distinct
+
 function useCsvColumns() {
+  const label = csvColumns.find((c) => c.name === $("csv-label").value);
+  // many different numbers are values to fit, not classes
+  if (settings.dataset !== "csv" || settings.label_column !== $("csv-label").value) {
+    settings.problem = label && label.numeric && label.distinct > 8 ? "regression" : "classification";
+  }
   settings.dataset = "csv";
   settings.x_column = $("csv-x").value;
   settings.y_column = $("csv-y").value;
