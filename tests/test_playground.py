@@ -8,6 +8,7 @@ import io
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -441,3 +442,54 @@ def test_the_exported_code_of_a_csv_run_reads_the_file(tmp_path, playground):
         env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}, check=True,
     )  # fmt: skip
     assert done.stdout.startswith(f"train loss {frame['train_loss']!r}")
+
+
+def test_a_runaway_finite_loss_is_a_divergence_too():
+    session = Session({"dataset": "reg-plane", "activations": ["identity"] * 2, "batch_size": 1,
+                       "learning_rate": 10})  # fmt: skip
+    before = session.network.get_weights()
+    frame = session.train(5)
+    assert frame["diverged"] and frame["epoch"] == 0  # the failed epochs don't count
+    assert all(np.array_equal(a, b) for a, b in zip(before, session.network.get_weights()))
+    assert "the weights from epoch 0 are kept" in frame["message"]
+    session.set(learning_rate=0.001)
+    frame = session.train(2)
+    assert not frame["diverged"] and frame["epoch"] == 2 and frame["message"] == ""
+
+
+def test_a_csv_regression_learns_in_the_files_units(playground, tmp_path):
+    _, upload = request(playground, "POST", "/api/upload", CSV, {"X-Filename": "k.csv"}, True)
+    settings = {"dataset": "csv", "upload": upload["upload"], "x_column": "width",
+                "y_column": "width", "label_column": "length", "problem": "regression",
+                "learning_rate": 0.1}  # fmt: skip
+    _, start = request(playground, "POST", "/api/reset", {"settings": settings})
+    assert start["target_range"] == [10.0, 16.0] and start["labels"] == []
+    assert max(abs(row[2]) for row in start["train"]) <= 1  # trained on [-1, 1]
+    session = Session(settings, playground.state.uploads[upload["upload"]])
+    session.train(20)
+    path = tmp_path / "m.safetensors"
+    path.write_bytes(exports.model_bytes(session, "safetensors"))
+    raw = sn.load(path).predict(session.points.X_train)[:, 0]
+    scaled = session.network.predict(session.points.X_train)[:, 0]
+    assert np.allclose(raw, scaled * 3 + 13) and 9 < raw.mean() < 17
+    assert "classes" not in sn.load(path).metadata["playground"]
+
+
+def test_a_bad_setting_is_named_for_the_page(playground):
+    settings = {"dataset": "xor", "noise": 20, "layers": [99]}
+    response, answer = request(playground, "POST", "/api/reset", {"settings": settings})
+    assert response.status == 400 and answer["setting"] == "layers"
+    assert "units must be a whole number" in answer["error"]
+
+
+def test_a_body_cut_short_is_refused(playground):
+    with socket.create_connection(("127.0.0.1", playground.server_address[1]), timeout=10) as c:
+        host = f"127.0.0.1:{playground.server_address[1]}"
+        c.sendall(f"POST /api/upload HTTP/1.1\r\nHost: {host}\r\nContent-Length: 1000\r\n\r\n"
+                  "a,b".encode())  # fmt: skip
+        c.shutdown(socket.SHUT_WR)
+        answer = b""
+        while chunk := c.recv(65536):
+            answer += chunk
+    answer = answer.decode()
+    assert " 400 " in answer.splitlines()[0] and "cut short: 3 of 1000 bytes" in answer

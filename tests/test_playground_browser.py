@@ -245,3 +245,39 @@ def test_screenshot(page, tmp_path):
     p.screenshot(path=target, full_page=True)
     assert os.path.getsize(target) > 20_000
     assert re.match(r"^\d+$", p.get_by_test_id("epoch").inner_text())
+
+
+def test_one_bad_setting_in_a_link_puts_back_only_that_one(page):
+    page.expected.append("the server responded with a status of 400")
+    p = open_page(page, "#dataset=xor&noise=20&layers=99")
+    settings = p.evaluate("window.playground.run.settings")
+    assert settings["dataset"] == "xor" and settings["noise"] == 20
+    assert settings["layers"] == [4, 2]
+    assert "back to the default" in p.get_by_test_id("message").inner_text()
+
+
+def test_a_refused_set_up_leaves_the_run_as_it_was(page, tmp_path):
+    page.expected.append("the server responded with a status of 400")
+    rows = ["a,b,name"] + [f"{i % 5},{i % 7},n{i % 12}" for i in range(120)]
+    (tmp_path / "names.csv").write_text("\n".join(rows) + "\n")
+    p = open_page(page)
+    for _ in range(3):
+        p.get_by_test_id("step").click()
+    wait_text(p, "epoch", "t === '3'")
+    p.get_by_test_id("csv-file").set_input_files(str(tmp_path / "names.csv"))
+    p.wait_for_selector("#csv-columns:not([hidden])")
+    p.get_by_test_id("csv-label").select_option("name")  # 12 classes: refused
+    p.get_by_test_id("csv-train").click()
+    wait_text(p, "message", "t.includes('12 classes')")
+    assert number(p, "epoch") == 3 and "dataset=circle" in p.url
+    p.get_by_test_id("step").click()
+    wait_text(p, "epoch", "t === '4'")
+
+
+def test_keys_belong_to_the_player_after_a_list_is_used(page):
+    p = open_page(page)
+    p.get_by_test_id("learning-rate").select_option("0.1")
+    p.wait_for_function("window.playground.run && location.hash.includes('learning_rate=0.1')")
+    p.keyboard.press("ArrowRight")
+    wait_text(p, "epoch", "t === '1'")
+    assert p.get_by_test_id("learning-rate").input_value() == "0.1"

@@ -83,6 +83,9 @@ def _add_playground(sub, common):
         "playground",
         parents=[common],
         help="watch a network learn in the browser, live (a local server; Ctrl-C stops it)",
+        description="Serve the playground, TensorFlow Playground's page with smallnet doing the "
+        "learning, on this machine, print its address and open it in the browser. It needs "
+        "nothing from the internet; the exports need smallnet[playground].",
         epilog=epilog("playground", "playground --port 8001 --no-browser", note=None),
     )
     command.add_argument(

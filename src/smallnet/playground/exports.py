@@ -6,6 +6,7 @@ defaults), so it builds what the page trained; it trains from fresh weights, as 
 the page has, and so reaches the page's losses unless weights or rates were changed mid-run.
 """
 
+import copy
 import inspect
 import os
 import tempfile
@@ -29,14 +30,20 @@ def metadata(session):
     meta = {"task": s.problem, "target": target, "feature_names": names}
     if s.problem == "classification":
         meta["classes"] = p.labels
-    meta["playground"] = s.to_json()
+    shown = s.to_json()
+    if s.dataset not in ("gauss", "spiral"):
+        del shown["classes"]  # the built-in sets' setting: here the labels say
+    meta["playground"] = shown
     return meta
 
 
 def model_bytes(session, kind):
     """The network as a file's bytes: kind "safetensors" (`smallnet.load` reads it) or "onnx"."""
-    net = session.network
+    net = copy.deepcopy(session.network)
     net.metadata = metadata(session)
+    mid, half = session.points.target_scaling
+    if (mid, half) != (0.0, 1.0):  # predictions in the file's units
+        net.add(Standardize(mean=[mid], scale=[half], invert=True))
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, f"{MODEL_NAME}.{kind}")
         if kind == "onnx":
@@ -80,6 +87,12 @@ def python_code(session, csv_name="data.csv"):
     ]
     if s.dataset != "tutorial":
         lines.append('print("test loss", net.evaluate(X[test], y[test])["loss"])')
+    mid, half = session.points.target_scaling
+    if (mid, half) != (0.0, 1.0):
+        lines.append(
+            f"net.add(sn.Standardize(mean=[{mid!r}], scale=[{half!r}], invert=True))"
+            "  # predictions in the file's units"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -121,6 +134,9 @@ def _data_code(s, session, csv_name):
         f"order = np.random.default_rng({s.seed}).permutation(len(X))  # the page's split",
         f"train, test = order[:{n_train}], order[{n_train}:]",
     ]
+    mid, half = session.points.target_scaling
+    if (mid, half) != (0.0, 1.0):
+        code.append(f"y = (y - {mid!r}) / {half!r}  # the page's targets: from -1 to 1")
     if len(session.points.labels) <= 2:  # one output: (n, 1) floats
         code.append("y = y.reshape(-1, 1).astype(float)")
     return code

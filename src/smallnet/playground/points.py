@@ -26,6 +26,14 @@ class Points:
     domain: tuple
     labels: list  # class names in label order; [] for regression
     dropped: int = 0  # CSV rows left out for a missing value
+    # a regression's targets are trained in [-1, 1]: (mid, half) gives them back in the
+    # file's units, y * half + mid; target_range is what -1 and 1 stand for
+    target_scaling: tuple = (0.0, 1.0)
+
+    @property
+    def target_range(self):
+        mid, half = self.target_scaling
+        return [mid - half, mid + half] if not self.labels else []
 
 
 def split(n, train_percent, seed):
@@ -42,6 +50,7 @@ def make(settings, table=None):
     if s.dataset == "tutorial":
         X, y = datasets.tutorial()
         return Points(X, y, X[:0], y[:0], (), ["0", "1"])
+    scaling = (0.0, 1.0)
     if s.dataset == "csv":
         if table is None:
             raise ValueError("the CSV file is gone (the server restarted?): upload it again")
@@ -49,13 +58,22 @@ def make(settings, table=None):
             table, s.x_column, s.y_column, s.label_column, s.problem
         )
         domain = _box(X)
+        if s.problem == "regression":
+            scaling = target_scaling(y)
+            y = (y - scaling[0]) / scaling[1]
     else:
         n = SAMPLES[s.problem]
         X, y = datasets.plane(s.dataset, n, noise=s.noise / 100, classes=s.classes, seed=s.seed)
         labels = [str(k) for k in range(s.classes)] if s.problem == "classification" else []
         domain, dropped = (PLANE, PLANE), 0
     train, test = split(len(X), s.train_percent, s.seed)
-    return Points(X[train], y[train], X[test], y[test], domain, labels, dropped)
+    return Points(X[train], y[train], X[test], y[test], domain, labels, dropped, scaling)
+
+
+def target_scaling(y):
+    """(mid, half) of values y: (y - mid) / half spans [-1, 1], as the plane's own targets."""
+    lo, hi = float(y.min()), float(y.max())
+    return (lo + hi) / 2, (hi - lo) / 2 if hi > lo else 1.0
 
 
 def plane_columns(table, x1, x2, label, problem):

@@ -41,6 +41,7 @@ from .. import datasets
 from ..csvdata import read_csv
 from . import exports
 from .session import Session
+from .settings import SettingError
 
 MAX_UPLOAD = 8 << 20  # bytes of CSV; a plane's data is far less
 MAX_JSON = 64 << 10
@@ -174,7 +175,10 @@ class Handler(BaseHTTPRequestHandler):
                 f"{limit / 2**20:g} MB",
                 HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
             )
-        return self.rfile.read(int(length))
+        data = self.rfile.read(int(length))
+        if len(data) < int(length):
+            raise RequestError(f"the request was cut short: {len(data)} of {length} bytes came")
+        return data
 
     def _json_body(self):
         if self.headers.get_content_type() != "application/json":
@@ -241,6 +245,9 @@ class Handler(BaseHTTPRequestHandler):
             answer = self._api(path, body)
         except RequestError as exc:
             return self._error(exc.status, str(exc))
+        except SettingError as exc:  # the page puts that setting back to its default
+            message = " ".join(str(exc).split())
+            return self._send_json({"error": message, "setting": exc.setting}, 400)
         except (ValueError, TypeError, KeyError, ImportError, OSError) as exc:
             return self._error(HTTPStatus.BAD_REQUEST, " ".join(str(exc).split()))
         except Exception as exc:  # a bug: said on the page, the traceback on the terminal
@@ -284,6 +291,11 @@ class Handler(BaseHTTPRequestHandler):
 
 class PlaygroundServer(ThreadingHTTPServer):
     daemon_threads = True  # Ctrl-C stops the server without waiting on open connections
+
+    def handle_error(self, request, client_address):
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return  # a tab closed mid-answer: nothing to put right
+        super().handle_error(request, client_address)
 
     def __init__(self, host="127.0.0.1", port=8000, verbose=False):
         super().__init__((host, port), Handler)

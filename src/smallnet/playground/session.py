@@ -16,6 +16,7 @@ from . import frames, model, points
 from .settings import FEATURES, parse
 
 TRAINING = threading.Lock()
+DIVERGED = 1e12  # a training loss above this has run away, finite or not
 
 
 class Session:
@@ -36,35 +37,44 @@ class Session:
             self.probe, self.shape = p.X_train, (2, 2)  # its four rows as a 2 x 2 "map"
         else:
             self.probe, self.shape = frames.grid(p.domain), (frames.DENSITY, frames.DENSITY)
-        if p.dropped:
-            self.message = f"{p.dropped} rows with a missing value were left out"
 
     @property
     def batch_size(self):
         return len(self.points.X_train) if self.tutorial else self.settings.batch_size
 
     def train(self, epochs=1):
-        """Train `epochs` more epochs (1 to 100) and return the frame."""
+        """Train `epochs` more epochs (1 to 100) and return the frame.
+
+        A loss that becomes NaN, infinite or above `DIVERGED` puts back the weights from before
+        the call (its epochs don't count) and says so in the frame's message.
+        """
         if isinstance(epochs, bool) or not isinstance(epochs, int) or not 1 <= epochs <= 100:
             raise ValueError(f"epochs must be a whole number from 1 to 100, got {epochs!r}")
-        p = self.points
+        p, net = self.points, self.network
+        before = net.get_weights()
         # Warning filters are the process's: one run at a time records them (the GIL runs one
         # anyway).
         with TRAINING, warnings.catch_warnings(record=True) as caught, np.errstate(all="ignore"):
             warnings.simplefilter("always")
-            history = self.network.fit(
-                p.X_train, self.y_train, epochs=epochs, batch_size=self.batch_size
-            )
-        self.epoch += len(history.epoch)
-        # fit's DivergenceGuard stops the run early, with a DivergenceWarning
-        diverged = len(history.epoch) < epochs or any(
-            issubclass(w.category, DivergenceWarning) for w in caught
+            history = net.fit(p.X_train, self.y_train, epochs=epochs, batch_size=self.batch_size)
+            loss = net.evaluate(p.X_train, self.y_train)["loss"]
+        # fit's DivergenceGuard stops at NaN or inf; a finite loss can run away as well
+        diverged = (
+            len(history.epoch) < epochs
+            or any(issubclass(w.category, DivergenceWarning) for w in caught)
+            or not loss < DIVERGED
         )
+        self.message = ""
         if diverged:
+            net.set_weights(before)
+            net.optimizer.reset()  # its momentum or moments ran away with the weights
             self.message = (
-                f"learning rate {self.settings.learning_rate:g}: the loss diverged at epoch "
-                f"{self.epoch + 1}; the last good weights are kept: lower the learning rate"
+                f"learning rate {self.settings.learning_rate:g}: the loss diverged after epoch "
+                f"{self.epoch}; the weights from epoch {self.epoch} are kept: lower the "
+                f"learning rate"
             )
+        else:
+            self.epoch += len(history.epoch)
         return self.frame(diverged=diverged)
 
     def set(self, learning_rate=None, regularization_rate=None):
@@ -129,6 +139,8 @@ class Session:
             "train": _rows(p.X_train, p.y_train),
             "test": _rows(p.X_test, p.y_test),
             "density": frames.DENSITY,
+            "notice": f"{p.dropped} rows with a missing value were left out" if p.dropped else "",
+            "target_range": p.target_range,
             "features": {} if self.tutorial else frames.features(list(FEATURES)),
             "frame": self.frame(),
         }

@@ -16,7 +16,7 @@ ACTIVATIONS = ("tanh", "relu", "sigmoid", "identity", "leaky_relu", "elu", "silu
 OPTIMIZERS = ("sgd", "momentum", "adam")
 REGULARIZATIONS = ("none", "l1", "l2")
 PROBLEMS = ("classification", "regression")
-MAX_LAYERS, MAX_UNITS, MAX_CLASSES = 6, 8, 8
+MAX_LAYERS, MAX_UNITS, MAX_CLASSES, MAX_BATCH = 6, 8, 8, 100
 SAMPLES = {"classification": 500, "regression": 1200}  # TensorFlow Playground's counts
 
 
@@ -52,51 +52,102 @@ class Settings:
 NAMES = tuple(f.name for f in fields(Settings))
 
 
+class SettingError(ValueError):
+    """A setting the server can't take; `setting` names it (the page puts back its default)."""
+
+    def __init__(self, setting, message):
+        super().__init__(message)
+        self.setting = setting
+
+
 def parse(values):
     """`Settings` from the page's JSON object; missing settings take their defaults.
 
     Raises
     ------
-    ValueError
+    SettingError
         Naming the setting, its value and what it may be.
     """
     if not isinstance(values, dict):
         raise ValueError("the settings must be a JSON object")
     unknown = sorted(set(values) - set(NAMES))
     if unknown:
-        raise ValueError(f"unknown setting {unknown[0]!r}; the settings are: {', '.join(NAMES)}")
+        raise SettingError(
+            unknown[0], f"unknown setting {unknown[0]!r}; the settings are: {', '.join(NAMES)}"
+        )
     s = Settings(**values)
-    s.dataset = _choice("dataset", s.dataset, DATASETS)
-    if s.dataset in PLANES:  # a built-in set says what problem it is
-        s.problem = "regression" if s.dataset in PLANE_REGRESSION else "classification"
-    s.problem = _choice("problem", s.problem, PROBLEMS)
-    s.classes = _integer("classes", s.classes, 2, MAX_CLASSES)
-    if s.classes != 2 and s.dataset not in ("gauss", "spiral"):
-        raise ValueError(f"classes: only gauss and spiral have more than 2, not {s.dataset}")
-    s.noise = _integer("noise", s.noise, 0, 50)
-    s.train_percent = _integer("train_percent", s.train_percent, 10, 90)
-    s.batch_size = _integer("batch_size", s.batch_size, 1, 100)
-    s.seed = _integer("seed", s.seed, 0, 2**31 - 1)
-    s.features = _list("features", s.features, lambda item: _choice("feature", item, FEATURES))
-    if s.dataset != "tutorial" and not s.features:
-        raise ValueError("features: pick at least one input feature")
-    s.layers = _list("layers", s.layers, lambda n: _integer("a layer's units", n, 1, MAX_UNITS))
-    if len(s.layers) > MAX_LAYERS:
-        raise ValueError(f"layers: at most {MAX_LAYERS} hidden layers, got {len(s.layers)}")
-    s.activations = _per_layer(s, "activations", lambda a: _choice("activation", a, ACTIVATIONS))
-    s.dropout = _per_layer(s, "dropout", lambda r: _number("dropout", r, 0, 0.9))
-    s.learning_rate = _number("learning_rate", s.learning_rate, 1e-6, 100)
-    if s.learning_rate == 0:
-        raise ValueError("learning_rate must be > 0")
-    s.optimizer = _choice("optimizer", s.optimizer, OPTIMIZERS)
-    s.regularization = _choice("regularization", s.regularization, REGULARIZATIONS)
-    s.regularization_rate = _number("regularization_rate", s.regularization_rate, 0, 100)
-    for name in ("upload", "x_column", "y_column", "label_column"):
-        if not isinstance(getattr(s, name), str):
-            raise ValueError(f"{name} must be a string")
+    for name, check in CHECKS:
+        try:
+            value = check(s, getattr(s, name))
+        except ValueError as exc:
+            raise SettingError(name, str(exc)) from None
+        setattr(s, name, value)
     if s.dataset == "csv" and not (s.upload and s.x_column and s.y_column and s.label_column):
-        raise ValueError("dataset csv: upload a CSV file and pick its x1, x2 and label columns")
+        raise SettingError(
+            "dataset", "dataset csv: upload a CSV file and pick its x1, x2 and label columns"
+        )
     return s
+
+
+def _problem(s, value):
+    if s.dataset in PLANES:  # a built-in set says what problem it is
+        return "regression" if s.dataset in PLANE_REGRESSION else "classification"
+    return _choice("problem", value, PROBLEMS)
+
+
+def _classes(s, value):
+    value = _integer("classes", value, 2, MAX_CLASSES)
+    if value != 2 and s.dataset not in ("gauss", "spiral"):
+        raise ValueError(f"classes: only gauss and spiral have more than 2, not {s.dataset}")
+    return value
+
+
+def _features(s, value):
+    value = _list("features", value, lambda item: _choice("feature", item, FEATURES))
+    if s.dataset != "tutorial" and not value:
+        raise ValueError("features: pick at least one input feature")
+    return value
+
+
+def _layers(s, value):
+    value = _list("layers", value, lambda n: _integer("a layer's units", n, 1, MAX_UNITS))
+    if len(value) > MAX_LAYERS:
+        raise ValueError(f"layers: at most {MAX_LAYERS} hidden layers, got {len(value)}")
+    return value
+
+
+def _text(name):
+    def check(s, value):
+        if not isinstance(value, str):
+            raise ValueError(f"{name} must be a string")
+        return value
+
+    return check
+
+
+# In order: a check may read the settings checked before it.
+CHECKS = [
+    ("dataset", lambda s, v: _choice("dataset", v, DATASETS)),
+    ("problem", _problem),
+    ("classes", _classes),
+    ("noise", lambda s, v: _integer("noise", v, 0, 50)),
+    ("train_percent", lambda s, v: _integer("train_percent", v, 10, 90)),
+    ("batch_size", lambda s, v: _integer("batch_size", v, 1, MAX_BATCH)),
+    ("seed", lambda s, v: _integer("seed", v, 0, 2**31 - 1)),
+    ("features", _features),
+    ("layers", _layers),
+    ("activations", lambda s, v: _per_layer(s, "activations", v, _activation)),
+    ("dropout", lambda s, v: _per_layer(s, "dropout", v, lambda r: _number("dropout", r, 0, 0.9))),
+    ("learning_rate", lambda s, v: _number("learning_rate", v, 1e-6, 100)),
+    ("optimizer", lambda s, v: _choice("optimizer", v, OPTIMIZERS)),
+    ("regularization", lambda s, v: _choice("regularization", v, REGULARIZATIONS)),
+    ("regularization_rate", lambda s, v: _number("regularization_rate", v, 0, 100)),
+    *((name, _text(name)) for name in ("upload", "x_column", "y_column", "label_column")),
+]
+
+
+def _activation(value):
+    return _choice("activation", value, ACTIVATIONS)
 
 
 def _choice(name, value, choices):
@@ -125,9 +176,9 @@ def _list(name, values, check):
     return [check(value) for value in values]
 
 
-def _per_layer(s, name, check):
+def _per_layer(s, name, values, check):
     """One value per hidden layer; a shorter list is padded with its last value (or the
     default), as when the page adds a layer."""
-    values = _list(name, getattr(s, name), check)
+    values = _list(name, values, check)
     fill = values[-1] if values else getattr(Settings(), name)[0]
     return (values + [fill] * len(s.layers))[: len(s.layers)]

@@ -17,11 +17,12 @@ const DATASETS = {
   regression: ["reg-plane", "reg-gauss"],
 };
 const DROPOUTS = [0, 0.1, 0.2, 0.3, 0.5];
-const MAX_LAYERS = 6, MAX_UNITS = 8;
+const MAX_LAYERS = 6, MAX_UNITS = 8, MAX_UPLOAD_MB = 8;  // as the server's limits
 const TARGET_EPOCHS_PER_SECOND = 30;  // TensorFlow Playground trains one epoch a frame
 const CLASS_COLOURS = ["#f59322", "#0877bd", "#2ca02c", "#9467bd", "#d62728", "#8c564b",
   "#e377c2", "#17becf"];
-const NODE = 40, LAYER_GAP = 110, ROW_GAP = 52, TOP = 56;
+const NODE = 40, ROW_GAP = 52, TOP = 56;
+let gap = 110;  // between layers: less where the window is narrow
 
 const DEFAULTS = {
   dataset: "circle", problem: "classification", classes: 2, noise: 0, train_percent: 50,
@@ -61,18 +62,26 @@ function toHash() {
   return parts.join("&");
 }
 
+function presets(dataset = settings.dataset) {  // the defaults, the tutorial's for its data
+  return dataset === "tutorial" ? { ...DEFAULTS, ...TUTORIAL, dataset } : DEFAULTS;
+}
+
 function fromHash(hash) {
-  const values = structuredClone(DEFAULTS), own = { ...PAGE_DEFAULTS };
-  for (const part of hash.replace(/^#/, "").split("&")) {
-    if (!part) continue;
+  const parts = hash.replace(/^#/, "").split("&").filter(Boolean).map((part) => {
     const [key, raw = ""] = part.split("=");
-    const text = decodeURIComponent(raw);
+    try { return [key, decodeURIComponent(raw)]; } catch (e) { return [key, raw]; }
+  });
+  const dataset = (parts.find(([key]) => key === "dataset") || [])[1];
+  const values = structuredClone(presets(dataset)), own = { ...PAGE_DEFAULTS };
+  for (const [key, text] of parts) {
     if (key in PAGE_DEFAULTS) own[key] = text === "1" || text === "true";
     else if (!(key in DEFAULTS)) continue;  // an old or foreign key: the defaults stand
     else if (LISTS.includes(key)) {
       const items = text === "" ? [] : text.split(",");
       values[key] = key === "features" || key === "activations" ? items : items.map(Number);
-    } else values[key] = NUMBERS.includes(key) ? Number(text) : text;
+    } else if (NUMBERS.includes(key)) {
+      values[key] = text !== "" && Number.isFinite(Number(text)) ? Number(text) : text;  // the server says what's wrong
+    } else values[key] = text;
   }
   return [values, own];
 }
@@ -90,16 +99,26 @@ function serial(task) {
 }
 
 async function post(path, body, raw = false) {
-  const response = await fetch(path, {
-    method: "POST",
-    headers: { "Content-Type": raw ? "text/csv" : "application/json", ...(raw ? raw : {}) },
-    body: raw ? body : JSON.stringify(body),
-  });
+  let response;
+  try {
+    response = await fetch(path, {
+      method: "POST",
+      headers: { "Content-Type": raw ? "text/csv" : "application/json", ...(raw ? raw : {}) },
+      body: raw ? body : JSON.stringify(body),
+    });
+  } catch (error) {
+    throw new Error("The server doesn't answer: is `smallnet playground` still running?");
+  }
   if (!response.ok) {
-    let text = `${response.status} ${response.statusText}`;
-    try { text = (await response.json()).error || text; } catch (e) { /* not JSON */ }
+    let text = `${response.status} ${response.statusText}`, answerSetting = null;
+    try {
+      const answer = await response.json();
+      text = answer.error || text;
+      answerSetting = answer.setting || null;
+    } catch (e) { /* not JSON */ }
     const error = new Error(text);
     error.status = response.status;
+    error.setting = answerSetting;
     throw error;
   }
   return response;
@@ -110,7 +129,11 @@ async function api(name, body = {}) {
     return await (await post(`/api/${name}`, { session: run && run.session, ...body })).json();
   } catch (error) {
     if (error.status === 404) {  // the server restarted: start again, once this request is done
-      setTimeout(restart, 0);
+      pause();
+      setTimeout(async () => {
+        await reset();
+        say("The server was restarted, so the run starts again from epoch 0.", true);
+      }, 0);
       return null;
     }
     throw error;
@@ -243,7 +266,8 @@ function drawLegend() {
   const box = $("legend");
   if (!run) return;
   if (settings.problem === "regression" || run.labels.length === 2 || tutorial()) {
-    const [lo, hi] = settings.problem === "regression" ? ["-1", "1"] :
+    const range = run.target_range.map((v) => Number(v.toPrecision(4)));
+    const [lo, hi] = settings.problem === "regression" ? range.map(String) :
       [`class ${run.labels[0]}`, `class ${run.labels[1]}`];
     box.innerHTML = `<span>${esc(lo)}</span><span class="bar"></span><span>${esc(hi)}</span>`;
   } else {
@@ -263,12 +287,14 @@ function showFrame(next) {
   frame = next;
   stats.frames++;
   $("epoch").textContent = String(frame.epoch);
-  const loss = (v) => (v === null ? "-" : v.toFixed(3));
+  const loss = (v) => (v === null ? "-" : v !== 0 && (Math.abs(v) < 0.001 || Math.abs(v) >= 1000) ?
+    v.toPrecision(3) : v.toFixed(3));
   $("train-loss").textContent = loss(frame.train_loss);
   $("test-loss").textContent = loss(frame.test_loss);
   curve.push([frame.train_loss, frame.test_loss]);
   if (curve.length > 600) curve = curve.filter((_, i) => i % 2 === 0);  // keep it light
   if (frame.message) say(frame.message);
+  else if (frame.diverged === false && $("message").textContent.includes("diverged")) say("");
   drawNeurons();
   drawLinks();
   drawOutput();
@@ -290,7 +316,7 @@ function columns() {  // units per column: inputs, each hidden layer, the output
 }
 
 function position(layer, unit) {
-  const x = 60 + layer * LAYER_GAP, y = TOP + unit * ROW_GAP;
+  const x = 60 + layer * gap, y = TOP + unit * ROW_GAP;
   return { x, y };
 }
 
@@ -304,11 +330,12 @@ function buildNetwork() {
   const box = $("network");
   box.querySelectorAll(".node, .layer-head").forEach((el) => el.remove());
   const counts = columns();
+  gap = Math.max(70, Math.min(110, (box.clientWidth - 60 - NODE - 10) / (counts.length - 1)));
   counts.forEach((n, layer) => {
     for (let unit = 0; unit < n; unit++) box.appendChild(makeNode(layer, unit));
     if (layer > 0 && layer < counts.length - 1) box.appendChild(layerHead(layer - 1));
   });
-  const svg = $("links"), width = 60 + (counts.length - 1) * LAYER_GAP + NODE + 20;
+  const svg = $("links"), width = 60 + (counts.length - 1) * gap + NODE + 20;
   const height = TOP + Math.max(...counts) * ROW_GAP;
   svg.setAttribute("width", width);
   svg.setAttribute("height", height);
@@ -356,9 +383,10 @@ function makeNode(layer, unit) {
 function layerHead(k) {
   const el = document.createElement("div"), { x } = position(k + 1, 0);
   el.className = "layer-head";
-  el.style.left = `${x - 30}px`;
+  const width = Math.min(NODE + 60, gap - 6);
+  el.style.left = `${x + NODE / 2 - width / 2}px`;
   el.style.top = "0px";
-  el.style.width = `${NODE + 60}px`;
+  el.style.width = `${width}px`;
   const n = settings.layers[k];
   el.innerHTML = `<div class="neuron-buttons">` +
     `<button data-testid="add-neuron-${k}" title="Add a neuron"${n >= MAX_UNITS ? " disabled" : ""}>+</button>` +
@@ -453,6 +481,7 @@ async function commitWeight() {
   $("weight-box").hidden = true;
   editing = null;
   if (!target || !Number.isFinite(value)) return;
+  say("");
   await guarded(async () => {
     const next = await serial(() => api("weight", { ...target, value }));
     if (next) showFrame(next);
@@ -466,15 +495,25 @@ function fillSelect(id, values, labels = null) {
   select.innerHTML = values.map((v) => `<option value="${v}">${labels ? labels[v] : v}</option>`).join("");
 }
 
+function choose(id, value) {  // a value from a link that the list lacks joins it
+  const select = $(id);
+  if (![...select.options].some((o) => o.value === value)) {
+    select.add(new Option(value, value));
+  }
+  select.value = value;
+}
+
 function showSettings() {
-  $("learning-rate").value = String(settings.learning_rate);
-  $("regularization-rate").value = String(settings.regularization_rate);
-  $("activation").value = settings.activations[0] || "tanh";
+  choose("learning-rate", String(settings.learning_rate));
+  choose("regularization-rate", String(settings.regularization_rate));
+  if (settings.activations.length) $("activation").value = settings.activations[0];
   $("optimizer").value = settings.optimizer;
   $("regularization").value = settings.regularization;
   $("problem").value = settings.problem;
   $("classes").value = String(settings.classes);
   $("classes-field").hidden = !["gauss", "spiral"].includes(settings.dataset);
+  $("noise").closest(".slider").hidden = settings.dataset === "csv";
+  for (const id of ["show-test", "discretize"]) $(id).closest("label").hidden = tutorial();
   for (const [id, key, text] of [["train-percent", "train_percent", (v) => `${v}%`],
     ["noise", "noise", (v) => String(v)], ["batch-size", "batch_size", (v) => String(v)]]) {
     $(id).value = String(settings[key]);
@@ -484,9 +523,10 @@ function showSettings() {
   $("discretize").checked = page.discretize;
   $("trace-box").hidden = !tutorial();
   // the tutorial's four rows take full-batch steps: no split, noise or batches to pick
-  for (const id of ["train-percent", "noise", "batch-size", "regenerate"]) {
+  for (const id of ["train-percent", "batch-size", "regenerate"]) {
     $(id).closest(".slider, button").hidden = tutorial();
   }
+  if (tutorial()) $("noise").closest(".slider").hidden = true;
   document.querySelectorAll("#datasets button").forEach((b) => {
     b.classList.toggle("selected", b.dataset.name === settings.dataset);
     b.hidden = !(DATASETS[settings.problem].includes(b.dataset.name) ||
@@ -517,13 +557,17 @@ function thumbnail(name, points) {
 
 function chooseDataset(name) {
   if (name === settings.dataset && name !== "csv") return;
-  if (name === "tutorial") Object.assign(settings, structuredClone(TUTORIAL));
-  else if (settings.dataset === "tutorial") {  // back to the plane's defaults
-    for (const key of Object.keys(TUTORIAL)) settings[key] = structuredClone(DEFAULTS[key]);
-  }
+  leaveTutorial(name);
   settings.dataset = name;
   if (!["gauss", "spiral"].includes(name)) settings.classes = 2;
   restart();
+}
+
+function leaveTutorial(name) {  // the tutorial's recipe comes with its data, and goes with it
+  if (name === "tutorial") Object.assign(settings, structuredClone(TUTORIAL));
+  else if (settings.dataset === "tutorial") {
+    for (const key of Object.keys(TUTORIAL)) settings[key] = structuredClone(DEFAULTS[key]);
+  }
 }
 
 function toggleFeature(name) {
@@ -570,6 +614,10 @@ async function changeRates() {  // mid-run: the weights stay
 
 async function uploadCsv(file) {
   if (!file) return;
+  if (file.size > MAX_UPLOAD_MB * 2 ** 20) {
+    return say(`${file.name}: ${(file.size / 2 ** 20).toFixed(1)} MB; the playground takes up to ${MAX_UPLOAD_MB} MB`);
+  }
+  say("");
   await guarded(async () => {
     const text = await file.text();
     await sendCsv(file.name, text);
@@ -590,7 +638,12 @@ async function sendCsv(name, text) {
   };
   const keep = settings.upload === answer.upload;
   const x = keep ? settings.x_column : numeric[0], y = keep ? settings.y_column : numeric[1];
-  const label = keep ? settings.label_column : names.filter((c) => c !== x && c !== y).pop() || names[names.length - 1];
+  // the label: a column of 2 to 8 classes, text first, else the last column
+  const others = answer.columns.filter((c) => c.name !== x && c.name !== y);
+  const classes = others.filter((c) => c.distinct >= 2 && c.distinct <= 8);
+  const guess = classes.find((c) => !c.numeric) || classes[0] || others[others.length - 1] ||
+    answer.columns[answer.columns.length - 1];
+  const label = keep ? settings.label_column : guess.name;
   fill("csv-x", numeric, x);
   fill("csv-y", numeric, y);
   fill("csv-label", names, label);
@@ -607,6 +660,7 @@ function useCsvColumns() {
   if (settings.dataset !== "csv" || settings.label_column !== $("csv-label").value) {
     settings.problem = label && label.numeric && label.distinct > 8 ? "regression" : "classification";
   }
+  leaveTutorial("csv");
   settings.dataset = "csv";
   settings.x_column = $("csv-x").value;
   settings.y_column = $("csv-y").value;
@@ -692,9 +746,13 @@ function bindControls() {
   });
   $("weight-editor").addEventListener("keydown", (event) => {
     if (event.key === "Enter") commitWeight();
-    if (event.key === "Escape") { $("weight-box").hidden = true; editing = null; }
+    if (event.key === "Escape") { $("weight-box").hidden = true; editing = null; say(""); }
   });
   $("weight-editor").addEventListener("blur", () => { if (editing) commitWeight(); });
+  // A list or slider let go of the keys once chosen: space and the arrow are the player's again.
+  document.addEventListener("change", (event) => {
+    if (event.target.matches("select, input[type=range]")) event.target.blur();
+  });
   document.addEventListener("keydown", (event) => {
     if (event.target.closest("input, select, textarea")) return;  // typing, not playing
     if (event.key === " ") { event.preventDefault(); playing ? pause() : play(); }
@@ -719,6 +777,7 @@ function showPlaying() {
 
 async function play() {
   if (playing || !run) return;
+  say("");  // an old message is old news once the user goes on
   playing = true;
   showPlaying();
   stats.frames = 0;
@@ -759,6 +818,7 @@ function pause() {
 async function step() {
   if (!run) return;
   pause();
+  say("");
   await guarded(async () => {
     const next = await serial(() => api("step"));
     if (next) showFrame(next);
@@ -782,21 +842,32 @@ function restart() {
   return reset();
 }
 
-async function reset(retry = true) {
+async function reset() {
   saveHash();
-  try {
-    const answer = await serial(() => post("/api/reset", { settings }).then((r) => r.json()));
-    run = answer;
-    settings = answer.settings;
-    saveHash();
-  } catch (error) {
-    say(`${error.message}. The last good set-up is back.`);
-    if (run) settings = structuredClone(run.settings);
-    else settings = structuredClone(DEFAULTS);
-    saveHash();
-    if (!run && retry) return reset(false);
-    if (!run) return;
+  const said = [];
+  for (let tries = 0; ; tries++) {
+    try {
+      const answer = await serial(() => post("/api/reset", { settings }).then((r) => r.json()));
+      run = answer;
+      settings = structuredClone(answer.settings);  // the page's own copy, to change freely
+      break;
+    } catch (error) {
+      said.push(error.message);
+      if (error.setting && error.setting in DEFAULTS && tries < 8) {
+        settings[error.setting] = structuredClone(presets()[error.setting]);  // just that one back
+        continue;
+      }
+      say(`${said.join("; ")}. The last good set-up is back.`);
+      settings = structuredClone(run ? run.settings : DEFAULTS);
+      saveHash();
+      showSettings();
+      if (!run && tries < 9) continue;
+      return;
+    }
   }
+  saveHash();
+  if (said.length) say(`${said.join("; ")}: ${said.length === 1 ? "that setting is" : "those are"} back to the default.`);
+  else if (run.notice) say(run.notice, true);
   curve = [];
   hover = null;
   showSettings();
