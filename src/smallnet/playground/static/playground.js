@@ -19,8 +19,11 @@ const DATASETS = {
 const DROPOUTS = [0, 0.1, 0.2, 0.3, 0.5];
 const MAX_LAYERS = 6, MAX_UNITS = 8, MAX_UPLOAD_MB = 8;  // as the server's limits
 const TARGET_EPOCHS_PER_SECOND = 30;  // TensorFlow Playground trains one epoch a frame
-const CLASS_COLOURS = ["#f59322", "#0877bd", "#2ca02c", "#9467bd", "#d62728", "#8c564b",
-  "#e377c2", "#17becf"];
+// smallnet.plot's colours (matplotlib's tab10), one meaning throughout: class k is
+// CLASS_COLOURS[k]; blue is low (negative, class 0), orange high (positive, class 1).
+const CLASS_COLOURS = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
+  "#e377c2", "#7f7f7f"];
+const [LOW_HEX, HIGH_HEX] = CLASS_COLOURS;
 const NODE = 40, ROW_GAP = 52, TOP = 56;
 let gap = 110;  // between layers: less where the window is narrow
 
@@ -154,16 +157,16 @@ function hexToRgb(hex) {
   return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
 }
 
-const ORANGE = hexToRgb("#f59322"), GREY = hexToRgb("#e8eaeb"), BLUE = hexToRgb("#0877bd");
+const LOW = hexToRgb(LOW_HEX), GREY = hexToRgb("#e8eaeb"), HIGH = hexToRgb(HIGH_HEX);
 
 function mix(a, b, t) { return a.map((v, i) => Math.round(v + (b[i] - v) * t)); }
 
-// The colour of each byte value q (v = q / 127.5 - 1): orange at -1, grey at 0, blue at 1.
+// The colour of each byte value q (v = q / 127.5 - 1): blue at -1, grey at 0, orange at 1.
 const SCALE = Array.from({ length: 256 }, (_, q) => {
   const v = q / 127.5 - 1;
-  return v < 0 ? mix(GREY, ORANGE, -v) : mix(GREY, BLUE, v);
+  return v < 0 ? mix(GREY, LOW, -v) : mix(GREY, HIGH, v);
 });
-const STEPPED = Array.from({ length: 256 }, (_, q) => (q >= 128 ? BLUE : ORANGE));
+const STEPPED = Array.from({ length: 256 }, (_, q) => (q >= 128 ? HIGH : LOW));
 
 function colourOf(v) {  // a value in [-1, 1] as CSS
   const q = Math.max(0, Math.min(255, Math.round((v + 1) * 127.5)));
@@ -221,7 +224,7 @@ function drawPoints() {
     ctx.beginPath();
     ctx.arc(px, py, 6.5, 0, 2 * Math.PI);
     ctx.fillStyle = settings.problem === "regression" ? colourOf(row[2]) :
-      run.labels.length === 2 ? (row[2] ? "#0877bd" : "#f59322") : CLASS_COLOURS[row[2]];
+      CLASS_COLOURS[row[2]];
     ctx.fill();
     ctx.lineWidth = test ? 2.5 : 1.2;
     ctx.strokeStyle = test ? "#000" : "#fff";
@@ -447,7 +450,7 @@ function drawLinks() {
         const mid = (x0 + x1) / 2;
         const d = `M${x0},${y0} C${mid},${y0} ${mid},${y1} ${x1},${y1}`;
         const width = Math.min(10, 1 + Math.abs(w) * 1.8);
-        const colour = w >= 0 ? "#0877bd" : "#f59322";
+        const colour = w >= 0 ? HIGH_HEX : LOW_HEX;
         html += `<path class="link" d="${d}" stroke="${colour}" stroke-width="${width.toFixed(2)}" ` +
           `stroke-opacity="${Math.min(1, 0.35 + Math.abs(w) / 2).toFixed(2)}"></path>` +
           `<path class="hit" d="${d}" data-testid="weight-${k}-${i}-${j}" data-k="${k}" data-i="${i}" ` +
@@ -546,7 +549,7 @@ function thumbnail(name, points) {
     ctx.fillStyle = "#fff";
     ctx.fillRect(0, 0, 40, 40);
     for (const [x, y, label] of points) {
-      ctx.fillStyle = name.startsWith("reg") ? colourOf(label) : label ? "#0877bd" : "#f59322";
+      ctx.fillStyle = name.startsWith("reg") ? colourOf(label) : CLASS_COLOURS[label];
       ctx.fillRect(((x + 6) / 12) * 38, ((6 - y) / 12) * 38, 2.5, 2.5);
     }
     button.appendChild(canvas);
