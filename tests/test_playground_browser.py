@@ -281,3 +281,25 @@ def test_keys_belong_to_the_player_after_a_list_is_used(page):
     p.keyboard.press("ArrowRight")
     wait_text(p, "epoch", "t === '1'")
     assert p.get_by_test_id("learning-rate").input_value() == "0.1"
+
+
+def test_a_weight_that_is_no_number_changes_nothing(page):
+    p = open_page(page)
+    before = p.evaluate("window.playground.frame.weights[0].w[0][0]")
+    p.locator("[data-testid=weight-0-0-0]").click(force=True)
+    p.get_by_test_id("weight-editor").fill("")
+    p.get_by_test_id("weight-editor").press("Enter")
+    wait_text(p, "message", "t.includes('must be a number')")
+    assert p.evaluate("window.playground.frame.weights[0].w[0][0]") == before
+
+
+def test_keys_belong_to_the_player_after_a_checkbox_or_slider(page):
+    p = open_page(page)
+    p.get_by_test_id("show-test").click()
+    p.keyboard.press("ArrowRight")
+    wait_text(p, "epoch", "t === '1'")
+    assert p.get_by_test_id("show-test").is_checked()
+    p.get_by_test_id("train-percent").click()  # on its value: no change, and no focus kept
+    p.keyboard.press("ArrowRight")
+    wait_text(p, "epoch", "t === '2'")
+    assert p.evaluate("window.playground.run.settings.train_percent") == 50

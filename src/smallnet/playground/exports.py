@@ -100,7 +100,7 @@ def _describe(s):
     if s.dataset == "tutorial":
         return "the tutorial's four rows"
     if s.dataset == "csv":
-        return f"columns {s.x_column}, {s.y_column} -> {s.label_column} of a CSV file"
+        return f"columns {s.x_column}, {s.y_column} -> {s.label_column} of the uploaded CSV file"
     return f"{s.dataset}, noise {s.noise} %, {s.train_percent} % for training, seed {s.seed}"
 
 
@@ -115,10 +115,13 @@ def _data_code(s, session, csv_name):
     n = len(session.points.X_train) + len(session.points.X_test)
     if s.dataset == "csv":
         code = [
+            "from pathlib import Path",
+            "",
             "from smallnet.csvdata import read_csv",
             "from smallnet.playground.points import plane_columns",
             "",
-            f"table = read_csv({csv_name!r})",
+            f"table = read_csv(Path(__file__).with_name({csv_name!r}))  # the file uploaded: put "
+            "it beside this script",
             f"X, y, classes, dropped = plane_columns(table, {s.x_column!r}, {s.y_column!r}, "
             f"{s.label_column!r}, {s.problem!r})",
         ]

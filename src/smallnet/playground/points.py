@@ -121,9 +121,9 @@ def plane_columns(table, x1, x2, label, problem):
     text = [f"{v:g}" for v in values] if values.dtype.kind == "f" else [str(v) for v in values]
     names = sorted(set(text), key=_label_order)
     if not 2 <= len(names) <= 8:
+        hint = " (pick problem regression to fit its numbers)" if values.dtype.kind == "f" else ""
         raise ValueError(
-            f"column {label!r} has {len(names)} classes: the playground takes 2 to 8 "
-            f"(pick problem regression for a column of many numbers)"
+            f"column {label!r} has {len(names)} classes: the playground takes 2 to 8{hint}"
         )
     index = {name: k for k, name in enumerate(names)}
     y = np.array([index[name] for name in text], dtype=np.int64)

@@ -281,7 +281,8 @@ class Handler(BaseHTTPRequestHandler):
         suffix, content_type = EXPORTS[kind]
         with session.lock:
             if kind == "python":
-                data = exports.python_code(session, body.get("csv_name") or "data.csv").encode()
+                csv_name = os.path.basename(str(body.get("csv_name") or "")) or "data.csv"
+                data = exports.python_code(session, csv_name).encode()
             else:
                 data = exports.model_bytes(session, suffix)
         name = f"{exports.MODEL_NAME}.{suffix}"

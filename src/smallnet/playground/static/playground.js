@@ -227,7 +227,8 @@ function drawPoints() {
       CLASS_COLOURS[row[2]];
     ctx.fill();
     ctx.lineWidth = test ? 2.5 : 1.2;
-    ctx.strokeStyle = test ? "#000" : "#fff";
+    // a regression's middling values are pale: a dark rim keeps them in sight
+    ctx.strokeStyle = test ? "#000" : settings.problem === "regression" ? "#555" : "#fff";
     ctx.stroke();
   };
   run.train.forEach((row) => dot(row, false));
@@ -479,11 +480,14 @@ function editWeight(event, k, i, j) {
 }
 
 async function commitWeight() {
-  const value = Number($("weight-editor").value);
+  const text = $("weight-editor").value.trim(), value = Number(text);
   const target = editing;
   $("weight-box").hidden = true;
   editing = null;
-  if (!target || !Number.isFinite(value)) return;
+  if (!target) return;
+  if (text === "" || !Number.isFinite(value)) {  // a number field reads "" for what isn't one
+    return say("A weight must be a number, such as -0.5 or 2e-3: it is unchanged.");
+  }
   say("");
   await guarded(async () => {
     const next = await serial(() => api("weight", { ...target, value }));
@@ -641,10 +645,11 @@ async function sendCsv(name, text) {
   };
   const keep = settings.upload === answer.upload;
   const x = keep ? settings.x_column : numeric[0], y = keep ? settings.y_column : numeric[1];
-  // the label: a column of 2 to 8 classes, text first, else the last column
+  // the label: a column of 2 to 8 classes, text first, else numbers to fit, else the last column
   const others = answer.columns.filter((c) => c.name !== x && c.name !== y);
   const classes = others.filter((c) => c.distinct >= 2 && c.distinct <= 8);
-  const guess = classes.find((c) => !c.numeric) || classes[0] || others[others.length - 1] ||
+  const guess = classes.find((c) => !c.numeric) || classes[0] ||
+    others.filter((c) => c.numeric).pop() || others[others.length - 1] ||
     answer.columns[answer.columns.length - 1];
   const label = keep ? settings.label_column : guess.name;
   fill("csv-x", numeric, x);
@@ -753,9 +758,15 @@ function bindControls() {
   });
   $("weight-editor").addEventListener("blur", () => { if (editing) commitWeight(); });
   // A list or slider let go of the keys once chosen: space and the arrow are the player's again.
+  const controls = "select, input[type=range], input[type=checkbox]";
   document.addEventListener("change", (event) => {
-    if (event.target.matches("select, input[type=range]")) event.target.blur();
+    if (event.target.matches(controls)) event.target.blur();
   });
+  for (const kind of ["click", "pointerup", "mouseup"]) {  // clicked, even without a change
+    document.addEventListener(kind, (event) => {
+      if (event.target.matches("input[type=range], input[type=checkbox]")) event.target.blur();
+    });
+  }
   document.addEventListener("keydown", (event) => {
     if (event.target.closest("input, select, textarea")) return;  // typing, not playing
     if (event.key === " ") { event.preventDefault(); playing ? pause() : play(); }
