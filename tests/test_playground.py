@@ -493,3 +493,16 @@ def test_a_body_cut_short_is_refused(playground):
             answer += chunk
     answer = answer.decode()
     assert " 400 " in answer.splitlines()[0] and "cut short: 3 of 1000 bytes" in answer
+
+
+def test_on_every_interface_only_addresses_name_the_server():
+    srv = server.serve("0.0.0.0", 0)
+    try:
+        port = srv.server_address[1]
+        assert f"192.168.1.5:{port}" in srv.hosts and f"localhost:{port}" in srv.hosts
+        assert f"[::1]:{port}" in srv.hosts
+        assert f"evil.example:{port}" not in srv.hosts  # a rebinding attack's host is a name
+        assert f"192.168.1.5:{port + 1}" not in srv.hosts
+        assert srv.url == f"http://127.0.0.1:{port}/"
+    finally:
+        srv.server_close()
