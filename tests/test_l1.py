@@ -241,41 +241,6 @@ def test_a_checkpoint_from_before_l1_resumes_with_l1_zero_only(tmp_path):
 # -- trace and L-BFGS ------------------------------------------------------------------------
 
 
-def test_trace_with_l1_and_l2_matches_fit():
-    X, y = datasets.xor()
-
-    def make():
-        return sn.Network(
-            [sn.Dense(3, activation="tanh"), sn.Dense(1, activation="sigmoid")],
-            loss="binary_crossentropy",
-            optimizer=sn.Adam(0.1),
-            l1=0.02,
-            l2=0.05,
-            seed=0,
-        )
-
-    traced, fitted = make(), make()
-    record = traced.trace(X, y, step=3, print_fn=None)
-    history = fitted.fit(X, y, epochs=4)
-    assert record.loss == pytest.approx(history["loss"][3], rel=1e-12)
-    for a, b in zip(traced.params, fitted.params):
-        np.testing.assert_array_equal(a, b)
-    text = record.text
-    assert (
-        "loss = binary_crossentropy(y, l2) + 0.02 * sum(|syn|) + 0.5 * 0.05 * sum(syn**2) = "
-        in text
-    )
-    assert "syn0_update = l0.T.dot(l1_delta) - 0.02 * sign(syn0) - 0.05 * syn0   shape" in text
-    for k in (0, 1):
-        syn = record[f"syn{k}"]
-        np.testing.assert_allclose(
-            record[f"syn{k}_update"],
-            record[f"l{k}"].T.dot(record[f"l{k + 1}_delta"]) - 0.02 * np.sign(syn) - 0.05 * syn,
-            rtol=1e-12,
-        )
-    np.testing.assert_allclose(record["b0_update"], record["l1_delta"].sum(axis=0), rtol=1e-12)
-
-
 def test_trace_with_l1_alone_and_plain_sgd_shows_fit_s_step():
     X, y = datasets.xor()
     net = sn.Network(

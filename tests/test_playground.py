@@ -11,12 +11,12 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 
 import numpy as np
 import pytest
 
 import smallnet as sn
+from browser import playground_server
 from smallnet.cli import main
 from smallnet.playground import exports, frames, server
 from smallnet.playground.session import Session
@@ -239,12 +239,8 @@ def test_the_exported_python_code_trains_the_same_network(tmp_path, values):
 
 @pytest.fixture()
 def playground():
-    srv = server.serve("127.0.0.1", 0)
-    thread = threading.Thread(target=srv.serve_forever, daemon=True)
-    thread.start()
-    yield srv
-    srv.shutdown()
-    srv.server_close()
+    with playground_server() as srv:
+        yield srv
 
 
 def request(srv, method, path, body=None, headers=None, raw=False):

@@ -178,7 +178,18 @@ def test_trace_command_options_and_errors(capsys):
     assert "step must be >= 0" in capsys.readouterr().err
 
 
-def test_trace_with_weight_decay_matches_fit():
+@pytest.mark.parametrize(
+    "l1, loss_text, update_text",
+    [
+        (0.0, "+ 0.5 * 0.05 * sum(syn**2) = ", "- 0.05 * syn0   shape (2, 3)"),
+        (
+            0.02,
+            "+ 0.02 * sum(|syn|) + 0.5 * 0.05 * sum(syn**2) = ",
+            "- 0.02 * sign(syn0) - 0.05 * syn0   shape",
+        ),
+    ],
+)
+def test_trace_with_weight_penalties_matches_fit(l1, loss_text, update_text):
     X, y = datasets.xor()
 
     def make():
@@ -186,6 +197,7 @@ def test_trace_with_weight_decay_matches_fit():
             [sn.Dense(3, activation="tanh"), sn.Dense(1, activation="sigmoid")],
             loss="binary_crossentropy",
             optimizer=sn.Adam(0.1),
+            l1=l1,
             l2=0.05,
             seed=0,
         )
@@ -196,14 +208,17 @@ def test_trace_with_weight_decay_matches_fit():
     assert record.loss == pytest.approx(history["loss"][3], rel=1e-12)
     for a, b in zip(traced.params, fitted.params):
         np.testing.assert_array_equal(a, b)
-    # the printout writes the decay into the formulas it shows, and the numbers follow them
-    assert "loss = binary_crossentropy(y, l2) + 0.5 * 0.05 * sum(syn**2) = " in record.text
-    assert "syn0_update = l0.T.dot(l1_delta) - 0.05 * syn0   shape (2, 3)" in record.text
-    np.testing.assert_allclose(
-        record["syn0_update"],
-        record["l0"].T.dot(record["l1_delta"]) - 0.05 * record["syn0"],
-        rtol=1e-12,
-    )
+    # the printout writes the penalties into the formulas it shows, and the numbers follow them
+    assert f"loss = binary_crossentropy(y, l2) {loss_text}" in record.text
+    assert f"syn0_update = l0.T.dot(l1_delta) {update_text}" in record.text
+    for k in (0, 1):
+        syn = record[f"syn{k}"]
+        np.testing.assert_allclose(
+            record[f"syn{k}_update"],
+            record[f"l{k}"].T.dot(record[f"l{k + 1}_delta"]) - l1 * np.sign(syn) - 0.05 * syn,
+            rtol=1e-12,
+        )
+    np.testing.assert_allclose(record["b0_update"], record["l1_delta"].sum(axis=0), rtol=1e-12)
 
 
 def test_trace_explains_that_it_needs_dense_layers():

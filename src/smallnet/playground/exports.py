@@ -13,6 +13,7 @@ import tempfile
 
 import numpy as np
 
+from ..datasets import PLANE_MULTICLASS
 from ..layers import Standardize
 
 MODEL_NAME = "playground"
@@ -31,7 +32,7 @@ def metadata(session):
     if s.problem == "classification":
         meta["classes"] = p.labels
     shown = s.to_json()
-    if s.dataset not in ("gauss", "spiral"):
+    if s.dataset not in PLANE_MULTICLASS:
         del shown["classes"]  # the built-in sets' setting: here the labels say
     meta["playground"] = shown
     return meta

@@ -75,7 +75,7 @@ class Session:
             )
         else:
             self.epoch += len(history.epoch)
-        return self.frame(diverged=diverged)
+        return self.frame(diverged=diverged, train_loss=None if diverged else loss)
 
     def set(self, learning_rate=None, regularization_rate=None):
         """Change the rates mid-run (the weights and the optimizer's state stay)."""
@@ -109,12 +109,13 @@ class Session:
         target[index] = value  # a view of the network's parameters: training goes on from here
         return self.frame()
 
-    def frame(self, diverged=False):
-        """What the page draws now (see the module docstring)."""
+    def frame(self, diverged=False, train_loss=None):
+        """What the page draws now (see the module docstring); `train_loss` if known already."""
         net, p = self.network, self.points
         with np.errstate(all="ignore"):
             layers, raw = frames.neurons(net, self.probe, self.shape)
-            train_loss = net.evaluate(p.X_train, self.y_train)["loss"]
+            if train_loss is None:
+                train_loss = net.evaluate(p.X_train, self.y_train)["loss"]
             test_loss = net.evaluate(p.X_test, self.y_test)["loss"] if len(p.X_test) else None
         return {
             "epoch": self.epoch,

@@ -8,7 +8,7 @@ discretize output) stay in the page.
 
 from dataclasses import asdict, dataclass, field, fields
 
-from ..datasets import PLANE_REGRESSION, PLANES
+from ..datasets import PLANE_MULTICLASS, PLANE_REGRESSION, PLANES
 
 DATASETS = (*PLANES, "tutorial", "csv")
 FEATURES = ("x1", "x2", "x1^2", "x2^2", "x1*x2", "sin(x1)", "sin(x2)")
@@ -97,7 +97,7 @@ def _problem(s, value):
 
 def _classes(s, value):
     value = _integer("classes", value, 2, MAX_CLASSES)
-    if value != 2 and s.dataset not in ("gauss", "spiral"):
+    if value != 2 and s.dataset not in PLANE_MULTICLASS:
         raise ValueError(f"classes: only gauss and spiral have more than 2, not {s.dataset}")
     return value
 

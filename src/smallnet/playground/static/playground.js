@@ -179,7 +179,8 @@ function bytes(b64) {
   return out;
 }
 
-function paint(canvas, values, side, colours = SCALE) {
+function paint(canvas, values, colours = SCALE) {  // values: a square grid, row by row
+  const side = Math.round(Math.sqrt(values.length));
   if (canvas.width !== side) canvas.width = canvas.height = side;
   const ctx = canvas.getContext("2d"), image = ctx.createImageData(side, side);
   for (let i = 0; i < values.length; i++) {
@@ -189,7 +190,8 @@ function paint(canvas, values, side, colours = SCALE) {
   ctx.putImageData(image, 0, 0);
 }
 
-function paintClasses(canvas, classes, confidence, side) {
+function paintClasses(canvas, classes, confidence) {
+  const side = Math.round(Math.sqrt(classes.length));
   if (canvas.width !== side) canvas.width = canvas.height = side;
   const ctx = canvas.getContext("2d"), image = ctx.createImageData(side, side);
   const k = run.labels.length, floor = 1 / k;
@@ -201,17 +203,16 @@ function paintClasses(canvas, classes, confidence, side) {
   ctx.putImageData(image, 0, 0);
 }
 
-function side(b64) { return Math.round(Math.sqrt(atob(b64).length)); }
 
 function drawOutput() {
   const canvas = $("output-heatmap");
   if (!frame || tutorial()) return;
   const shown = hover && neuronGrid(hover);
-  if (shown) return paint(canvas, bytes(shown), side(shown));
+  if (shown) return paint(canvas, bytes(shown));
   const out = frame.output;
-  if (out.class) return paintClasses(canvas, bytes(out.class), bytes(out.confidence), run.density);
+  if (out.class) return paintClasses(canvas, bytes(out.class), bytes(out.confidence));
   const discrete = page.discretize && settings.problem === "classification";
-  paint(canvas, bytes(out.value), run.density, discrete ? STEPPED : SCALE);
+  paint(canvas, bytes(out.value), discrete ? STEPPED : SCALE);
 }
 
 function drawPoints() {
@@ -419,11 +420,11 @@ function drawNeurons() {
     const layer = Number(el.dataset.layer), unit = Number(el.dataset.unit);
     const canvas = el.querySelector("canvas");
     if (layer === 0) {
-      if (tutorial()) paint(canvas, run.train.map((row) => Math.round((row[unit] * 2 - 1 + 1) * 127.5)), 2);
-      else paint(canvas, bytes(run.features[inputNames()[unit]]), side(run.features[inputNames()[unit]]));
+      if (tutorial()) paint(canvas, run.train.map((row) => Math.round(row[unit] * 255)));  // 0 or 1
+      else paint(canvas, bytes(run.features[inputNames()[unit]]));
     } else {
       const grid = frame.neurons[layer - 1] && frame.neurons[layer - 1][unit];
-      if (grid) paint(canvas, bytes(grid), side(grid));
+      if (grid) paint(canvas, bytes(grid));
     }
     if (layer > 0) {
       const bias = frame.weights[layer - 1].b;
