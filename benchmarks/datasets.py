@@ -4,10 +4,12 @@ Three tables, each library measured in the same run as the other, the two altern
 fit; several seeds, each with its own 75/25 train/test split; standardized inputs (and
 standardized targets for regression):
 
-1. adam: the same settings for both (one hidden layer of 64 relu units, alpha 1e-4, batch 32,
-   max_iter 200, n_iter_no_change 10): test score mean +- std, epochs run, fit-time ratio.
+1. adam: the same settings for all (one hidden layer of 64 relu units, alpha 1e-4, batch 32,
+   max_iter 200, n_iter_no_change 10), smallnet on each of its engines (numba's compiled loops,
+   and NumPy): test score mean +- std, epochs run, fit-time ratios to scikit-learn.
 2. lbfgs: SmallNet*(solver="lbfgs") vs MLP*(solver="lbfgs"), one hidden layer of 64 relu units,
-   alpha 1e-4, max_iter 200, tol 1e-4: the same columns (iterations for epochs).
+   alpha 1e-4, max_iter 200, tol 1e-4: the same columns (iterations for epochs; L-BFGS runs on
+   NumPy's engine only).
 3. class weights: imbalanced binary problems made from the bundled data; SmallNetClassifier
    with class_weight="balanced" and with None, and MLPClassifier (which has no class_weight)
    for reference, with table 1's settings: test balanced accuracy mean +- std.
@@ -48,7 +50,10 @@ SOLVERS = {
     "adam": {"solver": "adam", "batch_size": 32, "n_iter_no_change": 10},
     "lbfgs": {"solver": "lbfgs", "tol": 1e-4},
 }
-LIBRARIES = ("smallnet", "scikit-learn")
+LIBRARIES = {
+    "adam": ("smallnet numba", "smallnet numpy", "scikit-learn"),
+    "lbfgs": ("smallnet numpy", "scikit-learn"),
+}
 
 
 def digit_against_the_rest(digit):
@@ -85,11 +90,14 @@ def make(library, task, seed, max_iter, solver="adam", **extra):
         **SOLVERS[solver],
         **extra,
     )
+    ours = library.startswith("smallnet")
+    if ours and " " in library:
+        params["engine"] = library.split()[1]
     if task == "classification":
-        model = (SmallNetClassifier if library == "smallnet" else MLPClassifier)(**params)
+        model = (SmallNetClassifier if ours else MLPClassifier)(**params)
     else:
         model = TransformedTargetRegressor(
-            (SmallNetRegressor if library == "smallnet" else MLPRegressor)(**params),
+            (SmallNetRegressor if ours else MLPRegressor)(**params),
             transformer=StandardScaler(),
         )
     return make_pipeline(StandardScaler(), model)
@@ -110,9 +118,10 @@ def splits(X, y, task, seeds):
 def against_scikit_learn(load, task, solver, args):
     """Each library's test scores, fit times and iterations over the seeds, alternated."""
     X, y = load(return_X_y=True)
-    results = {lib: {"score": [], "time": [], "epochs": []} for lib in LIBRARIES}
+    libraries = LIBRARIES[solver]
+    results = {lib: {"score": [], "time": [], "epochs": []} for lib in libraries}
     for seed, X_train, X_test, y_train, y_test in splits(X, y, task, args.seeds):
-        for lib in LIBRARIES if seed % 2 == 0 else LIBRARIES[::-1]:
+        for lib in libraries if seed % 2 == 0 else libraries[::-1]:
             model = make(lib, task, seed, args.max_iter, solver)
             start = time.perf_counter()
             model.fit(X_train, y_train)
@@ -129,22 +138,35 @@ def cell(scores):
 
 def solver_table(solver, args):
     steps = "epochs" if solver == "adam" else "iterations"
-    head = ("data set", "score", "smallnet", "scikit-learn", f"{steps} (sn / sk)")
-    lines = [(*head, "fit s (sn / sk)", "time ratio")]
+    libraries = LIBRARIES[solver]
+    ours = libraries[:-1]
+    short = [lib.replace("smallnet ", "sn ").replace("scikit-learn", "sk") for lib in libraries]
+    lines = [
+        (
+            "data set",
+            "score",
+            *libraries,
+            f"{steps} ({' / '.join(short)})",
+            f"fit s ({' / '.join(short)})",
+            *(f"time ratio {name} / sk" for name in short[:-1]),
+        )
+    ]
     for name, (load, task) in DATASETS.items():
         results = against_scikit_learn(load, task, solver, args)
-        s, k = results["smallnet"], results["scikit-learn"]
-        ratio = statistics.median(a / b for a, b in zip(s["time"], k["time"]))
+        sk = results["scikit-learn"]
+        ratios = [
+            statistics.median(a / b for a, b in zip(results[lib]["time"], sk["time"]))
+            for lib in ours
+        ]
         metric = "accuracy" if task == "classification" else "R2"
         lines.append(
             (
                 name,
                 metric,
-                cell(s["score"]),
-                cell(k["score"]),
-                f"{np.mean(s['epochs']):.0f} / {np.mean(k['epochs']):.0f}",
-                f"{np.median(s['time']):.3f} / {np.median(k['time']):.3f}",
-                f"{ratio:.2f}x",
+                *(cell(results[lib]["score"]) for lib in libraries),
+                " / ".join(f"{np.mean(results[lib]['epochs']):.0f}" for lib in libraries),
+                " / ".join(f"{np.median(results[lib]['time']):.3f}" for lib in libraries),
+                *(f"{ratio:.2f}x" for ratio in ratios),
             )
         )
     return lines
@@ -152,7 +174,7 @@ def solver_table(solver, args):
 
 def class_weight_table(args):
     models = {
-        "smallnet balanced": ("smallnet", {"class_weight": "balanced"}),
+        "smallnet balanced": ("smallnet", {"class_weight": "balanced"}),  # engine="auto"
         "smallnet None": ("smallnet", {}),
         "MLPClassifier": ("scikit-learn", {}),
     }
@@ -185,6 +207,13 @@ def show(title, lines, markdown):
     print()
 
 
+def warm_up():
+    """One fit on each engine and dtype first, so that no timed fit compiles numba's kernels."""
+    X, y = datasets.load_iris(return_X_y=True)
+    for task, target in (("classification", y), ("regression", X[:, 0])):
+        make("smallnet numba", task, 0, 2).fit(X, target)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=5)
@@ -197,9 +226,11 @@ def main(argv=None):
     warnings.simplefilter("ignore", ConvergenceWarning)
     print(
         f"{args.seeds} seeds x train/test splits; BLAS threads: {args.blas_threads or 'default'}; "
-        "time ratio = median over seeds of smallnet / scikit-learn fit time\n"
+        "time ratio = median over seeds of smallnet / scikit-learn fit time; the first fit on "
+        "numba's engine compiles (or loads the cached kernels) before any timing\n"
     )
     with threadpool_limits(args.blas_threads or None):
+        warm_up()
         show("adam (batch 32)", solver_table("adam", args), args.markdown)
         show("lbfgs (full batch, tol 1e-4)", solver_table("lbfgs", args), args.markdown)
         show(

@@ -39,7 +39,7 @@ def test_datasets_benchmark_runs():
 
 def test_mlp_benchmark_runs():
     out = run_benchmark("mlp.py", "--rows", "1024", "--rounds", "1")
-    assert "smallnet (core API)" in out and "GEMM floor" in out and "efficiency" in out
+    assert "smallnet numpy (core API)" in out and "GEMM floor" in out and "efficiency" in out
 
 
 def test_import_time_benchmark_runs():

@@ -604,3 +604,23 @@ def test_classification_of_a_continuous_target_is_refused(diabetes, tmp_path, ca
         tmp_path / "m",
     )
     assert code == 0 and "58 classes" in out
+
+
+# -- the engine ----------------------------------------------------------------------------
+
+
+def test_train_takes_the_engine_and_info_names_it(capsys, tmp_path, monkeypatch):
+    from smallnet import engine
+
+    monkeypatch.delenv(engine.ENVIRONMENT, raising=False)
+    data = _numbers_csv(tmp_path / "d.csv", 120, lambda i: i % 2)
+    model = tmp_path / "trained.safetensors"
+    code, out, err = run(capsys, "train", data, "--target", "y", "--engine", "numpy", "--epochs",
+                         "3", "-o", model)  # fmt: skip
+    assert code == 0, err
+    code, out, err = run(capsys, "info", model)
+    assert code == 0 and "Engine: " in out
+    refused(capsys, tmp_path, "--engine", data, "--target", "y", "--engine", "gpu")
+    monkeypatch.setattr(engine, "available", lambda: False)
+    refused(capsys, tmp_path, "pip install 'smallnet[fast]'", data, "--target", "y",
+            "--engine", "numba")  # fmt: skip

@@ -72,7 +72,7 @@ def test_trace_keeps_fits_numbers_and_leaves_the_network_where_fit_would():
     X, y = datasets.tutorial()
     traced, fitted = tutorial.network(hidden=(4,)), tutorial.network(hidden=(4,))
     record = traced.trace(X, y, step=5, print_fn=None)
-    history = fitted.fit(X, y, epochs=6)
+    history = fitted.fit(X, y, epochs=6, engine="numpy")  # trace runs NumPy's steps
     assert record.loss == history["loss"][5]
     np.testing.assert_array_equal(record["l2"], history.last_output)
     for p, q in zip(traced.params, fitted.params):
@@ -114,7 +114,7 @@ def test_fused_loss_gives_the_delta_and_bias_updates_are_traced():
     X, y = datasets.xor()
     traced, fitted = _tanh_bce_net(), _tanh_bce_net()
     record = traced.trace(X, y, step=3, print_fn=None)
-    fitted.fit(X, y, epochs=4)
+    fitted.fit(X, y, epochs=4, engine="numpy")
     for p, q in zip(traced.params, fitted.params):
         np.testing.assert_array_equal(p, q)
     assert record["l2_error"] is None and record["l2_slope"] is None
@@ -204,7 +204,7 @@ def test_trace_with_weight_penalties_matches_fit(l1, loss_text, update_text):
 
     traced, fitted = make(), make()
     record = traced.trace(X, y, step=3, print_fn=None)
-    history = fitted.fit(X, y, epochs=4)
+    history = fitted.fit(X, y, epochs=4, engine="numpy")
     assert record.loss == pytest.approx(history["loss"][3], rel=1e-12)
     for a, b in zip(traced.params, fitted.params):
         np.testing.assert_array_equal(a, b)

@@ -9,12 +9,13 @@ import threading
 
 import numpy as np
 
+from . import engine as engines
+from . import epochs as epoch_loop
 from . import lbfgs
-from . import metrics as metric_fns
-from .callbacks import DivergenceGuard, History, callback_list, overrides, progress_callbacks
+from .callbacks import DivergenceGuard, History, callback_list, progress_callbacks
 from .checkpoint import BackupAndRestore, fingerprint, run_arguments
+from .epochs import NumpyEpoch
 from .samples import (
-    Batches,
     check_sample_weight,
     class_sample_weight,
     split,
@@ -27,24 +28,11 @@ from .validation import check_bool, check_number
 _FRACTION = {"low": 0, "low_inclusive": True, "high": 1, "high_inclusive": False}
 
 
-def fit(
-    network,
-    X,
-    y,
-    epochs=1,
-    batch_size=None,
-    shuffle=True,
-    validation_split=0.0,
-    validation_data=None,
-    sample_weight=None,
-    callbacks=(),
-    verbose=0,
-    log_every=None,
-    checkpoint=None,
-    checkpoint_every=1,
-    resume=None,
-    class_weight=None,
-):
+# fmt: off
+def fit(network, X, y, epochs=1, batch_size=None, shuffle=True, validation_split=0.0,
+        validation_data=None, sample_weight=None, callbacks=(), verbose=0, log_every=None,
+        checkpoint=None, checkpoint_every=1, resume=None, class_weight=None, engine=None):
+    # fmt: on
     """Train `network` on (X, y) and return the History.
 
     Parameters
@@ -111,6 +99,9 @@ def fit(
         (see `smallnet.samples.class_sample_weight`), in the loss and metrics alike; the rows
         a validation_split holds out keep theirs, so ``val_`` values are weighted the same
         way, while validation_data is weighted only by its own sample weights.
+    engine : {None, "auto", "numpy", "numba"}
+        Which engine trains (see `smallnet.engine`); None: the network's `engine`. The
+        environment variable SMALLNET_ENGINE overrides both. `history.engine` says which ran.
 
     Ctrl-C stops training after the current step (a second Ctrl-C stops at once) and
     returns: the network keeps what it has learned, and `history.interrupted` is True.
@@ -146,6 +137,7 @@ def fit(
     if batch_size is not None:
         batch_size = check_number("batch_size", batch_size, low=1, low_inclusive=True, integer=True)
     user_callbacks = callback_list(callbacks)
+    engine, _ = engines.choose(network, engine, user_callbacks)
     if isinstance(network.optimizer, lbfgs.LBFGS):  # full batch, no checkpoints (smallnet.lbfgs)
         lbfgs.check_fit(
             network, len(X), batch_size, validation_split, checkpoint, resume, user_callbacks
@@ -154,6 +146,7 @@ def fit(
     if not network.built:
         network.build(X.shape[1], X.dtype)
     history = History()
+    history.engine = "numpy" if isinstance(network.optimizer, lbfgs.LBFGS) else engine
     done = 0
     saving = checkpoint is not None or resume is not None
     if saving:
@@ -180,7 +173,7 @@ def fit(
         history.interrupted = False
         return history
     interrupted = _train(network, (X, y, weights, validation), range(done, epochs), batch_size,
-                         shuffle, callbacks)  # fmt: skip
+                         shuffle, callbacks, engine)  # fmt: skip
     if interrupted:
         _say_interrupted(history, epochs, checkpoint, backup.written)
     for cb in callbacks:
@@ -189,7 +182,7 @@ def fit(
     return history
 
 
-def _train(network, data, epochs, batch_size, shuffle, callbacks):
+def _train(network, data, epochs, batch_size, shuffle, callbacks, engine):
     """on_train_begin, then the `epochs` of training on `data` (X, y, weights, validation);
     records the last outputs and whether Ctrl-C stopped it in the History, and returns that."""
     warn_if_unscaled(network, data[0])
@@ -202,8 +195,17 @@ def _train(network, data, epochs, batch_size, shuffle, callbacks):
         np.errstate(over="ignore", invalid="ignore", divide="ignore"),
         InterruptFlag() as interrupt,
     ):
-        run = lbfgs.run if isinstance(network.optimizer, lbfgs.LBFGS) else _run_epochs
-        out = run(network, *data, epochs, batch_size, shuffle, callbacks, interrupt)
+        if isinstance(network.optimizer, lbfgs.LBFGS):
+            out = lbfgs.run(network, *data, epochs, batch_size, shuffle, callbacks, interrupt)
+        elif engine == "numba":
+            from .engine import compiled  # numba loads, and compiles once, only when it is used
+
+            out = compiled.run(network, *data, epochs, batch_size, shuffle, callbacks, interrupt)
+        else:
+            X, y, weights, validation = data
+            train_epoch = NumpyEpoch(network, X, y, weights, batch_size, shuffle, callbacks,
+                                     interrupt)  # fmt: skip
+            out = epoch_loop.run(network, validation, epochs, callbacks, interrupt, train_epoch)
     history.interrupted = interrupt.interrupted
     if out is not None:
         history.last_output = out.copy()  # out lives in a training buffer
@@ -248,77 +250,6 @@ def _check_validation_data(network, data, dtype=None, width=None):
     except (TypeError, ValueError) as exc:  # "X has 2 features" would read as the training X
         raise type(exc)(f"validation_data: {exc}") from None
     return X, y, weights
-
-
-def _run_epochs(
-    network, X, y, weights, validation, epochs, batch_size, shuffle, callbacks, interrupt
-):
-    """The epochs of fit over the `epochs` range.
-
-    Returns the last step's outputs (None if none ran).
-    """
-    n, metrics, out = len(X), network.metrics, None
-    batch_callbacks = [
-        cb for cb in callbacks if overrides(cb, "on_batch_begin") or overrides(cb, "on_batch_end")
-    ]
-    epoch_callbacks = [cb for cb in callbacks if overrides(cb, "on_epoch_begin")]
-    for epoch in epochs:
-        if network.stop_training:  # set in on_train_begin: resumed from a run that had stopped
-            break
-        for cb in epoch_callbacks:
-            cb.on_epoch_begin(epoch)
-        if batch_size == n:  # the tutorial's full batch: one step per epoch
-            w = None if weights is None else weights / weights.mean()
-            loss, out = network.train_step(X, y, w)
-            for cb in batch_callbacks:
-                cb.on_batch_end(0, {"loss": loss})
-            y_seen, w_seen, outputs = y, weights, out
-        else:
-            order = network.rng.permutation(n) if shuffle else None
-            batches = Batches(X, y, weights, batch_size, order)
-            loss, out, outputs = _minibatch_epoch(network, batches, batch_callbacks, interrupt)
-            if loss is None:  # interrupted part-way: the epoch is not recorded
-                break
-            y_seen, w_seen = batches.seen() if metrics else (y, weights)
-        logs = {"loss": loss}
-        for name, fn in metrics:
-            logs[name] = metric_fns.compute(fn, y_seen, outputs, w_seen)
-        if validation is not None:
-            logs.update(network.scores(*validation, prefix="val_"))
-        if interrupt.interrupted:  # the epoch is whole: the last one (and a checkpoint's)
-            network.stop_training = True
-        for cb in callbacks:
-            cb.on_epoch_end(epoch, logs)
-        if network.stop_training or interrupt.interrupted:
-            break
-    return out
-
-
-def _minibatch_epoch(network, batches, batch_callbacks, interrupt):
-    """One epoch of minibatch steps: (mean loss, last outputs, all outputs or None).
-
-    The epoch's loss averages the steps' losses, each counting by its batch's share (see
-    `Batches`), so that with weights it is a weighted average too. After a Ctrl-C it stops
-    at the end of the current step and returns a loss of None.
-    """
-    n = len(batches.X)
-    # one column per output: y may be one column of class indices
-    width = network.output_units(batches.X.shape[1])
-    outputs = np.empty((n, width), batches.y.dtype) if network.metrics else None
-    total = seen = 0.0
-    for batch, (part, xb, yb, w, share) in enumerate(batches):
-        for cb in batch_callbacks:
-            cb.on_batch_begin(batch)
-        loss, out = network.train_step(xb, yb, w)
-        total += loss * share
-        seen += share
-        if outputs is not None:
-            outputs[part] = out
-        for cb in batch_callbacks:
-            cb.on_batch_end(batch, {"loss": loss})
-        if interrupt.interrupted and part.stop < n:
-            return None, out, outputs
-    return float(total / seen), out, outputs
 
 
 class InterruptFlag:

@@ -16,6 +16,7 @@ import numpy as np
 
 from . import losses, optimizers, params
 from . import metrics as metric_fns
+from .engine import check_engine
 from .layers import Dropout, Layer, Standardize
 from .params import Weights
 from .penalty import Penalized, Penalty
@@ -69,6 +70,10 @@ class Network(Weights, Saving, Penalized):
     dtype : {None, "float32", "float64"}
         None: the dtype of the first training data (float32 stays float32,
         anything else becomes float64).
+    engine : {"auto", "numpy", "numba"}
+        What trains it: "auto" runs numba's compiled loops where the `[fast]` extra is
+        installed and the network is one they run (Dense layers with the common activations,
+        losses and optimizers), NumPy elsewhere. See `smallnet.engine`.
 
     Examples
     --------
@@ -82,7 +87,7 @@ class Network(Weights, Saving, Penalized):
 
     # fmt: off
     def __init__(self, layers, loss="mse", optimizer="adam", metrics=(), l1=0.0, l2=0.0,
-                 seed=None, dtype=None):
+                 seed=None, dtype=None, engine="auto"):
         # fmt: on
         self.layers = list(layers)
         if not self.layers:
@@ -108,6 +113,7 @@ class Network(Weights, Saving, Penalized):
         self.seed = seed
         self.rng = make_rng(seed)
         self.dtype = check_dtype(dtype)
+        self.engine = engine
         self.metadata = {}  # JSON-able facts saved with the model: task, classes, ...
         self.history = None
         self.stop_training = False
@@ -174,6 +180,14 @@ class Network(Weights, Saving, Penalized):
             loss.fused_activation is not None
             and getattr(activation, "name", None) == loss.fused_activation
         )
+
+    @property
+    def engine(self):  # "auto", "numpy" or "numba": what fit asks for (smallnet.engine.choose)
+        return self._engine
+
+    @engine.setter
+    def engine(self, engine):
+        self._engine = check_engine(engine)
 
     @property
     def fused(self):
@@ -249,6 +263,7 @@ class Network(Weights, Saving, Penalized):
         # pickle and copy.deepcopy turn the layers' views into arrays of their own: join them up
         # again, or training would update a flat array that no layer reads.
         state = {"last_batch": None, **state}
+        state.setdefault("_engine", "auto")  # pickled before engines
         if "_penalty" not in state:  # pickled before L1: l2 was a plain attribute
             state["_penalty"] = Penalty(l2=state.pop("l2", 0.0))
         self.__dict__.update(state)
@@ -348,8 +363,8 @@ class Network(Weights, Saving, Penalized):
         """`top`: the error at the output, or the delta below the output activation when the
         loss fuses with it, already multiplied by `scale`, which the penalty's steps take too."""
         layers = self.layers
-        if record is not None:
-            self._backpropagate_recorded(top, scale, record)
+        if record is not None:  # each delta shown to it on the way down (see trace.StepRecorder)
+            record.backpropagate(self, top, scale)
         else:
             if self._fused:
                 error = layers[-1].backward_delta(top, len(layers) > 1)
@@ -359,20 +374,6 @@ class Network(Weights, Saving, Penalized):
                 error = layers[i].backward(error, i > 0)
         if self._penalty:
             self._penalty.add_steps(self._decayed, scale)
-
-    def _backpropagate_recorded(self, top, scale, record):
-        """`_backpropagate` for the layers trace knows, each delta shown to `record`."""
-        error, last = top, len(self.layers) - 1
-        for k in range(last, -1, -1):
-            layer = self.layers[k]
-            if k == last and self._fused:
-                delta, error = top, None
-            elif hasattr(layer, "activation"):  # Dense.backward in two halves, the delta between
-                delta = layer.activation.backward(layer.output, error.copy())  # l1_error * slope
-            else:  # a norm layer or an Embedding has no activation: its delta is its error
-                delta = error
-            record.delta(k, error, delta, scale)
-            error = layer.backward_delta(delta, k > 0)  # l0_error = l1_delta.dot(syn0.T)
 
     def train_step(self, X, y, weights=None, record=None):
         """One forward pass, backward pass and update; returns (loss, outputs before the update).
@@ -384,10 +385,9 @@ class Network(Weights, Saving, Penalized):
         weights : ndarray, shape (n_samples,), optional
             Each sample's share of the loss (mean 1 keeps its scale).
         record : object, optional
-            Sees the step's arrays as they are made (Dense, BatchNorm, LayerNorm layers): its
-            ``forward(network)`` after the forward pass, ``delta(k, error, delta, scale)`` for
-            each layer k from the top (error None where the loss gives the delta; delta is error
-            for a norm layer), then ``update(network)``. `smallnet.trace.StepRecorder` is one.
+            Sees the step's arrays as they are made: its ``forward(network)`` after the forward
+            pass; ``backpropagate(network, top, scale)`` does the backward pass; then
+            ``steps(network, scale)`` and ``update(network)``. `smallnet.trace.StepRecorder`.
         """
         self.last_batch = X  # what DivergenceGuard checks the final weights on
         out = self.forward(X, training=True)
@@ -423,7 +423,7 @@ class Network(Weights, Saving, Penalized):
     # fmt: off
     def fit(self, X, y, epochs=1, batch_size=None, shuffle=True, validation_split=0.0,
             validation_data=None, sample_weight=None, callbacks=(), verbose=0, log_every=None,
-            checkpoint=None, checkpoint_every=1, resume=None, class_weight=None):
+            checkpoint=None, checkpoint_every=1, resume=None, class_weight=None, engine=None):
         # fmt: on
         """Train on (X, y) and return the History (see `smallnet.fitting.fit`, which runs it).
 
@@ -434,7 +434,7 @@ class Network(Weights, Saving, Penalized):
         return fit(
             self, X, y, epochs, batch_size, shuffle, validation_split, validation_data,
             sample_weight, callbacks, verbose, log_every, checkpoint, checkpoint_every, resume,
-            class_weight=class_weight,
+            class_weight=class_weight, engine=engine,
         )  # fmt: skip
 
     def predict(self, X):
@@ -464,12 +464,9 @@ class Network(Weights, Saving, Penalized):
         if not self.built:
             raise RuntimeError("the network has no weights yet: call fit (or build) first")
         X, y = self.check_data(X, y)
-        weights = (
-            None
-            if sample_weight is None
-            else check_sample_weight(sample_weight, len(X), self.dtype)
-        )
-        return self.scores(X, y, weights)
+        n, dtype = len(X), self.dtype
+        w = None if sample_weight is None else check_sample_weight(sample_weight, n, dtype)
+        return self.scores(X, y, w)
 
     def scores(self, X, y, weights=None, prefix=""):
         """{prefix + "loss": ..., prefix + metric: ...} on checked data (as `check_data` gives)."""
@@ -493,7 +490,8 @@ class Network(Weights, Saving, Penalized):
 
         Every array of that step (``l0``, ``l1``, ``l1_error``, ``l1_delta``, ``syn0_update``, ...)
         is printed with its shape and returned in a `smallnet.trace.StepTrace`. The network keeps
-        all ``step + 1`` updates, as after ``fit(X, y, epochs=step + 1)``.
+        all ``step + 1`` updates, as after ``fit(X, y, epochs=step + 1, engine="numpy")``
+        (trace runs NumPy's steps: the compiled engine agrees to float rounding).
         """
         from .trace import trace  # teaching mode loads only when asked for
 

@@ -33,6 +33,7 @@ class Saving:
             "l2": float(self.l2),
             "seed": int(self.seed) if isinstance(self.seed, (int, np.integer)) else None,
             "dtype": None if self.dtype is None else self.dtype.name,
+            "engine": self.engine,
         }
 
     @classmethod
@@ -65,6 +66,7 @@ class Saving:
             l2=config.get("l2", 0.0),
             seed=config["seed"],
             dtype=config["dtype"],
+            engine=config.get("engine", "auto"),  # files from before engines have none
         )
 
     def to_state(self, curves=None, kept=-1):

@@ -1,5 +1,6 @@
 """A network's summary: its layers as a table, with output shapes and parameter counts."""
 
+from .engine import describe
 from .layers import Dropout
 
 
@@ -65,6 +66,7 @@ def summary_text(network):
         line,
         f"Input size: {network.input_dim}",
         f"Total params: {total}",
+        f"Engine: {describe(network)}",
         f"Loss: {_loss(network.loss)}  Optimizer: {network.optimizer!r}" + penalty,
     ]
     return "\n".join(text)

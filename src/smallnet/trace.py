@@ -177,6 +177,20 @@ class StepRecorder:
                 rec[f"{name}{k}_new"] = getattr(layer, name).copy()
             rec[f"l{k + 1}"] = layer.output.copy()
 
+    def backpropagate(self, network, top, scale):
+        """`Network.backward` from `top`, for the layers trace knows, each delta recorded."""
+        error, last = top, len(network.layers) - 1
+        for k in range(last, -1, -1):
+            layer = network.layers[k]
+            if k == last and network.fused:
+                delta, error = top, None
+            elif hasattr(layer, "activation"):  # Dense.backward in two halves, the delta between
+                delta = layer.activation.backward(layer.output, error.copy())  # l1_error * slope
+            else:  # a norm layer or an Embedding has no activation: its delta is its error
+                delta = error
+            self.delta(k, error, delta, scale)
+            error = layer.backward_delta(delta, k > 0)  # l0_error = l1_delta.dot(syn0.T)
+
     def delta(self, k, error, delta, scale):
         rec, name, layer = self.layers[k], f"l{k + 1}", self.network_layers[k]
         if _norm(layer) is not None or _embedding(layer):  # no activation: delta is the error

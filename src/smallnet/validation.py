@@ -201,6 +201,13 @@ def check_bool(name, value):
     return bool(value)
 
 
+def check_choice(name, value, choices):
+    """`value` if it is one of `choices` (strings), else a ValueError naming `name` and them."""
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}, got {value!r}")
+    return value
+
+
 def jsonable(value):
     """json.dumps fallback for NumPy scalars and arrays (labels, feature names, ...)."""
     if isinstance(value, (np.generic, np.ndarray)):

@@ -60,6 +60,19 @@ class DivergenceGuard(Callback):
         if epoch + 1 >= self._next and not np.isfinite(self._weights[0]).all():  # before next copy
             self._diverged(epoch, "the weights became NaN or inf")
 
+    def on_epochs_end(self, first, losses):
+        """`on_epoch_end` for the epochs from `first` on, whose losses the compiled engine ran in
+        one call after one `on_epoch_begin(first)`: its copy is good once they are all finite."""
+        bad = np.flatnonzero(~np.isfinite(losses))
+        if bad.size:
+            return self._diverged(first + int(bad[0]), f"the loss became {losses[bad[0]]}")
+        if first == self._copied:
+            self._copy, self._good = self._good, self._copy
+            self._good_epoch, self._copied = first, None
+        self._next = first + len(losses)  # the next call's first epoch takes a copy
+        if not np.isfinite(self._weights[0]).all():
+            self._diverged(first + len(losses) - 1, "the weights became NaN or inf")
+
     def on_train_end(self, logs=None):
         network = self.network
         if self.diverged_epoch is not None or (self._good_epoch is None and self._copied is None):

@@ -32,6 +32,14 @@ class History(Callback):
             else:
                 history[key] = [logs[key]]
 
+    def on_epochs_end(self, first, logs):
+        """`on_epoch_end` for the epochs from `first` on, whose values `logs` holds as arrays:
+        how the compiled engine records the many epochs it runs in one call."""
+        count = len(next(iter(logs.values())))
+        self.epoch.extend(range(first, first + count))
+        for key, values in logs.items():
+            self.history.setdefault(key, []).extend(np.asarray(values, dtype=float).tolist())
+
     # Read like the dict it holds: history["loss"], "val_loss" in history, dict(history),
     # len, keys().
     def __getitem__(self, key):

@@ -4,6 +4,7 @@ import argparse
 
 from .. import datasets
 from ..activations import ACTIVATIONS
+from ..engine import ENGINES
 from ..fields import MISSING_MARKERS
 from ..optimizers import OPTIMIZERS
 from ..tabular import RELU_LIKE
@@ -195,6 +196,13 @@ def _add_network_options(command):
         "--batch-norm",
         action="store_true",
         help="a BatchNorm after each hidden layer, activation included, before its Dropout",
+    )
+    command.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="auto",
+        help="what trains: auto (the default) runs numba's compiled loops where the [fast] extra "
+        "is installed and the network is one they run, numpy elsewhere",
     )
     command.add_argument(
         "--loss",

@@ -341,6 +341,7 @@ def _fit(args, net, X, y, validation, done, scaling):
                 checkpoint_every=args.checkpoint_every or 1,
                 resume=args.resume,
                 callbacks=callbacks,
+                engine=args.engine,
             )
         except ValueError as exc:
             # said in the library's words: X, y, sample_weight

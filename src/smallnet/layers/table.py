@@ -233,6 +233,12 @@ class TableEncoder(Layer):
     def output_dim(self, input_dim):
         return self.units
 
+    @property
+    def embedded(self):
+        """Whether some category is embedded in vectors that train (not one-hot): without any,
+        the encoder is a fixed transform of the data."""
+        return any(column.get("dim") for column in self.columns)
+
     def array_size(self, input_dim):
         return 3 * self.n_numeric + sum(_table_size(c) for c in self.columns)
 

@@ -122,6 +122,7 @@ class SmallNetBase(DenseAttributes, BaseEstimator):
         dropout=None,
         batch_norm=False,
         callbacks=None,
+        engine="auto",
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -147,6 +148,7 @@ class SmallNetBase(DenseAttributes, BaseEstimator):
         self.dropout = dropout
         self.batch_norm = batch_norm
         self.callbacks = callbacks
+        self.engine = engine
 
     # inspect.signature (help, IDEs, scikit-learn's checks) would otherwise show __new__'s
     # (*args, **kwargs)
@@ -270,6 +272,7 @@ class SmallNetBase(DenseAttributes, BaseEstimator):
                     sample_weight=sample_weight,
                     callbacks=[*([] if stopper is None else [stopper]), *user],
                     verbose=2 if self.verbose else 0,
+                    engine=self.engine,
                 )
         except ValueError as exc:  # a callback watching val_ values: say it in this API's words
             hint = "(pass validation_split or validation_data to fit)"

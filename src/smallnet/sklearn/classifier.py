@@ -67,6 +67,7 @@ class SmallNetClassifier(ClassifierMixin, SmallNetBase):
         dropout=None,
         batch_norm=False,
         callbacks=None,
+        engine="auto",
         class_weight=None,
     ):
         shared = {

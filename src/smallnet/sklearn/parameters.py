@@ -9,6 +9,7 @@ import numpy as np
 
 from .. import activations
 from ..callbacks import callback_list
+from ..engine import check_engine
 from ..validation import check_bool, check_number
 
 # scikit-learn's activation names, then every smallnet one a hidden layer can take (softmax is
@@ -119,6 +120,9 @@ DOC_TEMPLATE = """A smallnet network as a scikit-learn {kind} ({mlp}'s parameter
         ``smallnet.callbacks``; with 'lbfgs', each iteration is an epoch). The instances
         given are the ones called, so they can be read after fit; a clone gets copies. A
         callback's `network` is the fitted network while a fit runs, and is put back after.
+    engine : {{"auto", "numpy", "numba"}}, default="auto"
+        What trains the network (see ``smallnet.engine``): "auto" runs numba's compiled loops
+        where the ``[fast]`` extra is installed and the network is one they run, NumPy elsewhere.
 {parameters}
     Attributes
     ----------
@@ -238,6 +242,7 @@ def check_choices(estimator):
     for name in FLAGS:
         check_bool(name, getattr(estimator, name))  # "no" would count as True
     callback_list(estimator.callbacks)  # a TypeError naming callbacks
+    check_engine(estimator.engine)
 
 
 def check_numbers(estimator):
