@@ -15,7 +15,8 @@ from ..validation import check_choice
 
 ENGINES = ("auto", "numpy", "numba")
 ENVIRONMENT = "SMALLNET_ENGINE"
-ACTIVATIONS = ("sigmoid", "tanh", "relu", "identity", "softmax")  # those with kernels
+# Those with kernels; each one's position is its code in `kernels` (SIGMOID, ..., SPARSE).
+ACTIVATIONS = ("sigmoid", "tanh", "relu", "identity", "softmax")
 LOSSES = ("sse", "mse", "binary_crossentropy", "categorical_crossentropy",
           "sparse_categorical_crossentropy")  # fmt: skip
 OPTIMIZERS = ("sgd", "adam", "adamw")

@@ -11,22 +11,8 @@ import numpy as np
 from .. import epochs as epoch_loop
 from ..callbacks import DivergenceGuard, History
 from ..layers import Dense
-from . import kernels
+from . import ACTIVATIONS, LOSSES, kernels
 
-ACTIVATIONS = {
-    "sigmoid": kernels.SIGMOID,
-    "tanh": kernels.TANH,
-    "relu": kernels.RELU,
-    "identity": kernels.IDENTITY,
-    "softmax": kernels.SOFTMAX,
-}
-LOSSES = {
-    "sse": kernels.SSE,
-    "mse": kernels.MSE,
-    "binary_crossentropy": kernels.BINARY,
-    "categorical_crossentropy": kernels.CATEGORICAL,
-    "sparse_categorical_crossentropy": kernels.SPARSE,
-}
 CHUNK_WORK = 2e7  # multiply-adds per call in bulk: a Ctrl-C waits for one call, some milliseconds
 
 
@@ -82,7 +68,7 @@ class Compiled:
         for layer in dense:
             k, u = layer.input_dim, layer.units
             bias = offset + k * u if layer.use_bias else -1
-            rows.append((k, u, offset, bias, ACTIVATIONS[layer.activation.name], place))
+            rows.append((k, u, offset, bias, ACTIVATIONS.index(layer.activation.name), place))
             offset += k * u + (u if layer.use_bias else 0)
             place += batch_size * u
         self.layout = np.array(rows, np.int64)
@@ -95,7 +81,16 @@ class Compiled:
         self.steps = np.empty_like(network.flat_params)
         self.outputs = np.empty((len(X), dense[-1].units), X.dtype)
         self.last = slice((len(X) - 1) // batch_size * batch_size, len(X))  # the last batch
-        self.codes = np.array([LOSSES[network.loss.name], 0, 0, int(network.fused)], np.int64)
+        optimizer = network.optimizer
+        self.codes = np.array(
+            [
+                LOSSES.index(network.loss.name),
+                kernels.SGD if optimizer.name == "sgd" else kernels.ADAM,
+                int(getattr(optimizer, "nesterov", False)),
+                int(network.fused),
+            ],
+            np.int64,
+        )
         work = len(X) * max(len(network.flat_params), 1)
         self.chunk = max(1, int(CHUNK_WORK // work))
 
@@ -153,8 +148,6 @@ class Compiled:
     def _hyper(self, optimizer):
         """What `kernels.step` reads as `hyper`, from the optimizer and penalty as they are now
         (a schedule may have changed the learning rate since the last call)."""
-        self.codes[1] = kernels.SGD if optimizer.name == "sgd" else kernels.ADAM
-        self.codes[2] = int(getattr(optimizer, "nesterov", False))
         network = self.network
         return np.array(
             [

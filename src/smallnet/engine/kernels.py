@@ -13,8 +13,8 @@ vector code.
 import numpy as np
 from numba import njit
 
-SIGMOID, TANH, RELU, IDENTITY, SOFTMAX = range(5)
-SSE, MSE, BINARY, CATEGORICAL, SPARSE = range(5)
+SIGMOID, TANH, RELU, IDENTITY, SOFTMAX = range(5)  # positions in smallnet.engine.ACTIVATIONS
+SSE, MSE, BINARY, CATEGORICAL, SPARSE = range(5)  # and in its LOSSES
 SGD, ADAM = range(2)
 SMALL = 4096  # multiply-adds below which a plain loop beats a BLAS call
 
