@@ -61,7 +61,7 @@ from .network import Network
 from .optimizers import SGD, Adam, AdamW
 from .scale_check import UnscaledInputWarning
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 
 def load(path):

@@ -21,6 +21,7 @@ from .layers import Dropout, Layer, Standardize
 from .params import Weights
 from .penalty import Penalized, Penalty
 from .saving import Saving
+from .summary import summary_html, summary_text
 from .validation import check_array, check_dtype, check_X_y, make_rng
 
 _NO_TARGETS = object()  # check_data's y when only X is checked (None is a user's mistake)
@@ -481,9 +482,10 @@ class Network(Weights, Saving, Penalized):
 
     def summary(self, print_fn=print):
         """Print the layers with their output shapes and parameter counts."""
-        from .summary import summary_text
-
         print_fn(summary_text(self))
+
+    def _repr_html_(self):  # Jupyter shows a network as its summary, an HTML table
+        return summary_html(self)
 
     def trace(self, X, y, step=0, print_fn=print):
         """Train `step` full-batch steps quietly, then print step `step` in the tutorial's words.

@@ -1,4 +1,9 @@
-"""A network's summary: its layers as a table, with output shapes and parameter counts."""
+"""A network's summary: its layers as a table, with output shapes and parameter counts.
+
+`rows` and `footer` compute it once; `summary_text` prints it, `summary_html` shows it in Jupyter.
+"""
+
+import html
 
 from .engine import describe
 from .layers import Dropout
@@ -48,8 +53,22 @@ def rows(network):
     return table
 
 
+def footer(network):
+    """The lines under the table: input size, total params, engine, loss and optimizer."""
+    built = network.built
+    total = sum(layer.n_params for layer in network.layers) if built else "? (not built)"
+    penalty = f"  L1: {network.l1:g}" if network.l1 else ""
+    penalty += f"  L2: {network.l2:g}" if network.l2 else ""
+    return [
+        f"Input size: {network.input_dim}",
+        f"Total params: {total}",
+        f"Engine: {describe(network)}",
+        f"Loss: {_loss(network.loss)}  Optimizer: {network.optimizer!r}" + penalty,
+    ]
+
+
 def summary_text(network):
-    """The summary `Network.summary` prints."""
+    """The summary `Network.summary` prints: `rows` as aligned columns, then `footer`."""
     table = rows(network)
     widths = [max(len(r[i]) for r in table) for i in range(4)]
     line = "-" * (sum(widths) + 6)
@@ -58,15 +77,37 @@ def summary_text(network):
         for a, b, c, d in table
     ]
     text.insert(2, line)
-    built = network.built
-    total = sum(layer.n_params for layer in network.layers) if built else "? (not built)"
-    penalty = f"  L1: {network.l1:g}" if network.l1 else ""
-    penalty += f"  L2: {network.l2:g}" if network.l2 else ""
-    text += [
-        line,
-        f"Input size: {network.input_dim}",
-        f"Total params: {total}",
-        f"Engine: {describe(network)}",
-        f"Loss: {_loss(network.loss)}  Optimizer: {network.optimizer!r}" + penalty,
-    ]
-    return "\n".join(text)
+    return "\n".join([*text, line, *footer(network)])
+
+
+def summary_html(network):
+    """The summary as HTML: how a network shows itself in Jupyter (`Network._repr_html_`).
+
+    Parameters
+    ----------
+    network : Network
+        Built or not: an unbuilt network shows ``?`` where its sizes aren't known yet.
+
+    Returns
+    -------
+    str
+        `rows` as a ``<table>``, the titles in ``<thead>`` and one ``<tr>`` per layer in
+        ``<tbody>``, then the `footer` lines; every piece escaped (layer names are the user's).
+    """
+    head, *body = rows(network)
+    lines = "<br>\n".join(html.escape(line) for line in footer(network))
+    return "\n".join(
+        [
+            "<table>",
+            f"<thead>{_html_row(head, 'th')}</thead>",
+            "<tbody>",
+            *(_html_row(cells, "td") for cells in body),
+            "</tbody>",
+            "</table>",
+            f"<p>{lines}</p>",
+        ]
+    )
+
+
+def _html_row(cells, tag):
+    return "<tr>" + "".join(f"<{tag}>{html.escape(cell)}</{tag}>" for cell in cells) + "</tr>"

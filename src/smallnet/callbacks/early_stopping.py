@@ -26,6 +26,8 @@ class EarlyStopping(Callback):
     verbose : bool
         Print a line when it stops training and when it puts weights back.
 
+    Notes
+    -----
     After training, `best`, `best_epoch` and `stopped_epoch` (None if it ran to the end) tell
     what happened. A checkpoint keeps its state (`get_state`): a resumed fit goes on counting
     where the checkpointed one was, with the best weights so far.

@@ -2,7 +2,7 @@
 
 import argparse
 
-from .. import datasets
+from .. import __version__, datasets
 from ..activations import ACTIVATIONS
 from ..engine import ENGINES
 from ..fields import MISSING_MARKERS
@@ -411,6 +411,7 @@ def build_parser():
     """The `smallnet` parser; `parser.commands` maps each command to its own parser."""
     parser = Parser(prog="smallnet", description="A small, fast, readable neural-network library.")
     parser.add_argument("--debug", action="store_true", help="show the full traceback on errors")
+    parser.add_argument("--version", action="version", version=f"smallnet {__version__}")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
         "--debug",
