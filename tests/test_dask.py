@@ -7,9 +7,11 @@ import warnings
 import numpy as np
 import pytest
 
-pytest.importorskip("sklearn")
-pytest.importorskip("dask_ml")
-distributed = pytest.importorskip("distributed")
+from extras import need
+
+need("sklearn")
+need("dask_ml")
+distributed = need("distributed")
 
 import dask.array as da  # noqa: E402  (dask-ml needs dask: there when the skips above pass)
 from dask_ml.wrappers import Incremental  # noqa: E402

@@ -6,12 +6,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from extras import need
 from test_tutorial import ONE_LAYER_OUTPUT, TWO_LAYER_ERRORS
 
-nbformat = pytest.importorskip("nbformat")
-nbclient = pytest.importorskip("nbclient")
-pytest.importorskip("ipykernel")
-pytest.importorskip("matplotlib")  # the picture cells
+nbformat = need("nbformat")
+nbclient = need("nbclient")
+need("ipykernel")
+need("matplotlib")  # the picture cells
 
 ROOT = Path(__file__).parents[1]
 NOTEBOOK = ROOT / "examples" / "tutorial.ipynb"
