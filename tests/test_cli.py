@@ -515,6 +515,13 @@ def test_ignored_columns_stay_out_in_training_and_prediction(tmp_path, capsys):
         and "columns: 2 used, 1 left out\n  id  identifier: left out" in out
     )
     assert [c["name"] for c in sn.load(model).layers[0].columns] == ["a", "b"]
+    # the left-out id is not needed to predict, and is skipped where it is there
+    without_id = tmp_path / "new.csv"
+    without_id.write_text("b,a\n" + "\n".join(f"{i % 5},{i % 7}" for i in range(3)) + "\n")
+    assert run(capsys, "predict", model, without_id)[0] == 0
+    code, out, _ = run(capsys, "predict", model, data, "--keep", "id")
+    assert code == 0 and out.startswith("id,label\np0,")
+    assert sn.load(model).metadata["ignored"] == ["id"]
     assert (
         cli.main(
             [
@@ -1984,3 +1991,14 @@ def test_a_stray_word_in_an_r_file_names_its_line_and_row(penguins, tmp_path, ca
         tmp_path / "m.safetensors",
     )
     assert os.listdir(tmp_path) == ["bad.csv"]
+
+
+def test_demo_plot_without_matplotlib_says_so_before_training(tmp_path, capsys, monkeypatch):
+    from smallnet import tutorial
+
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # as if the [plot] extra were missing
+    trained = []
+    monkeypatch.setattr(tutorial, "run", lambda *a, **k: trained.append(1))
+    code, _, err = run(capsys, "demo", "--plot", tmp_path / "pictures")
+    assert code == 2 and "the [plot] extra" in err
+    assert trained == [] and not (tmp_path / "pictures").exists()

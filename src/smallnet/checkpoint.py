@@ -202,7 +202,7 @@ def save_checkpoint(path, network, epoch, history, fit_state=None):
 
     Parameters
     ----------
-    path : str or path-like
+    path : str or os.PathLike
     network : Network
         Built (trained at least one step, or `build` called).
     epoch : int

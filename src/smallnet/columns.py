@@ -125,7 +125,7 @@ def infer_types(columns, where, categorical=(), numeric=(), markers=MISSING_MARK
 
     Parameters
     ----------
-    columns : dict of str to array-like, shape (n_rows,) each
+    columns : dict of str to array-like of shape (n_rows,) each
         The training rows' feature columns: numbers (NaN where missing) or text (None).
     where : callable
         ``where(row, name)``: the start of an error message about a field.

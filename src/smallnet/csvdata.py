@@ -41,7 +41,7 @@ class Table:
 
     Attributes
     ----------
-    columns : dict of str to ndarray, shape (n_rows,) each
+    columns : dict of str to ndarray of shape (n_rows,) each
         The feature columns, in the order of `feature_names`: float64 (NaN where missing) for
         a column of numbers, else an object array of str (None where missing).
     target : list of str or None
@@ -182,7 +182,7 @@ def read_csv(path, target=None, features=None, skip=(), ignore=(), keep=(), text
 
     Parameters
     ----------
-    path : str or path-like
+    path : str or os.PathLike
         "-" reads standard input.
     target : str, optional
         The target column's name: numbers if every field is one, else text (see `Table`).

@@ -173,10 +173,10 @@ def plane(name, n_samples=500, noise=0.0, classes=2, seed=0):
 
     Returns
     -------
-    X : ndarray, shape (n_samples, 2), float64
+    X : ndarray of shape (n_samples, 2), float64
         The points, within about [-6, 6] in both coordinates, shuffled (with the same
         generator), so that any slice of the rows holds every class.
-    y : ndarray, shape (n_samples,)
+    y : ndarray of shape (n_samples,)
         int64 classes 0 to classes - 1; float64 in [-1, 1] for the regression sets.
     """
     if not isinstance(name, str) or name not in PLANES:

@@ -27,7 +27,7 @@ def row_hashes(X):
 
     Parameters
     ----------
-    X : array-like of numbers, shape (n_rows, n_columns)
+    X : array-like of numbers of shape (n_rows, n_columns)
 
     Returns
     -------

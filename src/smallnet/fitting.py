@@ -38,8 +38,8 @@ def fit(network, X, y, epochs=1, batch_size=None, shuffle=True, validation_split
     Parameters
     ----------
     network : Network
-    X : array-like, shape (n_samples, n_features)
-    y : array-like, shape (n_samples,) or (n_samples, n_outputs)
+    X : array-like of shape (n_samples, n_features)
+    y : array-like of shape (n_samples,) or (n_samples, n_outputs)
     epochs : int
         Passes over the data; the tutorial's iterations when full-batch. With an LBFGS
         optimizer, at most this many L-BFGS iterations (see `smallnet.lbfgs`).
@@ -54,7 +54,7 @@ def fit(network, X, y, epochs=1, batch_size=None, shuffle=True, validation_split
         each class (each distinct label row, for multi-label targets) keeps its share.
     validation_data : (X_val, y_val) or (X_val, y_val, sample_weight_val), optional
         Explicit validation data (instead of validation_split).
-    sample_weight : array-like, shape (n_samples,), optional
+    sample_weight : array-like of shape (n_samples,), optional
         Non-negative weight of each sample in the loss; only their ratios matter.
         Within each step the weights are rescaled to mean 1, so the loss is a
         weighted average, and so are the loss and metrics that History records
@@ -103,6 +103,8 @@ def fit(network, X, y, epochs=1, batch_size=None, shuffle=True, validation_split
         Which engine trains (see `smallnet.engine`); None: the network's `engine`. The
         environment variable SMALLNET_ENGINE overrides both. `history.engine` says which ran.
 
+    Notes
+    -----
     Ctrl-C stops training after the current step (a second Ctrl-C stops at once) and
     returns: the network keeps what it has learned, and `history.interrupted` is True.
     The checkpoint holds the end of the last whole epoch it was written at (every

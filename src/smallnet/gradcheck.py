@@ -25,8 +25,8 @@ def gradcheck(network, X, y, loss=None, epsilon=1e-4):
     ----------
     network : Network
         Built on first use from X, as fit would; its weights are left unchanged.
-    X : array-like, shape (n_samples, n_features)
-    y : array-like, shape (n_samples,) or (n_samples, n_outputs)
+    X : array-like of shape (n_samples, n_features)
+    y : array-like of shape (n_samples,) or (n_samples, n_outputs)
     loss : str or Loss, optional
         The loss to check with; the network's own by default (it is put back afterwards).
     epsilon : float > 0

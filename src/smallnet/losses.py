@@ -44,8 +44,8 @@ class Loss:
 
         Parameters
         ----------
-        y, out : ndarray, shape (n_samples, n_outputs)
-        weights : array-like, shape (n_samples,), optional
+        y, out : ndarray of shape (n_samples, n_outputs)
+        weights : array-like of shape (n_samples,), optional
             Non-negative; only their ratios matter. The loss is then the weighted average of
             the per-sample terms (times n for a summed loss); weights all 0 give 0, as no
             sample counts.

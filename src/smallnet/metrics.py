@@ -25,8 +25,8 @@ def weighted_mean(values, sample_weight=None):
 
     Parameters
     ----------
-    values : ndarray, shape (n_samples,) or (n_samples, k)
-    sample_weight : array-like, shape (n_samples,), optional
+    values : ndarray of shape (n_samples,) or (n_samples, k)
+    sample_weight : array-like of shape (n_samples,), optional
         Non-negative; only their ratios matter. None counts every row alike.
 
     Returns

@@ -280,8 +280,8 @@ class Network(Weights, Saving, Penalized):
 
         Parameters
         ----------
-        X : array-like, shape (n_samples, n_features); a table for a `TableEncoder`
-        y : array-like, shape (n_samples,) or (n_samples, n_outputs), optional
+        X : array-like of shape (n_samples, n_features); a table for a `TableEncoder`
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs), optional
         build : bool
             Draw the weights if the network has none yet (last: a refused call leaves it unbuilt).
         dtype : dtype, optional
@@ -381,9 +381,9 @@ class Network(Weights, Saving, Penalized):
 
         Parameters
         ----------
-        X : ndarray, shape (n_samples, n_features)
-        y : ndarray, shape (n_samples, n_outputs)
-        weights : ndarray, shape (n_samples,), optional
+        X : ndarray of shape (n_samples, n_features)
+        y : ndarray of shape (n_samples, n_outputs)
+        weights : ndarray of shape (n_samples,), optional
             Each sample's share of the loss (mean 1 keeps its scale).
         record : object, optional
             Sees the step's arrays as they are made: its ``forward(network)`` after the forward
@@ -453,9 +453,9 @@ class Network(Weights, Saving, Penalized):
 
         Parameters
         ----------
-        X : array-like, shape (n_samples, n_features)
-        y : array-like, shape (n_samples,) or (n_samples, n_outputs)
-        sample_weight : array-like, shape (n_samples,), optional
+        X : array-like of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+        sample_weight : array-like of shape (n_samples,), optional
             Non-negative; only their ratios matter. The loss is then the weighted average of the
             per-sample losses (see `Loss.__call__`), as in training, and the metrics are weighted
             too (a metric of one's own only if it takes weights: see `metrics.weight_keyword`).

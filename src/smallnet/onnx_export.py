@@ -40,7 +40,7 @@ def to_onnx(network, path, opset=17, probe_rows=256):
     ----------
     network : Network
         Built (trained, loaded, or `build` called).
-    path : str or path-like
+    path : str or os.PathLike
     opset : int
         ONNX operator set version: 13 (Softmax over the last axis) up to the newest the
         installed onnx knows.

@@ -38,7 +38,7 @@ def class_labels(y, loss):
 
     Parameters
     ----------
-    y : ndarray, shape (n_samples, n_outputs)
+    y : ndarray of shape (n_samples, n_outputs)
         Class indices (n, 1) for a sparse loss; else one column of 0/1 (classes 0 and 1: a
         single sigmoid output), or one-hot rows (class: the column of the 1).
     loss : Loss
@@ -88,14 +88,14 @@ def class_sample_weight(y, class_weight, loss, sample_weight=None, n_classes=Non
 
     Parameters
     ----------
-    y : ndarray, shape (n_samples, n_outputs)
+    y : ndarray of shape (n_samples, n_outputs)
         Checked targets, with one class per row (see `class_labels`).
     class_weight : None, "balanced" or dict of int to float
         Keys: the class index (a one-hot column, or a sparse loss's label), or 0 and 1 for one
         column of 0/1 targets. Weights non-negative and finite.
     loss : Loss
         How y holds its classes.
-    sample_weight : ndarray, shape (n_samples,), optional
+    sample_weight : ndarray of shape (n_samples,), optional
         Checked (`check_sample_weight`).
     n_classes : int, optional
         For a sparse loss, how many classes there are (the network's outputs; by default the
@@ -195,7 +195,7 @@ def validation_rows(y, fraction, rng, stratify=False, name="validation_split", m
 
     Parameters
     ----------
-    y : array, shape (n_samples, n_outputs)
+    y : array of shape (n_samples, n_outputs)
     fraction : float in (0, 1)
     rng : numpy Generator or RandomState
     stratify : bool

@@ -6,7 +6,7 @@
 import html
 
 from .engine import describe
-from .layers import Dropout
+from .layers import Dropout, TableEncoder
 
 
 def _kind(layer):
@@ -60,11 +60,18 @@ def footer(network):
     penalty = f"  L1: {network.l1:g}" if network.l1 else ""
     penalty += f"  L2: {network.l2:g}" if network.l2 else ""
     return [
-        f"Input size: {network.input_dim}",
+        f"Input size: {network.input_dim}" + _table_columns(network.layers[0]),
         f"Total params: {total}",
         f"Engine: {describe(network)}",
         f"Loss: {_loss(network.loss)}  Optimizer: {network.optimizer!r}" + penalty,
     ]
+
+
+def _table_columns(layer):
+    # a TableEncoder's input is its prepared matrix: numbers, gap flags, one code per category
+    if not isinstance(layer, TableEncoder):
+        return ""
+    return f" (the prepared numbers and codes of {len(layer.columns)} table columns)"
 
 
 def summary_text(network):

@@ -310,7 +310,7 @@ def default_network(
         The hidden layers' sizes; empty for none. Their initializer: `hidden_initializer`.
     output : Layer or int
         The output layer (see `output_head`), or its number of linear outputs.
-    X : array-like, shape (n_rows, n_features), optional
+    X : array-like of shape (n_rows, n_features), optional
         The training features; `n_features` gives the input width without them (None: at fit).
     standardize : bool
         Put a Standardize fitted on `X` first, so that the network takes raw features.

@@ -56,6 +56,8 @@ NORMS = {"BatchNorm": ("batch_norm", 0), "LayerNorm": ("layer_norm", 1)}
 class StepTrace:
     """One full-batch training step, its arrays named as in the tutorial.
 
+    ``trace["l1_delta"]`` looks a name up in whichever layer holds it.
+
     Attributes
     ----------
     step : int
@@ -81,8 +83,6 @@ class StepTrace:
         step moved them.
     text : str
         The step printed in the tutorial's words (also ``str(trace)``).
-
-    ``trace["l1_delta"]`` looks a name up in whichever layer holds it.
     """
 
     step: int
@@ -111,8 +111,8 @@ def trace(network, X, y, step=0, print_fn=print):
     Parameters
     ----------
     network : Network
-    X : array-like, shape (n_samples, n_features)
-    y : array-like, shape (n_samples,) or (n_samples, n_outputs)
+    X : array-like of shape (n_samples, n_features)
+    y : array-like of shape (n_samples,) or (n_samples, n_outputs)
     step : int
         The step to show, counting from 0.
     print_fn : callable or None

@@ -8,8 +8,11 @@ from .. import datasets
 def demo(args):
     from .. import tutorial
 
-    if args.plot:
-        os.makedirs(args.plot, exist_ok=True)  # a bad folder fails before the training, not after
+    if args.plot:  # a missing extra or a bad folder fails before the training, not after it
+        from .. import plot
+
+        plot.require_matplotlib()
+        os.makedirs(args.plot, exist_ok=True)
     trained = tutorial.run()
     if args.plot:
         _demo_plots(args.plot, trained[-1])

@@ -78,11 +78,13 @@ def train(args):
         scaling, y, validation = _scale(y, validation)
     encoder = _encoder(args, table, X)
     net = _build(args, encoder, target.head)
+    used = [column["name"] for column in encoder.columns]
+    left_out = [name for name in table.feature_names if name not in used]  # ids, constants
     net.metadata = model_metadata(
         task,
         table.target_name,
-        table.feature_names,
-        table.ignored,
+        used,  # predict needs these; the left-out ones it skips when they are there
+        [*table.ignored, *left_out],
         len(X) if full_batch(args) else args.batch_size,  # lbfgs: every training row at once
         args.val_split,
         classes=target.classes,
@@ -461,7 +463,7 @@ def _report(args, table, target, history, done, n_train, validation, net, stoppe
     held_out = [f"+{len(validation[0])} for validation"] if validation else []
     held_out += [f"+{scores['rows']} for testing"] if scores else []
     rows = count(n_train, "row") + (f" ({', '.join(held_out)})" if held_out else "")
-    features = count(len(table.feature_names), "feature")
+    features = count(len(net.metadata["feature_names"]), "feature")
     print(f"{trained} on {rows}, {features}, {what}: {final}")
     stopping = stopper and _stopping_line(args, history, stopper)
     if stopping:

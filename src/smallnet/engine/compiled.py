@@ -46,9 +46,9 @@ class Compiled:
     ----------
     network : Network
         Built, and one that `smallnet.engine.unsupported` accepts.
-    X : ndarray, shape (n_samples, n_features)
-    y : ndarray, shape (n_samples, n_outputs)
-    weights : ndarray, shape (n_samples,), or None
+    X : ndarray of shape (n_samples, n_features)
+    y : ndarray of shape (n_samples, n_outputs)
+    weights : ndarray of shape (n_samples,), or None
     batch_size : int
         At most n_samples; n_samples is the tutorial's full batch.
     shuffle : bool

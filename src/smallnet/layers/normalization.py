@@ -81,7 +81,7 @@ class BatchNorm(_ScaleShift, Layer):
     """Standardizes each feature with the batch's mean and (biased) variance in training, and with
     their running averages outside it; then ``gamma * normalized + beta``.
 
-    Each training batch moves the running statistics (Keras's rule)::
+    Each training batch moves the running statistics (Keras's rule):
 
         running_mean = momentum * running_mean + (1 - momentum) * mean(x, axis=0)
         running_var = momentum * running_var + (1 - momentum) * var(x, axis=0)

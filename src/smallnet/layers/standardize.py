@@ -24,7 +24,7 @@ class Standardize(Layer):
 
     Parameters
     ----------
-    mean, scale : array-like, shape (n_features,)
+    mean, scale : array-like of shape (n_features,)
         Usually from `Standardize.from_data(X)`; every scale must be > 0.
     invert : bool
         Compute ``x * scale + mean`` instead.

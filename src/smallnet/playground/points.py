@@ -90,8 +90,8 @@ def plane_columns(table, x1, x2, label, problem):
 
     Returns
     -------
-    X : ndarray, shape (n, 2)
-    y : ndarray, shape (n,)
+    X : ndarray of shape (n, 2)
+    y : ndarray of shape (n,)
         Class indices 0 to k - 1 (int64; classes as numbers in numeric order, then text), or
         the values (float64).
     classes : list of str

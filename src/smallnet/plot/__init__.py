@@ -13,7 +13,7 @@ weights, small activations) and orange high, as class 0 and class 1 are.
 
 from .boundary import decision_boundary
 from .diagram import MAX_LINES, network_diagram, neuron_images
-from .figure import CLASS_COLORS
+from .figure import CLASS_COLORS, require_matplotlib
 from .loss import loss_curve
 from .regression import regression
 
@@ -25,4 +25,5 @@ __all__ = [
     "network_diagram",
     "neuron_images",
     "regression",
+    "require_matplotlib",
 ]

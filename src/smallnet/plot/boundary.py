@@ -38,14 +38,16 @@ def decision_boundary(
     ----------
     network : Network
         Trained, with two inputs.
-    X : array-like, shape (n_samples, 2)
-    y : array-like, shape (n_samples,) or (n_samples, n_outputs)
+    X : array-like of shape (n_samples, 2)
+    y : array-like of shape (n_samples,) or (n_samples, n_outputs)
         Class labels 0, 1, ..., probabilities of class 1 (split at 0.5), or one-hot rows.
     resolution : int
         Grid points along each axis.
     feature_names : (str, str)
         Axis labels.
-    path, figsize, dpi, title
+    path, figsize, title : optional
+        As for `loss_curve`.
+    dpi : float, default 100
         As for `loss_curve`.
     class_names : list of str, optional
         The classes' names, in the order of the class indices (default "class 0", "class 1", ...).

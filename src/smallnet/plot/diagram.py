@@ -45,13 +45,15 @@ def network_diagram(
     ----------
     network : Network
         Built (fitted, or `build` called).
-    X : array-like, shape (n_samples, 2), optional
+    X : array-like of shape (n_samples, 2), optional
     resolution : int
         Grid points along each axis of a neuron's picture.
     feature_names : list of str, optional
         Input labels; default x0, x1, ...
-    path, figsize, dpi, title
+    path, figsize, title : optional
         As for `loss_curve`; the default size grows with the network.
+    dpi : float, default 100
+        As for `loss_curve`.
 
     Returns
     -------
@@ -120,13 +122,13 @@ def neuron_images(network, X, resolution=48):
     ----------
     network : Network
         Built, with two inputs.
-    X : array-like, shape (n_samples, 2)
+    X : array-like of shape (n_samples, 2)
     resolution : int
         Grid points along each axis.
 
     Returns
     -------
-    grid : ndarray, shape (resolution * resolution, 2)
+    grid : ndarray of shape (resolution * resolution, 2)
         The points of the plane, row by row from the lowest second feature: pixel (r, c) of
         an image is ``grid[r * resolution + c]``.
     images : list of ndarray, one per column of the diagram (the inputs first)

@@ -1,6 +1,7 @@
 """What every picture shares: the Figure and its saving, the colours, and the checks of the
 arguments that several pictures take."""
 
+import importlib.util
 import io
 import os
 
@@ -24,6 +25,16 @@ CLASS_COLORS = (
 )  # matplotlib's tab10, class k -> k % 10
 
 
+NEEDS_MATPLOTLIB = "smallnet's pictures need matplotlib: pip install matplotlib (the [plot] extra)"
+
+
+def require_matplotlib():
+    """Raise the ImportError that names the [plot] extra now if matplotlib is missing: before a
+    long training whose pictures would need it, not after."""
+    if importlib.util.find_spec("matplotlib") is None:
+        raise ImportError(NEEDS_MATPLOTLIB)
+
+
 def figure(figsize, dpi):
     """A Figure on the Agg canvas: draws and saves anywhere, opens nothing, leaves pyplot alone."""
     dpi = check_number("dpi", dpi)
@@ -31,9 +42,7 @@ def figure(figsize, dpi):
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
     except ImportError as exc:
-        raise ImportError(
-            "smallnet's pictures need matplotlib: pip install matplotlib (the [plot] extra)"
-        ) from exc
+        raise ImportError(NEEDS_MATPLOTLIB) from exc
     fig = Figure(figsize=figsize, dpi=dpi, layout="constrained")
     FigureCanvasAgg(fig)
     return fig

@@ -22,7 +22,7 @@ def loss_curve(history, metrics=None, log=None, path=None, figsize=None, dpi=100
     log : bool or None
         Logarithmic y axes; None chooses per panel: log when the values are
         positive and span more than two orders of magnitude.
-    path : str or path-like, optional
+    path : str or os.PathLike, optional
         Save the figure here (.png or .svg).
     figsize : (width, height) in inches, optional
         Default: 4.5 x 3.6 per panel, at most three panels a row.

@@ -24,12 +24,14 @@ def regression(
     ----------
     network : Network
         Trained, with as many outputs as y has columns.
-    X : array-like, shape (n_samples, n_features)
-    y : array-like, shape (n_samples,) or (n_samples, n_outputs)
+    X : array-like of shape (n_samples, n_features)
+    y : array-like of shape (n_samples,) or (n_samples, n_outputs)
     feature_names : list of str, optional
         The x label of the fitted curve (one feature only); default x0.
-    path, figsize, dpi, title
+    path, figsize, title : optional
         As for `loss_curve`; the default size fits one or two panels.
+    dpi : float, default 100
+        As for `loss_curve`.
     target_name : str, optional
         What y is, for the axis labels (default y).
 
