@@ -154,7 +154,11 @@ def test_site_builds_strict(tmp_path):
         capture_output=True,
         text=True,
         timeout=600,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},  # material's notice of its successor
+        env={
+            **os.environ,
+            "NO_MKDOCS_2_WARNING": "1",  # material's notice of its successor
+            "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]),
+        },
     )
     assert done.returncode == 0, done.stderr[-6000:]
     assert (tmp_path / "site" / "reference" / "network" / "index.html").exists()
