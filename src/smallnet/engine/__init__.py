@@ -81,7 +81,7 @@ def choose(network, engine=None, callbacks=()):
             raise ImportError(
                 "engine='numba' needs numba, which is not installed: pip install 'smallnet[fast]'"
             )
-        return "numpy", "numba is not installed (pip install 'smallnet[fast]')"
+        return "numpy", "numba is not installed: pip install 'smallnet[fast]'"
     why = unsupported(network)
     if why is None:
         from ..epochs import batch_callbacks
