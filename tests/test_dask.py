@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 import pytest
 
-from extras import need
+from extras import local_cluster, need
 
 need("sklearn")
 need("dask_ml")
@@ -40,16 +40,7 @@ CLASSES = [0, 1, 2]
 def client():
     """A client of two worker processes: each block's partial_fit runs in one of them, and the
     estimator travels between them (and back) pickled."""
-    with (
-        distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):
+    with local_cluster() as client:
         # as the suite's filterwarnings: a warning in a worker's partial_fit fails its task
         client.run(warnings.simplefilter, "error")
         yield client

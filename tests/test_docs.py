@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from extras import need
+from extras import need, source_first
 
 ROOT = Path(__file__).parents[1]
 PAGES = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
@@ -104,7 +104,7 @@ def test_page_code_runs(page, tmp_path):
     bin_folder = tools(tmp_path / "bin")
     env = {
         **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]),
+        "PYTHONPATH": source_first(),
         "PATH": os.pathsep.join([str(bin_folder), os.environ["PATH"]]),
         "MPLBACKEND": "Agg",
     }
@@ -157,7 +157,7 @@ def test_site_builds_strict(tmp_path):
         env={
             **os.environ,
             "NO_MKDOCS_2_WARNING": "1",  # material's notice of its successor
-            "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]),
+            "PYTHONPATH": source_first(),
         },
     )
     assert done.returncode == 0, done.stderr[-6000:]

@@ -1,12 +1,11 @@
 """examples/tutorial.ipynb runs top to bottom in a fresh kernel and shows the tutorial's numbers."""
 
-import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from extras import need
+from extras import need, source_first
 from test_tutorial import ONE_LAYER_OUTPUT, TWO_LAYER_ERRORS
 
 nbformat = need("nbformat")
@@ -24,9 +23,8 @@ def cells(tmp_path_factory):
     """The executed notebook's code cells by id."""
     notebook = nbformat.read(NOTEBOOK, as_version=4)
     # the kernel imports this checkout's smallnet, as the other tests do (CI also installs it)
-    paths = [str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("PYTHONPATH", os.pathsep.join(p for p in paths if p))
+        patch.setenv("PYTHONPATH", source_first())
         client = nbclient.NotebookClient(
             notebook,
             kernel_name="python3",

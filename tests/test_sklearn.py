@@ -3,6 +3,8 @@
 import numpy as np
 import pytest
 
+from extras import local_cluster
+
 try:
     from sklearn.datasets import (
         load_iris,
@@ -304,16 +306,7 @@ def test_grid_search_on_a_dask_cluster_equals_single_process(iris):
         ).fit(X, y)
 
     local = search()
-    with (
-        distributed.LocalCluster(
-            n_workers=2,
-            threads_per_worker=1,
-            processes=True,
-            host="127.0.0.1",
-            dashboard_address=None,
-        ) as cluster,
-        distributed.Client(cluster) as client,
-    ):
+    with local_cluster() as client:
         assert len(client.scheduler_info()["workers"]) == 2
         with joblib.parallel_backend("dask"), distributed.get_task_stream(client) as tasks:
             remote = search(n_jobs=-1)

@@ -78,13 +78,11 @@ def train(args):
         scaling, y, validation = _scale(y, validation)
     encoder = _encoder(args, table, X)
     net = _build(args, encoder, target.head)
-    used = [column["name"] for column in encoder.columns]
-    left_out = [name for name in table.feature_names if name not in used]  # ids, constants
     net.metadata = model_metadata(
         task,
         table.target_name,
-        used,  # predict needs these; the left-out ones it skips when they are there
-        [*table.ignored, *left_out],
+        [c["name"] for c in encoder.columns],  # predict needs these, and skips the left-out ones
+        [*table.ignored, *(c["name"] for c in encoder.left_out)],  # ids, constants
         len(X) if full_batch(args) else args.batch_size,  # lbfgs: every training row at once
         args.val_split,
         classes=target.classes,
